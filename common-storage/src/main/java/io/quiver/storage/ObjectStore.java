@@ -31,6 +31,18 @@ public interface ObjectStore extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, in key order (recursive). */
     List<ObjectInfo> list(String prefix);
 
+    /**
+     * Objects whose key starts with {@code prefix}, in key order; when {@code recursive} is false only
+     * those with no further '/' after the prefix (S3 listing with delimiter, without the common prefixes).
+     */
+    default List<ObjectInfo> list(String prefix, boolean recursive) {
+        List<ObjectInfo> all = list(prefix);
+        if (recursive) {
+            return all;
+        }
+        return all.stream().filter(o -> o.key().indexOf('/', prefix.length()) < 0).toList();
+    }
+
     /** Deletes the object; no error if it does not exist. */
     void delete(String key);
 
