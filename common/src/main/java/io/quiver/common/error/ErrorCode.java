@@ -1,0 +1,93 @@
+package io.quiver.common.error;
+
+
+/**
+ * The one error registry: every error Quiver returns, with Milvus' numeric code (pkg/util/merr/errors.go),
+ * the legacy {@code common.ErrorCode} the SDKs still read (Node looks only at it), and whether a client may
+ * retry. Codes are stable: never renumber an entry.
+ */
+public enum ErrorCode {
+    SERVICE_NOT_READY(1, io.milvus.grpc.ErrorCode.NotReadyServe, true, "service not ready"),
+    SERVICE_UNAVAILABLE(2, io.milvus.grpc.ErrorCode.UnexpectedError, true, "service unavailable"),
+    MEMORY_LIMIT(3, io.milvus.grpc.ErrorCode.InsufficientMemoryToLoad, false, "memory limit exceeded"),
+    INTERNAL(5, io.milvus.grpc.ErrorCode.UnexpectedError, false, "internal error"),
+    RATE_LIMIT(8, io.milvus.grpc.ErrorCode.RateLimit, true, "rate limit exceeded"),
+    UNIMPLEMENTED(10, io.milvus.grpc.ErrorCode.UnexpectedError, false, "not implemented"),
+    RESOURCE_INSUFFICIENT(12, io.milvus.grpc.ErrorCode.UnexpectedError, true, "resource insufficient"),
+
+    COLLECTION_NOT_FOUND(100, io.milvus.grpc.ErrorCode.CollectionNotExists, false, "collection not found"),
+    COLLECTION_NOT_LOADED(101, io.milvus.grpc.ErrorCode.UnexpectedError, false, "collection not loaded"),
+    COLLECTION_NUM_LIMIT(102, io.milvus.grpc.ErrorCode.UnexpectedError, false, "exceeded the limit number of collections"),
+    COLLECTION_NOT_FULLY_LOADED(103, io.milvus.grpc.ErrorCode.UnexpectedError, true, "collection not fully loaded"),
+    ILLEGAL_SCHEMA(105, io.milvus.grpc.ErrorCode.IllegalArgument, false, "illegal collection schema"),
+
+    PARTITION_NOT_FOUND(200, io.milvus.grpc.ErrorCode.UnexpectedError, false, "partition not found"),
+    PARTITION_NOT_LOADED(201, io.milvus.grpc.ErrorCode.UnexpectedError, false, "partition not loaded"),
+
+    CHANNEL_NOT_AVAILABLE(503, io.milvus.grpc.ErrorCode.UnexpectedError, true, "channel not available"),
+    SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
+
+    INDEX_NOT_FOUND(700, io.milvus.grpc.ErrorCode.IndexNotExist, false, "index not found"),
+    INDEX_NOT_SUPPORTED(701, io.milvus.grpc.ErrorCode.IllegalArgument, false, "index type not supported"),
+    INDEX_DUPLICATE(702, io.milvus.grpc.ErrorCode.IllegalArgument, false, "index duplicates"),
+
+    DATABASE_NOT_FOUND(800, io.milvus.grpc.ErrorCode.UnexpectedError, false, "database not found"),
+    DATABASE_ALREADY_EXISTS(801, io.milvus.grpc.ErrorCode.UnexpectedError, false, "database already exists"),
+    DATABASE_INVALID_NAME(802, io.milvus.grpc.ErrorCode.IllegalArgument, false, "invalid database name"),
+
+    NODE_NOT_FOUND(901, io.milvus.grpc.ErrorCode.UnexpectedError, true, "node not found"),
+    NODE_NOT_AVAILABLE(903, io.milvus.grpc.ErrorCode.UnexpectedError, true, "node not available"),
+
+    IO_FAILED(1000, io.milvus.grpc.ErrorCode.UnexpectedError, true, "IO failed"),
+
+    PARAMETER_INVALID(1100, io.milvus.grpc.ErrorCode.IllegalArgument, false, "invalid parameter"),
+    PARAMETER_MISSING(1101, io.milvus.grpc.ErrorCode.IllegalArgument, false, "missing parameter"),
+    PARAMETER_TOO_LARGE(1102, io.milvus.grpc.ErrorCode.IllegalArgument, false, "parameter too large"),
+
+    METRIC_TYPE_MISMATCH(1200, io.milvus.grpc.ErrorCode.IllegalArgument, false, "metric type not match"),
+
+    WAL_FAILED(1300, io.milvus.grpc.ErrorCode.UnexpectedError, true, "message queue failed"),
+
+    NOT_AUTHENTICATED(1400, io.milvus.grpc.ErrorCode.PermissionDenied, false, "not authenticated"),
+
+    ALIAS_NOT_FOUND(1600, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias not found"),
+    ALIAS_COLLECTION_NAME_CONFLICT(1601, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias and collection name conflict"),
+    ALIAS_ALREADY_EXISTS(1602, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias already exists"),
+
+    FIELD_NOT_FOUND(1700, io.milvus.grpc.ErrorCode.IllegalArgument, false, "field not found"),
+    FIELD_INVALID_NAME(1701, io.milvus.grpc.ErrorCode.IllegalArgument, false, "field name invalid"),
+
+    CANCELED(10000, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request canceled"),
+    TIMEOUT(10001, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request timeout"),
+    UNEXPECTED(65535, io.milvus.grpc.ErrorCode.UnexpectedError, false, "unexpected error");
+
+    private final int code;
+    private final io.milvus.grpc.ErrorCode legacy;
+    private final boolean retriable;
+    private final String message;
+
+    ErrorCode(int code, io.milvus.grpc.ErrorCode legacy, boolean retriable, String message) {
+        this.code = code;
+        this.legacy = legacy;
+        this.retriable = retriable;
+        this.message = message;
+    }
+
+    public int code() { return code; }
+
+    public io.milvus.grpc.ErrorCode legacy() { return legacy; }
+
+    public boolean retriable() { return retriable; }
+
+    public String message() { return message; }
+
+    /** The entry for a Milvus numeric code (first declared wins), or UNEXPECTED. */
+    public static ErrorCode fromCode(int code) {
+        for (ErrorCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return UNEXPECTED;
+    }
+}
