@@ -1,0 +1,226 @@
+package io.quiver.common.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The whole configuration of a Quiver process, read from {@code quiver.yaml} (every key optional), then
+ * environment overrides, then command-line flags. Unknown keys fail start-up, so a typo never silently
+ * falls back to a default. Each section is a typed record validated on construction.
+ */
+public record QuiverConfig(
+        CommonConfig common,
+        StorageConfig storage,
+        ProxyConfig proxy,
+        DataCoordConfig dataCoord,
+        DataNodeConfig dataNode,
+        QueryNodeConfig queryNode,
+        IndexNodeConfig indexNode) {
+
+    /** Every known key and its default, as dotted YAML paths. */
+    static final Map<String, String> DEFAULTS = defaults();
+
+    private static Map<String, String> defaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("common.clusterName", "quiver");
+        d.put("common.dataDir", "./quiver-data");
+        d.put("common.host", "127.0.0.1");
+        d.put("common.port", "19530");
+        d.put("common.metricsPort", "9091");
+        d.put("common.sessionTtl", "10s");
+        d.put("common.rpcTimeout", "30s");
+        d.put("common.dmlChannels", "16");
+        d.put("common.maxMessageSize", "536870912");
+        d.put("storage.metaKv", "local");          // local | etcd
+        d.put("storage.etcdEndpoints", "http://127.0.0.1:2379");
+        d.put("storage.objectStore", "local");     // local | minio
+        d.put("storage.minioAddress", "127.0.0.1:9000");
+        d.put("storage.minioAccessKey", "minioadmin");
+        d.put("storage.minioSecretKey", "minioadmin");
+        d.put("storage.minioBucket", "quiver");
+        d.put("storage.wal", "local");             // local | pulsar
+        d.put("storage.pulsarAddress", "pulsar://127.0.0.1:6650");
+        d.put("proxy.timeTickInterval", "200ms");
+        d.put("proxy.maxTopK", "16384");
+        d.put("proxy.maxNq", "16384");
+        d.put("proxy.metaCacheTtl", "10s");
+        d.put("dataCoord.segmentMaxSize", "512MB");
+        d.put("dataCoord.segmentMaxLife", "10m");
+        d.put("dataCoord.segmentMaxIdle", "60s");
+        d.put("dataCoord.minRowsToIndex", "1000");
+        d.put("dataNode.syncBufferSize", "64MB");
+        d.put("dataNode.syncPeriod", "30s");
+        d.put("queryNode.memoryBudget", "0");      // bytes; 0 = 70% of the JVM max heap
+        d.put("queryNode.searchThreads", "0");     // 0 = available processors
+        d.put("indexNode.buildThreads", "0");      // 0 = available processors
+        d.put("indexNode.slots", "1");
+        return d;
+    }
+
+    public static QuiverConfig defaultsOnly() {
+        return fromMap(Map.of());
+    }
+
+    /** Reads a YAML file (null: none), then environment overrides, then explicit overrides (flags). */
+    public static QuiverConfig load(Path yaml, Map<String, String> env, Map<String, String> overrides) throws IOException {
+        Map<String, String> values = new TreeMap<>();
+        if (yaml != null) {
+            try (InputStream in = Files.newInputStream(yaml)) {
+                Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+                if (doc != null) {
+                    if (!(doc instanceof Map<?, ?> m)) {
+                        throw new IllegalArgumentException(yaml + ": top level must be a mapping");
+                    }
+                    flatten("", m, values);
+                }
+            }
+        }
+        applyEnv(env, values);
+        values.putAll(overrides);
+        return fromMap(values);
+    }
+
+    private static void applyEnv(Map<String, String> env, Map<String, String> values) {
+        Map<String, String> envKeys = Map.of(
+                "QUIVER_PORT", "common.port",
+                "QUIVER_METRICS_PORT", "common.metricsPort",
+                "QUIVER_DATA_DIR", "common.dataDir",
+                "QUIVER_HOST", "common.host",
+                "ETCD_ENDPOINTS", "storage.etcdEndpoints",
+                "MINIO_ADDRESS", "storage.minioAddress",
+                "MINIO_ACCESS_KEY", "storage.minioAccessKey",
+                "MINIO_SECRET_KEY", "storage.minioSecretKey",
+                "MINIO_BUCKET", "storage.minioBucket",
+                "PULSAR_ADDRESS", "storage.pulsarAddress");
+        envKeys.forEach((e, k) -> {
+            String v = env.get(e);
+            if (v != null && !v.isBlank()) {
+                values.put(k, v);
+            }
+        });
+        if (env.containsKey("ETCD_ENDPOINTS")) values.putIfAbsent("storage.metaKv", "etcd");
+        if (env.containsKey("MINIO_ADDRESS")) values.putIfAbsent("storage.objectStore", "minio");
+        if (env.containsKey("PULSAR_ADDRESS")) values.putIfAbsent("storage.wal", "pulsar");
+    }
+
+    private static void flatten(String prefix, Map<?, ?> m, Map<String, String> out) {
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            String key = prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey();
+            if (e.getValue() instanceof Map<?, ?> sub) {
+                flatten(key, sub, out);
+            } else if (e.getValue() instanceof List<?> l) {
+                out.put(key, String.join(",", l.stream().map(String::valueOf).toList()));
+            } else {
+                out.put(key, String.valueOf(e.getValue()));
+            }
+        }
+    }
+
+    public static QuiverConfig fromMap(Map<String, String> given) {
+        for (String k : given.keySet()) {
+            if (!DEFAULTS.containsKey(k)) {
+                throw new IllegalArgumentException("unknown configuration key '" + k + "' (known keys: "
+                        + String.join(", ", DEFAULTS.keySet()) + ")");
+            }
+        }
+        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        v.putAll(given);
+        return new QuiverConfig(
+                new CommonConfig(v.get("common.clusterName"), Path.of(v.get("common.dataDir")), v.get("common.host"),
+                        integer(v, "common.port"), integer(v, "common.metricsPort"),
+                        duration(v, "common.sessionTtl"), duration(v, "common.rpcTimeout"),
+                        integer(v, "common.dmlChannels"), integer(v, "common.maxMessageSize")),
+                new StorageConfig(v.get("storage.metaKv"), v.get("storage.etcdEndpoints"), v.get("storage.objectStore"),
+                        v.get("storage.minioAddress"), v.get("storage.minioAccessKey"), v.get("storage.minioSecretKey"),
+                        v.get("storage.minioBucket"), v.get("storage.wal"), v.get("storage.pulsarAddress")),
+                new ProxyConfig(duration(v, "proxy.timeTickInterval"), integer(v, "proxy.maxTopK"),
+                        integer(v, "proxy.maxNq"), duration(v, "proxy.metaCacheTtl")),
+                new DataCoordConfig(bytes(v, "dataCoord.segmentMaxSize"), duration(v, "dataCoord.segmentMaxLife"),
+                        duration(v, "dataCoord.segmentMaxIdle"), integer(v, "dataCoord.minRowsToIndex")),
+                new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod")),
+                new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
+                new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")));
+    }
+
+    private static int integer(Map<String, String> v, String k) {
+        try {
+            return Integer.parseInt(v.get(k).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key '" + k + "' must be an integer, got '" + v.get(k) + "'");
+        }
+    }
+
+    static Duration duration(Map<String, String> v, String k) {
+        String s = v.get(k).trim().toLowerCase();
+        try {
+            if (s.endsWith("ms")) return Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)));
+            if (s.endsWith("s")) return Duration.ofMillis((long) (Double.parseDouble(s.substring(0, s.length() - 1)) * 1000));
+            if (s.endsWith("m")) return Duration.ofSeconds(Long.parseLong(s.substring(0, s.length() - 1)) * 60);
+            if (s.endsWith("h")) return Duration.ofHours(Long.parseLong(s.substring(0, s.length() - 1)));
+            return Duration.ofSeconds(Long.parseLong(s));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key '" + k + "' must be a duration like 200ms, 10s, 5m; got '" + v.get(k) + "'");
+        }
+    }
+
+    static long bytes(Map<String, String> v, String k) {
+        String s = v.get(k).trim().toUpperCase();
+        try {
+            long mul = 1;
+            if (s.endsWith("KB")) { mul = 1L << 10; s = s.substring(0, s.length() - 2); }
+            else if (s.endsWith("MB")) { mul = 1L << 20; s = s.substring(0, s.length() - 2); }
+            else if (s.endsWith("GB")) { mul = 1L << 30; s = s.substring(0, s.length() - 2); }
+            else if (s.endsWith("B")) { s = s.substring(0, s.length() - 1); }
+            return Long.parseLong(s.trim()) * mul;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("configuration key '" + k + "' must be a size like 512MB; got '" + v.get(k) + "'");
+        }
+    }
+
+    public record CommonConfig(String clusterName, Path dataDir, String host, int port, int metricsPort,
+                               Duration sessionTtl, Duration rpcTimeout, int dmlChannels, int maxMessageSize) {
+        public CommonConfig {
+            if (clusterName.isBlank() || !clusterName.matches("[A-Za-z0-9_-]+")) {
+                throw new IllegalArgumentException("common.clusterName must be letters, digits, '_' or '-': " + clusterName);
+            }
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("common.port out of range: " + port);
+            if (metricsPort < 0 || metricsPort > 65535) throw new IllegalArgumentException("common.metricsPort out of range: " + metricsPort);
+            if (dmlChannels < 1 || dmlChannels > 1024) throw new IllegalArgumentException("common.dmlChannels must be in [1, 1024]");
+            if (maxMessageSize < 4 << 20) throw new IllegalArgumentException("common.maxMessageSize must be >= 4 MiB");
+        }
+    }
+
+    public record StorageConfig(String metaKv, String etcdEndpoints, String objectStore, String minioAddress,
+                                String minioAccessKey, String minioSecretKey, String minioBucket, String wal,
+                                String pulsarAddress) {
+        public StorageConfig {
+            if (!List.of("local", "etcd").contains(metaKv)) throw new IllegalArgumentException("storage.metaKv must be local or etcd");
+            if (!List.of("local", "minio").contains(objectStore)) throw new IllegalArgumentException("storage.objectStore must be local or minio");
+            if (!List.of("local", "pulsar").contains(wal)) throw new IllegalArgumentException("storage.wal must be local or pulsar");
+        }
+    }
+
+    public record ProxyConfig(Duration timeTickInterval, int maxTopK, int maxNq, Duration metaCacheTtl) {}
+
+    public record DataCoordConfig(long segmentMaxSize, Duration segmentMaxLife, Duration segmentMaxIdle, int minRowsToIndex) {
+        public DataCoordConfig {
+            if (segmentMaxSize < 1 << 20) throw new IllegalArgumentException("dataCoord.segmentMaxSize must be >= 1MB");
+        }
+    }
+
+    public record DataNodeConfig(long syncBufferSize, Duration syncPeriod) {}
+
+    public record QueryNodeConfig(long memoryBudget, int searchThreads) {}
+
+    public record IndexNodeConfig(int buildThreads, int slots) {}
+}
