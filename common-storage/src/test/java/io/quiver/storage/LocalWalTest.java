@@ -1,0 +1,208 @@
+package io.quiver.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.storage.Wal.Consumer;
+import io.quiver.storage.Wal.StartPosition;
+import io.quiver.storage.Wal.WalMessage;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalWalTest extends WalConformanceTest {
+    @TempDir
+    Path dir;
+
+    LocalWal.Options options = LocalWal.Options.defaults();
+
+    @Override
+    protected Wal createWal() {
+        return new LocalWal(dir.resolve("wal"), options);
+    }
+
+    @Override
+    protected Wal reopen(Wal old) {
+        old.close();
+        return createWal();
+    }
+
+    private void smallSegments() {
+        wal.close();
+        options = new LocalWal.Options(4096, 1 << 20);
+        wal = createWal();
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir.resolve("wal").resolve(channel))) {
+            return s.filter(p -> p.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    private static byte[] kb(int n, int fill) {
+        byte[] b = new byte[n * 1024];
+        java.util.Arrays.fill(b, (byte) fill);
+        return b;
+    }
+
+    @Test
+    void positionsAreBigEndianOffsetsFromZero() {
+        List<WalPosition> ps = produce("m", 3);
+        assertThat(ps).extracting(LocalWal::offset).containsExactly(0L, 1L, 2L);
+        assertThat(ps.get(2).bytes()).containsExactly(0, 0, 0, 0, 0, 0, 0, 2);
+        assertThat(LocalWal.position(258)).isEqualTo(new WalPosition(new byte[] {0, 0, 0, 0, 0, 0, 1, 2}));
+    }
+
+    @Test
+    void tornTailIsTruncatedOnReopenAndWritesContinue() throws Exception {
+        produce("m", 5);
+        wal.close();
+        Path seg = segmentFiles().getLast();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(f.length() - 1);
+        }
+        wal = createWal();
+        WalPosition p = wal.produce(channel, b("after"));
+        assertThat(LocalWal.offset(p)).isEqualTo(4); // the torn m4 is gone, its offset reused (it was never acknowledged)
+        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
+            assertThat(payloads(read(c, 5))).containsExactly("m0", "m1", "m2", "m3", "after");
+        }
+    }
+
+    @Test
+    void corruptTailIsDetectedByCrc() throws Exception {
+        produce("m", 3);
+        wal.close();
+        Path seg = segmentFiles().getLast();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.seek(f.length() - 1);
+            f.write('X');
+        }
+        wal = createWal();
+        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
+            assertThat(payloads(read(c, 2))).containsExactly("m0", "m1");
+            assertThat(c.poll(Duration.ofMillis(20))).isNull();
+            wal.produce(channel, b("n"));
+            assertThat(payloads(read(c, 1))).containsExactly("n");
+        }
+    }
+
+    @Test
+    void segmentsRollAndAckedSegmentsAreDeleted() throws Exception {
+        smallSegments();
+        String sub = sub();
+        Consumer c = wal.subscribe(channel, sub, StartPosition.earliest());
+        for (int i = 0; i < 20; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int before = segmentFiles().size();
+        assertThat(before).isGreaterThan(4);
+        List<WalMessage> ms = read(c, 20);
+        c.acknowledge(ms.get(9).position());
+        List<Path> after = segmentFiles();
+        assertThat(after.size()).isLessThan(before);
+        // everything after the ack is still readable, from a fresh subscription at the ack
+        long firstRetained = Long.parseLong(after.getFirst().getFileName().toString().replace(".log", ""));
+        assertThat(firstRetained).isLessThanOrEqualTo(10);
+        try (Consumer again = wal.subscribe(channel, sub, StartPosition.earliest())) {
+            List<WalMessage> rest = read(again, 10);
+            assertThat(rest.getFirst().payload()[0]).isEqualTo((byte) 10);
+        }
+        c.acknowledge(ms.get(19).position());
+        assertThat(segmentFiles()).hasSize(1); // only the active segment is left
+        wal = reopen(wal);
+        WalPosition p = wal.produce(channel, b("x"));
+        assertThat(LocalWal.offset(p)).isEqualTo(20);
+    }
+
+    @Test
+    void minimumOverAllSubscriptionsPinsTheLog() throws Exception {
+        smallSegments();
+        Consumer slow = wal.subscribe(channel, "slow", StartPosition.earliest()); // never acknowledges
+        Consumer fast = wal.subscribe(channel, "fast", StartPosition.earliest());
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int segments = segmentFiles().size();
+        List<WalMessage> ms = read(fast, 12);
+        fast.acknowledge(ms.getLast().position());
+        assertThat(segmentFiles()).hasSize(segments); // "slow" pins everything
+        assertThat(read(slow, 12).getFirst().payload()[0]).isEqualTo((byte) 0);
+        wal.deleteSubscription(channel, "slow");
+        assertThat(segmentFiles()).hasSize(1);
+    }
+
+    @Test
+    void latestSubscriptionThatNeverAcksPinsNothingBefore() throws Exception {
+        smallSegments();
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        Consumer tail = wal.subscribe(channel, "tail", StartPosition.latest());
+        Consumer reader = wal.subscribe(channel, "reader", StartPosition.earliest());
+        List<WalMessage> ms = read(reader, 12);
+        reader.acknowledge(ms.getLast().position());
+        assertThat(segmentFiles()).hasSize(1);
+        wal.produce(channel, b("new"));
+        assertThat(payloads(read(tail, 1))).containsExactly("new");
+    }
+
+    @Test
+    void channelWithoutSubscriptionsIsNeverTruncated() throws Exception {
+        smallSegments();
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int n = segmentFiles().size();
+        wal = reopen(wal);
+        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
+            assertThat(read(c, 12)).hasSize(12);
+        }
+        assertThat(segmentFiles()).hasSize(n);
+    }
+
+    @Test
+    void readingBelowTruncationSkipsToFirstRetained() throws Exception {
+        smallSegments();
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
+        List<WalMessage> ms = read(c, 12);
+        c.acknowledge(ms.get(10).position());
+        c.seek(StartPosition.at(ms.get(0).position()));
+        WalMessage m = c.poll(patience());
+        assertThat(LocalWal.offset(m.position())).isGreaterThan(0);
+        assertThat(m.payload()[0]).isEqualTo((byte) LocalWal.offset(m.position()));
+    }
+
+    @Test
+    void concurrentProducersAcrossSegmentRolls() throws Exception {
+        smallSegments();
+        concurrentProducersAllDurableAndReadOnceInOrder();
+        assertThat(segmentFiles().size()).isGreaterThan(1);
+        wal = reopen(wal);
+        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
+            assertThat(read(c, 400)).hasSize(400);
+        }
+    }
+
+    @Test
+    void ackIsMonotonicAndDurable() {
+        String sub = sub();
+        List<WalPosition> ps = produce("m", 5);
+        try (Consumer c = wal.subscribe(channel, sub, StartPosition.earliest())) {
+            c.acknowledge(ps.get(3));
+            c.acknowledge(ps.get(1)); // ignored: acks only move forward
+        }
+        wal = reopen(wal);
+        try (Consumer c = wal.subscribe(channel, sub, StartPosition.earliest())) {
+            assertThat(payloads(read(c, 1))).containsExactly("m4");
+        }
+    }
+}
