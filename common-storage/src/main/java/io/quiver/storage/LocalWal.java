@@ -201,6 +201,12 @@ public final class LocalWal implements Wal {
         return ch == null ? 0 : ch.segments.size();
     }
 
+    /** Group-commit fsyncs done on a channel since open (diagnostics and benchmarks). */
+    public long fsyncCount(String channel) {
+        Channel ch = channels.get(channel);
+        return ch == null ? 0 : ch.fsyncs.sum();
+    }
+
     @Override
     public void close() {
         if (closed) {
@@ -320,6 +326,7 @@ public final class LocalWal implements Wal {
         volatile long durableEnd;
         private boolean syncing; // guarded by syncLock
         volatile IOException failure;
+        final java.util.concurrent.atomic.LongAdder fsyncs = new java.util.concurrent.atomic.LongAdder();
 
         private final Map<String, Long> cursors = new HashMap<>(); // guarded by itself
 
@@ -508,6 +515,7 @@ public final class LocalWal implements Wal {
                                 fc.force(false);
                                 return null;
                             });
+                            fsyncs.increment();
                         } catch (ClosedChannelException e) {
                             if (!s.deleted && !closed) {
                                 throw e;
