@@ -1,0 +1,184 @@
+package io.quiver.index;
+
+import io.quiver.index.internal.AbstractFloatIndex;
+import io.quiver.index.internal.BinaryIndex;
+import io.quiver.index.internal.FlatIndex;
+import io.quiver.index.internal.FloatVectors;
+import io.quiver.index.internal.HnswIndex;
+import io.quiver.index.internal.IndexInput;
+import io.quiver.index.internal.IndexParams;
+import io.quiver.index.internal.IvfIndex;
+import io.quiver.index.simd.VectorUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point: validates specs, builds indexes and loads serialised ones.
+ *
+ * <p>File format (version 1, little-endian): magic {@code "QVIX"}, version, index type, metric, dim,
+ * build params, a type-specific body whose bulk arrays are 64-byte aligned, and a trailing CRC32C of all
+ * preceding bytes. {@link #load(Path)} verifies the checksum and memory-maps the file; raw float vectors
+ * (FLAT, IVF_FLAT, HNSW) stay in the mapping and are scored in place through the {@code MemorySegment}
+ * kernels, everything else is copied to the heap.
+ */
+public final class VectorIndexes {
+  private static final Logger LOG = LoggerFactory.getLogger(VectorIndexes.class);
+
+  private VectorIndexes() {}
+
+  public static void validate(IndexSpec spec) {
+    IndexParams.validate(spec);
+  }
+
+  public static void validateSearchParams(IndexSpec spec, Map<String, String> searchParams) {
+    IndexParams.validate(spec);
+    IndexParams.validateSearchParams(spec, searchParams);
+  }
+
+  /** Builds a float-vector index over {@code n} rows of {@code vectors} (row-major, n*dim). */
+  public static VectorIndex build(IndexSpec spec, float[] vectors, int n, int threads) {
+    MetricType metric = IndexParams.validate(spec);
+    String type = IndexParams.type(spec);
+    if (IndexParams.isBinaryType(type)) {
+      throw new IndexParamException("index type " + type + " takes binary vectors: use buildBinary");
+    }
+    int dim = spec.dim();
+    if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * dim) {
+      throw new IndexParamException("vectors too short: need n*dim=" + (long) n * dim + " floats");
+    }
+    Map<String, String> p = spec.buildParams();
+    if (type.equals("AUTOINDEX")) {
+      Map<String, String> auto = new HashMap<>(p);
+      auto.put("M", "18");
+      auto.put("efConstruction", "240");
+      spec = new IndexSpec("AUTOINDEX", metric, dim, auto);
+      p = spec.buildParams();
+    } else if (metric != spec.metric()) {
+      spec = new IndexSpec(spec.indexType(), metric, dim, p);
+    }
+    spec = new IndexSpec(type, metric, dim, p);
+    int t = Math.max(1, threads);
+    long seed = IndexParams.seed(p);
+    float[] data = new float[n * dim];
+    if (n > 0) {
+      System.arraycopy(vectors, 0, data, 0, n * dim);
+    }
+    if (metric == MetricType.COSINE) {
+      for (int i = 0; i < n; i++) {
+        VectorUtil.normalize(data, i * dim, dim);
+      }
+    }
+    boolean ip = metric != MetricType.L2;
+    long start = System.nanoTime();
+    VectorIndex index = switch (type) {
+      case "FLAT" -> new FlatIndex(spec, FloatVectors.onHeap(data, dim, n, ip));
+      case "HNSW", "AUTOINDEX" -> HnswIndex.build(spec, FloatVectors.onHeap(data, dim, n, ip), IndexParams.hnswM(p),
+          IndexParams.efConstruction(p), seed, t);
+      case "IVF_FLAT" -> IvfIndex.build(spec, IvfIndex.Codec.FLAT, data, n, IndexParams.nlist(p), 0, 0, seed, t);
+      case "IVF_SQ8" -> IvfIndex.build(spec, IvfIndex.Codec.SQ8, data, n, IndexParams.nlist(p), 0, 0, seed, t);
+      case "IVF_PQ" -> IvfIndex.build(spec, IvfIndex.Codec.PQ, data, n, IndexParams.nlist(p),
+          IndexParams.pqM(p, dim), IndexParams.nbits(p), seed, t);
+      default -> throw new IndexParamException("invalid index type " + type);
+    };
+    LOG.debug("index built type={} metric={} dim={} rows={} threads={} ms={}", type, metric, dim, n, t,
+        (System.nanoTime() - start) / 1_000_000);
+    return index;
+  }
+
+  /** Builds a binary-vector index; {@code vectors} holds n rows of dim/8 bytes. */
+  public static VectorIndex buildBinary(IndexSpec spec, byte[] vectors, int n, int threads) {
+    MetricType metric = IndexParams.validate(spec);
+    String type = IndexParams.type(spec);
+    if (!IndexParams.isBinaryType(type)) {
+      throw new IndexParamException("index type " + type + " takes float vectors: use build");
+    }
+    int bpr = spec.dim() / 8;
+    if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * bpr) {
+      throw new IndexParamException("binary vectors too short: need n*dim/8=" + (long) n * bpr + " bytes");
+    }
+    spec = new IndexSpec(type, metric, spec.dim(), spec.buildParams());
+    int nlist = type.equals("BIN_IVF_FLAT") ? IndexParams.nlist(spec.buildParams()) : 0;
+    return BinaryIndex.build(spec, vectors == null ? new byte[0] : vectors, n, nlist,
+        IndexParams.seed(spec.buildParams()), Math.max(1, threads));
+  }
+
+  /** Loads an index file, memory-mapping it (vectors are scored in place). */
+  public static VectorIndex load(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto());
+      return load(seg, true, file.toString());
+    }
+  }
+
+  /** Loads an index from bytes (copied to the heap). */
+  public static VectorIndex load(byte[] bytes) {
+    return load(MemorySegment.ofArray(bytes), false, "<bytes>");
+  }
+
+  private static VectorIndex load(MemorySegment seg, boolean mapped, String name) {
+    long size = seg.byteSize();
+    if (size < 12) {
+      throw new IllegalStateException("not a Quiver index file (too short): " + name);
+    }
+    int magic = seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
+    if (magic != AbstractFloatIndex.MAGIC) {
+      throw new IllegalStateException("not a Quiver index file (bad magic): " + name);
+    }
+    CRC32C crc = new CRC32C();
+    long chunk = 1L << 30;
+    for (long off = 0; off < size - 4; off += chunk) {
+      crc.update(seg.asSlice(off, Math.min(chunk, size - 4 - off)).asByteBuffer());
+    }
+    int stored = seg.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), size - 4);
+    if ((int) crc.getValue() != stored) {
+      throw new IllegalStateException("corrupt index file (CRC32C mismatch): " + name);
+    }
+    IndexInput in = new IndexInput(seg, mapped);
+    in.readInt();
+    int version = in.readInt();
+    if (version != AbstractFloatIndex.VERSION) {
+      throw new IllegalStateException("unsupported index file version " + version + " (this build reads "
+          + AbstractFloatIndex.VERSION + "): " + name);
+    }
+    String type = in.readString();
+    MetricType metric = MetricType.parse(in.readString());
+    int dim = in.readInt();
+    int np = in.readInt();
+    Map<String, String> params = new HashMap<>();
+    for (int i = 0; i < np; i++) {
+      params.put(in.readString(), in.readString());
+    }
+    IndexSpec spec = new IndexSpec(type, metric, dim, params);
+    return switch (type.toUpperCase(Locale.ROOT)) {
+      case "FLAT" -> FlatIndex.read(spec, in);
+      case "HNSW", "AUTOINDEX" -> HnswIndex.read(spec, in);
+      case "IVF_FLAT", "IVF_SQ8", "IVF_PQ" -> IvfIndex.read(spec, in);
+      case "BIN_FLAT", "BIN_IVF_FLAT" -> BinaryIndex.read(spec, in);
+      default -> throw new IllegalStateException("unknown index type in file: " + type);
+    };
+  }
+
+  /** Serialises an index to bytes (convenience for tests and small segments). */
+  public static byte[] toBytes(VectorIndex index) {
+    java.io.ByteArrayOutputStream bos = new java.io.ByteArrayOutputStream();
+    try {
+      index.write(bos);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bos.toByteArray();
+  }
+}

@@ -1,0 +1,62 @@
+package io.quiver.index.internal;
+
+import io.quiver.index.IndexSpec;
+import java.io.IOException;
+import java.util.Map;
+
+/** FLAT: exact search by a blocked SIMD scan over all (allowed) rows. */
+public final class FlatIndex extends AbstractFloatIndex {
+  private final FloatVectors vectors;
+  private final ScratchPool<Scratch> pool = new ScratchPool<>(Scratch::new);
+
+  private static final class Scratch {
+    final float[] buf = newBlockBuffer();
+    final int[] rows = newRowBuffer();
+  }
+
+  public FlatIndex(IndexSpec spec, FloatVectors vectors) {
+    super(spec);
+    this.vectors = vectors;
+  }
+
+  public static FlatIndex read(IndexSpec spec, IndexInput in) {
+    int n = in.readInt();
+    return new FlatIndex(spec, FloatVectors.read(in, spec.dim(), n, isIp(spec)));
+  }
+
+  static boolean isIp(IndexSpec spec) {
+    return spec.metric() == io.quiver.index.MetricType.IP || spec.metric() == io.quiver.index.MetricType.COSINE;
+  }
+
+  @Override
+  public int size() {
+    return vectors.size();
+  }
+
+  @Override
+  protected void searchOne(float[] q, int k, Map<String, String> params, FilterInfo filter, TopK out) {
+    Scratch s = pool.acquire();
+    try {
+      exactTopK(vectors, q, filter, out, s.buf, s.rows);
+    } finally {
+      pool.release(s);
+    }
+  }
+
+  @Override
+  protected void rangeOne(float[] q, float lo, float hi, Map<String, String> params, FilterInfo filter,
+      RangeCollector out) {
+    exactRange(vectors, q, lo, hi, filter, out);
+  }
+
+  @Override
+  protected void writeBody(IndexOutput out) throws IOException {
+    out.writeInt(vectors.size());
+    vectors.write(out);
+  }
+
+  @Override
+  public long ramBytesUsed() {
+    return 64 + vectors.ramBytesUsed();
+  }
+}

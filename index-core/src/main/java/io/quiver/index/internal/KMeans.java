@@ -1,0 +1,181 @@
+package io.quiver.index.internal;
+
+import io.quiver.index.simd.VectorUtil;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded, reproducible k-means for IVF coarse quantizers and PQ codebooks.
+ *
+ * <p>Trains on a seeded sample of at most {@code maxPerCentroid * k} points (FAISS caps at 256; IVF uses
+ * 64 here, as the anchors did). Initialisation is k-means++ (D² sampling, Arthur and Vassilvitskii 2007)
+ * on the sample; Lloyd iterations assign with ||c||² - 2·x·c (the SIMD dot kernel) and are split over
+ * threads. An empty cluster takes over half of the largest cluster: it is re-seeded at that cluster's
+ * centroid with a small symmetric perturbation (FAISS's rule), so k centroids always survive. With fewer
+ * points than k, the points are the centroids (repeated).
+ */
+public final class KMeans {
+  private KMeans() {}
+
+  /** Returns k*dim centroids. */
+  public static float[] train(float[] data, int n, int dim, int k, int iterations, int maxPerCentroid, long seed,
+      int threads) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    float[] centroids = new float[k * dim];
+    if (n == 0) {
+      return centroids;
+    }
+    if (n <= k) {
+      for (int c = 0; c < k; c++) {
+        System.arraycopy(data, (c % n) * dim, centroids, c * dim, dim);
+      }
+      return centroids;
+    }
+    // seeded sample without replacement (partial Fisher-Yates over indices)
+    int s = (int) Math.min(n, (long) maxPerCentroid * k);
+    float[] x;
+    if (s == n) {
+      x = data;
+    } else {
+      int[] idx = new int[n];
+      for (int i = 0; i < n; i++) {
+        idx[i] = i;
+      }
+      x = new float[s * dim];
+      for (int i = 0; i < s; i++) {
+        int j = i + rnd.nextInt(n - i);
+        int t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+        System.arraycopy(data, idx[i] * dim, x, i * dim, dim);
+      }
+    }
+    kmeansPlusPlus(x, s, dim, k, rnd, threads, centroids);
+    int[] assign = new int[s];
+    float[] norms = new float[k];
+    for (int it = 0; it < iterations; it++) {
+      assign(x, s, dim, centroids, k, norms, assign, threads);
+      recompute(x, s, dim, centroids, k, assign, rnd);
+    }
+    return centroids;
+  }
+
+  private static void kmeansPlusPlus(float[] x, int s, int dim, int k, SplittableRandom rnd, int threads,
+      float[] centroids) {
+    float[] minD = new float[s];
+    java.util.Arrays.fill(minD, Float.POSITIVE_INFINITY);
+    int first = rnd.nextInt(s);
+    System.arraycopy(x, first * dim, centroids, 0, dim);
+    double[] partial = new double[Math.max(1, threads)];
+    for (int c = 1; c <= k; c++) {
+      final int last = c - 1;
+      java.util.Arrays.fill(partial, 0);
+      Parallel.forRange(threads, s, 4096, (w, from, to) -> {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+          float d = VectorUtil.squareDistance(x, i * dim, centroids, last * dim, dim);
+          if (d < minD[i]) {
+            minD[i] = d;
+          }
+          sum += minD[i];
+        }
+        synchronized (partial) {
+          partial[w] += sum;
+        }
+      });
+      if (c == k) {
+        break;
+      }
+      double total = 0;
+      for (double p : partial) {
+        total += p;
+      }
+      int pick;
+      if (total <= 0) {
+        pick = rnd.nextInt(s); // all points coincide with centroids: any point
+      } else {
+        double r = rnd.nextDouble() * total;
+        pick = s - 1;
+        for (int i = 0; i < s; i++) {
+          r -= minD[i];
+          if (r <= 0) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      System.arraycopy(x, pick * dim, centroids, c * dim, dim);
+    }
+  }
+
+  /** Nearest-centroid (L2) assignment of n points; threads split the points. */
+  public static void assign(float[] x, int n, int dim, float[] centroids, int k, float[] norms, int[] assign,
+      int threads) {
+    for (int c = 0; c < k; c++) {
+      norms[c] = VectorUtil.dotProduct(centroids, c * dim, centroids, c * dim, dim);
+    }
+    Parallel.forRange(threads, n, 1024, (w, from, to) -> {
+      float[] dots = new float[k];
+      float[] q = new float[dim];
+      for (int i = from; i < to; i++) {
+        System.arraycopy(x, i * dim, q, 0, dim);
+        VectorUtil.dotProductRange(q, centroids, 0, k, dim, dots);
+        int best = 0;
+        float bestD = Float.POSITIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+          float d = norms[c] - 2 * dots[c];
+          if (d < bestD) {
+            bestD = d;
+            best = c;
+          }
+        }
+        assign[i] = best;
+      }
+    });
+  }
+
+  private static void recompute(float[] x, int s, int dim, float[] centroids, int k, int[] assign,
+      SplittableRandom rnd) {
+    double[] sums = new double[k * dim];
+    int[] counts = new int[k];
+    for (int i = 0; i < s; i++) {
+      int c = assign[i];
+      counts[c]++;
+      int xo = i * dim, co = c * dim;
+      for (int d = 0; d < dim; d++) {
+        sums[co + d] += x[xo + d];
+      }
+    }
+    for (int c = 0; c < k; c++) {
+      if (counts[c] > 0) {
+        for (int d = 0; d < dim; d++) {
+          centroids[c * dim + d] = (float) (sums[c * dim + d] / counts[c]);
+        }
+      }
+    }
+    // empty clusters: split the largest cluster (FAISS)
+    for (int c = 0; c < k; c++) {
+      if (counts[c] != 0) {
+        continue;
+      }
+      int big = 0;
+      for (int j = 1; j < k; j++) {
+        if (counts[j] > counts[big]) {
+          big = j;
+        }
+      }
+      if (counts[big] <= 1) {
+        System.arraycopy(x, rnd.nextInt(s) * dim, centroids, c * dim, dim);
+        continue;
+      }
+      for (int d = 0; d < dim; d++) {
+        float v = centroids[big * dim + d];
+        float eps = 1f / 1024f * (Math.abs(v) + 1e-6f);
+        boolean up = (d & 1) == 0;
+        centroids[c * dim + d] = up ? v + eps : v - eps;
+        centroids[big * dim + d] = up ? v - eps : v + eps;
+      }
+      counts[c] = counts[big] / 2;
+      counts[big] -= counts[c];
+    }
+  }
+}

@@ -1,0 +1,540 @@
+package io.quiver.index.simd;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels over {@code jdk.incubator.vector} at the preferred species width.
+ *
+ * <p>Design (the shape of Lucene's {@code PanamaVectorUtilSupport}, our own code): a kernel
+ * vectorises only when the input spans at least two vectors; the body runs four independent
+ * accumulators over {@code loopBound} to hide FMA latency, then a one-accumulator vector tail, then a
+ * scalar tail. Byte inputs are widened with {@code convertShape} to a float/int vector of the same lane
+ * count. Batch kernels score four rows per pass so the query is loaded once and four independent
+ * memory streams are in flight (the role prefetch plays in hnswlib). PQ lookups stay scalar: a gather
+ * costs more than the adds it saves at {@code m <= 64}.
+ */
+final class PanamaVectorUtilSupport implements VectorUtilSupport {
+
+  static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+  static final int FL = FS.length();
+  static final VectorSpecies<Byte> BS =
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4));
+  static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
+  static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+  private final ScalarVectorUtilSupport scalar = new ScalarVectorUtilSupport();
+
+  // ---------------------------------------------------------------- float[] x float[]
+
+  @Override
+  public float squareDistance(float[] a, int ao, float[] b, int bo, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      i = FS.loopBound(len);
+      res = squareBody(a, ao, b, bo, i);
+    }
+    for (; i < len; i++) {
+      float d = a[ao + i] - b[bo + i];
+      res += d * d;
+    }
+    return res;
+  }
+
+  private static float squareBody(float[] a, int ao, float[] b, int bo, int limit) {
+    FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+    FloatVector acc3 = FloatVector.zero(FS), acc4 = FloatVector.zero(FS);
+    int i = 0;
+    for (int unrolled = limit - 3 * FL; i < unrolled; i += 4 * FL) {
+      FloatVector d1 = FloatVector.fromArray(FS, a, ao + i).sub(FloatVector.fromArray(FS, b, bo + i));
+      FloatVector d2 = FloatVector.fromArray(FS, a, ao + i + FL).sub(FloatVector.fromArray(FS, b, bo + i + FL));
+      FloatVector d3 =
+          FloatVector.fromArray(FS, a, ao + i + 2 * FL).sub(FloatVector.fromArray(FS, b, bo + i + 2 * FL));
+      FloatVector d4 =
+          FloatVector.fromArray(FS, a, ao + i + 3 * FL).sub(FloatVector.fromArray(FS, b, bo + i + 3 * FL));
+      acc1 = d1.fma(d1, acc1);
+      acc2 = d2.fma(d2, acc2);
+      acc3 = d3.fma(d3, acc3);
+      acc4 = d4.fma(d4, acc4);
+    }
+    for (; i < limit; i += FL) {
+      FloatVector d = FloatVector.fromArray(FS, a, ao + i).sub(FloatVector.fromArray(FS, b, bo + i));
+      acc1 = d.fma(d, acc1);
+    }
+    return acc1.add(acc2).add(acc3.add(acc4)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float dotProduct(float[] a, int ao, float[] b, int bo, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      i = FS.loopBound(len);
+      res = dotBody(a, ao, b, bo, i);
+    }
+    for (; i < len; i++) {
+      res += a[ao + i] * b[bo + i];
+    }
+    return res;
+  }
+
+  private static float dotBody(float[] a, int ao, float[] b, int bo, int limit) {
+    FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+    FloatVector acc3 = FloatVector.zero(FS), acc4 = FloatVector.zero(FS);
+    int i = 0;
+    for (int unrolled = limit - 3 * FL; i < unrolled; i += 4 * FL) {
+      acc1 = FloatVector.fromArray(FS, a, ao + i).fma(FloatVector.fromArray(FS, b, bo + i), acc1);
+      acc2 = FloatVector.fromArray(FS, a, ao + i + FL).fma(FloatVector.fromArray(FS, b, bo + i + FL), acc2);
+      acc3 = FloatVector.fromArray(FS, a, ao + i + 2 * FL)
+          .fma(FloatVector.fromArray(FS, b, bo + i + 2 * FL), acc3);
+      acc4 = FloatVector.fromArray(FS, a, ao + i + 3 * FL)
+          .fma(FloatVector.fromArray(FS, b, bo + i + 3 * FL), acc4);
+    }
+    for (; i < limit; i += FL) {
+      acc1 = FloatVector.fromArray(FS, a, ao + i).fma(FloatVector.fromArray(FS, b, bo + i), acc1);
+    }
+    return acc1.add(acc2).add(acc3.add(acc4)).reduceLanes(VectorOperators.ADD);
+  }
+
+  @Override
+  public float cosine(float[] a, float[] b, int len) {
+    int i = 0;
+    float dot = 0, na = 0, nb = 0;
+    if (len >= 2 * FL) {
+      int limit = FS.loopBound(len);
+      FloatVector vd = FloatVector.zero(FS), va = FloatVector.zero(FS), vb = FloatVector.zero(FS);
+      for (; i < limit; i += FL) {
+        FloatVector x = FloatVector.fromArray(FS, a, i);
+        FloatVector y = FloatVector.fromArray(FS, b, i);
+        vd = x.fma(y, vd);
+        va = x.fma(x, va);
+        vb = y.fma(y, vb);
+      }
+      dot = vd.reduceLanes(VectorOperators.ADD);
+      na = va.reduceLanes(VectorOperators.ADD);
+      nb = vb.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return ScalarVectorUtilSupport.cosineFrom(dot, na, nb);
+  }
+
+  // ---------------------------------------------------------------- float[] x MemorySegment
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment seg, long off, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      int limit = FS.loopBound(len);
+      FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+      for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
+        FloatVector d1 = FloatVector.fromArray(FS, q, i).sub(FloatVector.fromMemorySegment(FS, seg, off + 4L * i, LE));
+        FloatVector d2 = FloatVector.fromArray(FS, q, i + FL)
+            .sub(FloatVector.fromMemorySegment(FS, seg, off + 4L * (i + FL), LE));
+        acc1 = d1.fma(d1, acc1);
+        acc2 = d2.fma(d2, acc2);
+      }
+      for (; i < limit; i += FL) {
+        FloatVector d = FloatVector.fromArray(FS, q, i).sub(FloatVector.fromMemorySegment(FS, seg, off + 4L * i, LE));
+        acc1 = d.fma(d, acc1);
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float d = q[i] - seg.get(ScalarVectorUtilSupport.F32, off + 4L * i);
+      res += d * d;
+    }
+    return res;
+  }
+
+  @Override
+  public float dotProduct(float[] q, MemorySegment seg, long off, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      int limit = FS.loopBound(len);
+      FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+      for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
+        acc1 = FloatVector.fromArray(FS, q, i).fma(FloatVector.fromMemorySegment(FS, seg, off + 4L * i, LE), acc1);
+        acc2 = FloatVector.fromArray(FS, q, i + FL)
+            .fma(FloatVector.fromMemorySegment(FS, seg, off + 4L * (i + FL), LE), acc2);
+      }
+      for (; i < limit; i += FL) {
+        acc1 = FloatVector.fromArray(FS, q, i).fma(FloatVector.fromMemorySegment(FS, seg, off + 4L * i, LE), acc1);
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += q[i] * seg.get(ScalarVectorUtilSupport.F32, off + 4L * i);
+    }
+    return res;
+  }
+
+  // ---------------------------------------------------------------- batches (4 rows per pass)
+
+  @Override
+  public void squareDistanceBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      for (; r + 4 <= count; r += 4) {
+        square4(q, data, rows[r] * dim, rows[r + 1] * dim, rows[r + 2] * dim, rows[r + 3] * dim, dim, out, r);
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = squareDistance(q, 0, data, rows[r] * dim, dim);
+    }
+  }
+
+  @Override
+  public void squareDistanceRange(float[] q, float[] data, int firstRow, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      for (; r + 4 <= count; r += 4) {
+        int o = (firstRow + r) * dim;
+        square4(q, data, o, o + dim, o + 2 * dim, o + 3 * dim, dim, out, r);
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = squareDistance(q, 0, data, (firstRow + r) * dim, dim);
+    }
+  }
+
+  private static void square4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out, int at) {
+    FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
+    FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+    int limit = FS.loopBound(dim);
+    int i = 0;
+    for (; i < limit; i += FL) {
+      FloatVector qv = FloatVector.fromArray(FS, q, i);
+      FloatVector d0 = qv.sub(FloatVector.fromArray(FS, d, o0 + i));
+      FloatVector d1 = qv.sub(FloatVector.fromArray(FS, d, o1 + i));
+      FloatVector d2 = qv.sub(FloatVector.fromArray(FS, d, o2 + i));
+      FloatVector d3 = qv.sub(FloatVector.fromArray(FS, d, o3 + i));
+      a0 = d0.fma(d0, a0);
+      a1 = d1.fma(d1, a1);
+      a2 = d2.fma(d2, a2);
+      a3 = d3.fma(d3, a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < dim; i++) {
+      float x = q[i];
+      float e0 = x - d[o0 + i], e1 = x - d[o1 + i], e2 = x - d[o2 + i], e3 = x - d[o3 + i];
+      s0 += e0 * e0;
+      s1 += e1 * e1;
+      s2 += e2 * e2;
+      s3 += e3 * e3;
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      for (; r + 4 <= count; r += 4) {
+        dot4(q, data, rows[r] * dim, rows[r + 1] * dim, rows[r + 2] * dim, rows[r + 3] * dim, dim, out, r);
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = dotProduct(q, 0, data, rows[r] * dim, dim);
+    }
+  }
+
+  @Override
+  public void dotProductRange(float[] q, float[] data, int firstRow, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      for (; r + 4 <= count; r += 4) {
+        int o = (firstRow + r) * dim;
+        dot4(q, data, o, o + dim, o + 2 * dim, o + 3 * dim, dim, out, r);
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = dotProduct(q, 0, data, (firstRow + r) * dim, dim);
+    }
+  }
+
+  private static void dot4(float[] q, float[] d, int o0, int o1, int o2, int o3, int dim, float[] out, int at) {
+    FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
+    FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+    int limit = FS.loopBound(dim);
+    int i = 0;
+    for (; i < limit; i += FL) {
+      FloatVector qv = FloatVector.fromArray(FS, q, i);
+      a0 = qv.fma(FloatVector.fromArray(FS, d, o0 + i), a0);
+      a1 = qv.fma(FloatVector.fromArray(FS, d, o1 + i), a1);
+      a2 = qv.fma(FloatVector.fromArray(FS, d, o2 + i), a2);
+      a3 = qv.fma(FloatVector.fromArray(FS, d, o3 + i), a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < dim; i++) {
+      float x = q[i];
+      s0 += x * d[o0 + i];
+      s1 += x * d[o1 + i];
+      s2 += x * d[o2 + i];
+      s3 += x * d[o3 + i];
+    }
+    out[at] = s0;
+    out[at + 1] = s1;
+    out[at + 2] = s2;
+    out[at + 3] = s3;
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      long rb = 4L * dim;
+      for (; r + 4 <= count; r += 4) {
+        long o0 = rows[r] * rb, o1 = rows[r + 1] * rb, o2 = rows[r + 2] * rb, o3 = rows[r + 3] * rb;
+        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
+        FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+        int limit = FS.loopBound(dim);
+        int i = 0;
+        for (; i < limit; i += FL) {
+          FloatVector qv = FloatVector.fromArray(FS, q, i);
+          long b = 4L * i;
+          FloatVector d0 = qv.sub(FloatVector.fromMemorySegment(FS, data, o0 + b, LE));
+          FloatVector d1 = qv.sub(FloatVector.fromMemorySegment(FS, data, o1 + b, LE));
+          FloatVector d2 = qv.sub(FloatVector.fromMemorySegment(FS, data, o2 + b, LE));
+          FloatVector d3 = qv.sub(FloatVector.fromMemorySegment(FS, data, o3 + b, LE));
+          a0 = d0.fma(d0, a0);
+          a1 = d1.fma(d1, a1);
+          a2 = d2.fma(d2, a2);
+          a3 = d3.fma(d3, a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) {
+          float x = q[i];
+          long b = 4L * i;
+          float e0 = x - data.get(ScalarVectorUtilSupport.F32, o0 + b);
+          float e1 = x - data.get(ScalarVectorUtilSupport.F32, o1 + b);
+          float e2 = x - data.get(ScalarVectorUtilSupport.F32, o2 + b);
+          float e3 = x - data.get(ScalarVectorUtilSupport.F32, o3 + b);
+          s0 += e0 * e0;
+          s1 += e1 * e1;
+          s2 += e2 * e2;
+          s3 += e3 * e3;
+        }
+        out[r] = s0;
+        out[r + 1] = s1;
+        out[r + 2] = s2;
+        out[r + 3] = s3;
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = squareDistance(q, data, (long) rows[r] * dim * 4, dim);
+    }
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, float[] out) {
+    int r = 0;
+    if (dim >= 2 * FL) {
+      long rb = 4L * dim;
+      for (; r + 4 <= count; r += 4) {
+        long o0 = rows[r] * rb, o1 = rows[r + 1] * rb, o2 = rows[r + 2] * rb, o3 = rows[r + 3] * rb;
+        FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
+        FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+        int limit = FS.loopBound(dim);
+        int i = 0;
+        for (; i < limit; i += FL) {
+          FloatVector qv = FloatVector.fromArray(FS, q, i);
+          long b = 4L * i;
+          a0 = qv.fma(FloatVector.fromMemorySegment(FS, data, o0 + b, LE), a0);
+          a1 = qv.fma(FloatVector.fromMemorySegment(FS, data, o1 + b, LE), a1);
+          a2 = qv.fma(FloatVector.fromMemorySegment(FS, data, o2 + b, LE), a2);
+          a3 = qv.fma(FloatVector.fromMemorySegment(FS, data, o3 + b, LE), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < dim; i++) {
+          float x = q[i];
+          long b = 4L * i;
+          s0 += x * data.get(ScalarVectorUtilSupport.F32, o0 + b);
+          s1 += x * data.get(ScalarVectorUtilSupport.F32, o1 + b);
+          s2 += x * data.get(ScalarVectorUtilSupport.F32, o2 + b);
+          s3 += x * data.get(ScalarVectorUtilSupport.F32, o3 + b);
+        }
+        out[r] = s0;
+        out[r + 1] = s1;
+        out[r + 2] = s2;
+        out[r + 3] = s3;
+      }
+    }
+    for (; r < count; r++) {
+      out[r] = dotProduct(q, data, (long) rows[r] * dim * 4, dim);
+    }
+  }
+
+  // ---------------------------------------------------------------- int8
+
+  @Override
+  public int int8DotProduct(byte[] a, int ao, byte[] b, int bo, int len) {
+    int i = 0;
+    int res = 0;
+    int bl = BS.length();
+    if (len >= 2 * bl) {
+      IntVector acc1 = IntVector.zero(IS), acc2 = IntVector.zero(IS);
+      int limit = BS.loopBound(len);
+      for (int unrolled = limit - bl; i < unrolled; i += 2 * bl) {
+        IntVector x1 = (IntVector) ByteVector.fromArray(BS, a, ao + i).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector y1 = (IntVector) ByteVector.fromArray(BS, b, bo + i).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector x2 = (IntVector) ByteVector.fromArray(BS, a, ao + i + bl).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector y2 = (IntVector) ByteVector.fromArray(BS, b, bo + i + bl).convertShape(VectorOperators.B2I, IS, 0);
+        acc1 = acc1.add(x1.mul(y1));
+        acc2 = acc2.add(x2.mul(y2));
+      }
+      for (; i < limit; i += bl) {
+        IntVector x = (IntVector) ByteVector.fromArray(BS, a, ao + i).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector y = (IntVector) ByteVector.fromArray(BS, b, bo + i).convertShape(VectorOperators.B2I, IS, 0);
+        acc1 = acc1.add(x.mul(y));
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += a[ao + i] * b[bo + i];
+    }
+    return res;
+  }
+
+  @Override
+  public int int8SquareDistance(byte[] a, int ao, byte[] b, int bo, int len) {
+    int i = 0;
+    int res = 0;
+    int bl = BS.length();
+    if (len >= 2 * bl) {
+      IntVector acc = IntVector.zero(IS);
+      int limit = BS.loopBound(len);
+      for (; i < limit; i += bl) {
+        IntVector x = (IntVector) ByteVector.fromArray(BS, a, ao + i).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector y = (IntVector) ByteVector.fromArray(BS, b, bo + i).convertShape(VectorOperators.B2I, IS, 0);
+        IntVector d = x.sub(y);
+        acc = acc.add(d.mul(d));
+      }
+      res = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      int d = a[ao + i] - b[bo + i];
+      res += d * d;
+    }
+    return res;
+  }
+
+  @Override
+  public float dotProductF32I8(float[] q, byte[] codes, int co, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+      int limit = FS.loopBound(len);
+      for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
+        FloatVector c1 = (FloatVector) ByteVector.fromArray(BS, codes, co + i).convertShape(VectorOperators.B2F, FS, 0);
+        FloatVector c2 =
+            (FloatVector) ByteVector.fromArray(BS, codes, co + i + FL).convertShape(VectorOperators.B2F, FS, 0);
+        acc1 = FloatVector.fromArray(FS, q, i).fma(c1, acc1);
+        acc2 = FloatVector.fromArray(FS, q, i + FL).fma(c2, acc2);
+      }
+      for (; i < limit; i += FL) {
+        FloatVector c = (FloatVector) ByteVector.fromArray(BS, codes, co + i).convertShape(VectorOperators.B2F, FS, 0);
+        acc1 = FloatVector.fromArray(FS, q, i).fma(c, acc1);
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += q[i] * codes[co + i];
+    }
+    return res;
+  }
+
+  @Override
+  public float dotProductF32I8(float[] q, MemorySegment codes, long off, int len) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      FloatVector acc = FloatVector.zero(FS);
+      int limit = FS.loopBound(len);
+      for (; i < limit; i += FL) {
+        FloatVector c = (FloatVector) ByteVector.fromMemorySegment(BS, codes, off + i, LE)
+            .convertShape(VectorOperators.B2F, FS, 0);
+        acc = FloatVector.fromArray(FS, q, i).fma(c, acc);
+      }
+      res = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      res += q[i] * codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off + i);
+    }
+    return res;
+  }
+
+  @Override
+  public float pqAdc(float[] lut, int ksub, byte[] codes, int co, int m) {
+    return scalar.pqAdc(lut, ksub, codes, co, m);
+  }
+
+  // ---------------------------------------------------------------- binary
+
+  @Override
+  public int hamming(long[] a, int ao, long[] b, int bo, int words) {
+    int i = 0;
+    long res = 0;
+    int ll = LS.length();
+    if (words >= 2 * ll) {
+      LongVector acc = LongVector.zero(LS);
+      int limit = LS.loopBound(words);
+      for (; i < limit; i += ll) {
+        acc = acc.add(LongVector.fromArray(LS, a, ao + i)
+            .lanewise(VectorOperators.XOR, LongVector.fromArray(LS, b, bo + i))
+            .lanewise(VectorOperators.BIT_COUNT));
+      }
+      res = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < words; i++) {
+      res += Long.bitCount(a[ao + i] ^ b[bo + i]);
+    }
+    return (int) res;
+  }
+
+  @Override
+  public long andOrCount(long[] a, int ao, long[] b, int bo, int words) {
+    int i = 0;
+    long and = 0, or = 0;
+    int ll = LS.length();
+    if (words >= 2 * ll) {
+      LongVector accAnd = LongVector.zero(LS), accOr = LongVector.zero(LS);
+      int limit = LS.loopBound(words);
+      for (; i < limit; i += ll) {
+        LongVector x = LongVector.fromArray(LS, a, ao + i);
+        LongVector y = LongVector.fromArray(LS, b, bo + i);
+        accAnd = accAnd.add(x.and(y).lanewise(VectorOperators.BIT_COUNT));
+        accOr = accOr.add(x.or(y).lanewise(VectorOperators.BIT_COUNT));
+      }
+      and = accAnd.reduceLanes(VectorOperators.ADD);
+      or = accOr.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < words; i++) {
+      and += Long.bitCount(a[ao + i] & b[bo + i]);
+      or += Long.bitCount(a[ao + i] | b[bo + i]);
+    }
+    return (and << 32) | (or & 0xFFFFFFFFL);
+  }
+}

@@ -1,0 +1,62 @@
+package io.quiver.index.simd;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The kernel set behind {@link VectorUtil}: one scalar and one Panama ({@code jdk.incubator.vector})
+ * implementation, chosen once by {@link VectorizationProvider}.
+ *
+ * <p>Offsets into {@code float[]}/{@code byte[]}/{@code long[]} are element offsets; offsets into a
+ * {@link MemorySegment} are byte offsets. Segments hold little-endian data. Batch methods score one
+ * query against {@code count} rows of a row-major matrix with {@code dim} columns; {@code rows}
+ * holds row numbers (not offsets).
+ */
+public interface VectorUtilSupport {
+
+  /** Sum of squared differences. */
+  float squareDistance(float[] a, int aOffset, float[] b, int bOffset, int length);
+
+  float dotProduct(float[] a, int aOffset, float[] b, int bOffset, int length);
+
+  /** Cosine similarity; 0 when either vector is all zero. */
+  float cosine(float[] a, float[] b, int length);
+
+  float squareDistance(float[] q, MemorySegment data, long byteOffset, int length);
+
+  float dotProduct(float[] q, MemorySegment data, long byteOffset, int length);
+
+  void squareDistanceBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out);
+
+  void dotProductBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out);
+
+  void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, float[] out);
+
+  void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, float[] out);
+
+  /** Scores consecutive rows {@code firstRow .. firstRow+count-1}. */
+  void squareDistanceRange(float[] q, float[] data, int firstRow, int count, int dim, float[] out);
+
+  void dotProductRange(float[] q, float[] data, int firstRow, int count, int dim, float[] out);
+
+  /** Signed int8 dot product. */
+  int int8DotProduct(byte[] a, int aOffset, byte[] b, int bOffset, int length);
+
+  /** Signed int8 squared distance. */
+  int int8SquareDistance(byte[] a, int aOffset, byte[] b, int bOffset, int length);
+
+  /** Asymmetric float x signed-int8 dot product (SQ8 scans). */
+  float dotProductF32I8(float[] q, byte[] codes, int codeOffset, int length);
+
+  float dotProductF32I8(float[] q, MemorySegment codes, long byteOffset, int length);
+
+  /**
+   * PQ asymmetric distance: sum over sub-quantizers j of {@code lut[j * ksub + code_j]}, codes are
+   * unsigned bytes.
+   */
+  float pqAdc(float[] lut, int ksub, byte[] codes, int codeOffset, int m);
+
+  int hamming(long[] a, int aOffset, long[] b, int bOffset, int words);
+
+  /** popcount(a AND b) in the high 32 bits, popcount(a OR b) in the low 32 bits. */
+  long andOrCount(long[] a, int aOffset, long[] b, int bOffset, int words);
+}
