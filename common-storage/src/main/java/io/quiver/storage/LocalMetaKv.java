@@ -173,7 +173,7 @@ public final class LocalMetaKv implements MetaKv {
         this.clock = requireNonNull(clock, "clock is null");
         this.options = requireNonNull(options, "options is null");
         try {
-            Files.createDirectories(dir);
+            LocalObjectStore.createDirectoriesDurably(dir);
             open();
         } catch (IOException e) {
             throw new StorageException("cannot open metakv in " + dir, false, e);

@@ -57,7 +57,8 @@ public final class LocalObjectStore implements ObjectStore {
     public LocalObjectStore(Path root) {
         requireNonNull(root, "root is null");
         try {
-            this.root = Files.createDirectories(root).toRealPath();
+            createDirectoriesDurably(root);
+            this.root = root.toRealPath();
         } catch (IOException e) {
             throw new StorageException("cannot create object store root " + root, false, e);
         }
@@ -135,7 +136,7 @@ public final class LocalObjectStore implements ObjectStore {
         for (int attempt = 0; ; attempt++) {
             Path tmp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
             try {
-                Files.createDirectories(dir);
+                createDirectoriesDurably(dir);
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
                     writer.writeTo(out);
@@ -164,6 +165,27 @@ public final class LocalObjectStore implements ObjectStore {
             } catch (RuntimeException e) {
                 deleteQuietly(tmp);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Creates {@code dir} and any missing parents, then fsyncs the parent of each directory it
+     * created so the new directory entries survive a power loss too.
+     */
+    static void createDirectoriesDurably(Path dir) throws IOException {
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Files.createDirectories(dir);
+        if (existing == null || existing.equals(dir.toAbsolutePath())) {
+            return;
+        }
+        for (Path d = dir.toAbsolutePath().getParent(); d != null; d = d.getParent()) {
+            fsyncDirectory(d);
+            if (d.equals(existing)) {
+                break;
             }
         }
     }

@@ -105,7 +105,7 @@ public final class LocalWal implements Wal {
         this.dir = requireNonNull(dir, "dir is null");
         this.options = requireNonNull(options, "options is null");
         try {
-            Files.createDirectories(dir);
+            LocalObjectStore.createDirectoriesDurably(dir);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
                 for (Path p : ds) {
                     String name = p.getFileName().toString();
@@ -334,7 +334,7 @@ public final class LocalWal implements Wal {
             this.name = name;
             this.path = path;
             this.cursorDir = path.resolve(CURSORS);
-            Files.createDirectories(cursorDir);
+            LocalObjectStore.createDirectoriesDurably(cursorDir);
             List<Path> files = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(path, "*" + SEGMENT_SUFFIX)) {
                 ds.forEach(files::add);

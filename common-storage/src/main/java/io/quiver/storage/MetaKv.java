@@ -92,6 +92,10 @@ public interface MetaKv extends AutoCloseable {
 
     enum EventType { PUT, DELETE }
 
+    /**
+     * One change. For DELETE, {@code kv} carries the key and the deleting revision as
+     * {@code modRevision}; its value is empty and its other fields zero (as etcd reports it).
+     */
     record WatchEvent(EventType type, KeyValue kv) {}
 
     interface WatchListener {

@@ -21,6 +21,10 @@ public interface Wal extends AutoCloseable {
      * Opens a consumer on {@code channel}. {@code start} decides where reading begins:
      * {@link StartPosition#earliest()}, {@link StartPosition#latest()}, or just after / at a position.
      * Several consumers of different subscriptions read independently.
+     *
+     * <p>As in Pulsar, {@code earliest}/{@code latest} only apply to a <em>new</em> subscription; an
+     * existing one resumes after its last acknowledged position. An explicit {@code after}/{@code at}
+     * position always decides where reading starts (like subscribe + seek).
      */
     Consumer subscribe(String channel, String subscription, StartPosition start);
 
@@ -67,7 +71,11 @@ public interface Wal extends AutoCloseable {
         /** Moves the read cursor so the next message is the one after {@code position}. */
         void seek(StartPosition start);
 
-        /** Records that everything up to and including {@code position} is processed. */
+        /**
+         * Records, durably, that everything up to and including {@code position} is processed
+         * (cumulative; an acknowledgement below an earlier one is ignored). Meant for checkpoints,
+         * not for every message: it may cost a disk or broker round trip.
+         */
         void acknowledge(WalPosition position);
 
         @Override
