@@ -75,6 +75,8 @@ public final class LocalWal implements Wal {
     private static final int CURSOR_MAGIC = 0x51575343; // "QWSC"
     private static final int FORMAT_VERSION = 1;
     private static final int INDEX_EVERY = 64;
+    /** Largest record accepted when reading, whatever maxMessageBytes is now (it may have been larger when written). */
+    private static final int MAX_RECORD = 1 << 30;
     private static final String SEGMENT_SUFFIX = ".log";
     private static final String CURSORS = "cursors";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
@@ -82,7 +84,7 @@ public final class LocalWal implements Wal {
     /** Tuning knobs; {@link #defaults()}: 64 MiB segments, 32 MiB largest message. */
     public record Options(long segmentBytes, int maxMessageBytes) {
         public Options {
-            if (segmentBytes < 1024 || maxMessageBytes < 1) {
+            if (segmentBytes < 1024 || maxMessageBytes < 1 || maxMessageBytes > MAX_RECORD) {
                 throw new IllegalArgumentException("segmentBytes must be >= 1024 and maxMessageBytes >= 1");
             }
         }
@@ -378,7 +380,7 @@ public final class LocalWal implements Wal {
                 }
             }
             Segment s = new Segment(base, file, fc);
-            RecordLog.ScanResult scan = RecordLog.scan(fc, RecordLog.FILE_HEADER, options.maxMessageBytes(), last,
+            RecordLog.ScanResult scan = RecordLog.scan(fc, RecordLog.FILE_HEADER, MAX_RECORD, last,
                     (pos, payload) -> s.addIndex(s.base + s.count++, pos));
             if (scan.reason() != null) {
                 if (!last) {
@@ -845,7 +847,7 @@ public final class LocalWal implements Wal {
                     header.flip();
                     int len = header.getInt();
                     int crc = header.getInt();
-                    if (header.limit() < RecordLog.RECORD_HEADER || len < 0 || len > options.maxMessageBytes()) {
+                    if (header.limit() < RecordLog.RECORD_HEADER || len < 0 || len > MAX_RECORD) {
                         throw corrupt(s, "bad record header");
                     }
                     ByteBuffer payload = ByteBuffer.allocate(len);
