@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>
  * ./mvnw -q -pl common-storage test-compile
- * java -cp common-storage/target/classes:common-storage/target/test-classes:$(cat cp.txt) \
- *     io.quiver.storage.LocalWalThroughput [dir] [seconds] [messageBytes] [producers...]
+ * ./mvnw -q -pl common-storage dependency:build-classpath -Dmdep.outputFile=/tmp/cs-cp.txt -Dmdep.includeScope=test
+ * $JAVA_HOME/bin/java -cp common-storage/target/classes:common-storage/target/test-classes:$(cat /tmp/cs-cp.txt) \
+ *     io.quiver.storage.LocalWalThroughput /work/walbench 5 65536 1 4 16   # [dir] [seconds] [messageBytes] [producers...]
  * </pre>
  */
 public final class LocalWalThroughput {
