@@ -1,0 +1,226 @@
+package io.quiver.datacoord;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.StreamObserver;
+import io.milvus.grpc.Status;
+import io.quiver.common.binlog.SegmentPaths;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.GrpcCalls;
+import io.quiver.proto.AssignSegmentIDRequest;
+import io.quiver.proto.AssignSegmentIDResponse;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.CollectionStatsRequest;
+import io.quiver.proto.CollectionStatsResponse;
+import io.quiver.proto.CreateIndexInternalRequest;
+import io.quiver.proto.DataCoordGrpc;
+import io.quiver.proto.DescribeIndexInternalRequest;
+import io.quiver.proto.DescribeIndexInternalResponse;
+import io.quiver.proto.DropCollectionDataRequest;
+import io.quiver.proto.DropIndexInternalRequest;
+import io.quiver.proto.FlushInternalRequest;
+import io.quiver.proto.FlushInternalResponse;
+import io.quiver.proto.GetFlushStateInternalRequest;
+import io.quiver.proto.GetFlushStateInternalResponse;
+import io.quiver.proto.GetRecoveryInfoRequest;
+import io.quiver.proto.GetRecoveryInfoResponse;
+import io.quiver.proto.GetSegmentIndexesRequest;
+import io.quiver.proto.GetSegmentIndexesResponse;
+import io.quiver.proto.GetSegmentsRequest;
+import io.quiver.proto.GetSegmentsResponse;
+import io.quiver.proto.IndexInfo;
+import io.quiver.proto.MsgPosition;
+import io.quiver.proto.SaveBinlogPathsRequest;
+import io.quiver.proto.SegmentInfo;
+import io.quiver.proto.SegmentLevel;
+import io.quiver.proto.SegmentState;
+import io.quiver.proto.UpdateChannelCheckpointRequest;
+import io.quiver.proto.VchannelRecoveryInfo;
+import io.quiver.proto.WatchCollectionRequest;
+import io.quiver.storage.ObjectStore;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Adapts the DataCoord gRPC service to the segment, channel and index managers. */
+public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(DataCoordGrpcService.class);
+    private final SegmentManager segments;
+    private final ChannelManager channels;
+    private final IndexManager indexes;
+    private final ObjectStore store;
+    private final Executor background;
+
+    public DataCoordGrpcService(SegmentManager segments, ChannelManager channels, IndexManager indexes, ObjectStore store, Executor background) {
+        this.segments = requireNonNull(segments, "segments is null");
+        this.channels = requireNonNull(channels, "channels is null");
+        this.indexes = requireNonNull(indexes, "indexes is null");
+        this.store = requireNonNull(store, "store is null");
+        this.background = requireNonNull(background, "background is null");
+    }
+
+    @Override
+    public void assignSegmentID(AssignSegmentIDRequest req, StreamObserver<AssignSegmentIDResponse> o) {
+        GrpcCalls.unary(o, AssignSegmentIDResponse.getDefaultInstance(), () ->
+                AssignSegmentIDResponse.newBuilder().setStatus(Statuses.success()).addAllAssignments(segments.assign(req.getRequestsList())).build());
+    }
+
+    @Override
+    public void watchCollection(WatchCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            CollectionInfo c = req.getCollection();
+            segments.registerCollection(c.getCollectionId(), c.getSchema());
+            channels.addCollection(c);
+            background.execute(channels::reconcile);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void dropCollectionData(DropCollectionDataRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            long coll = req.getCollectionId();
+            if (req.getPartitionIdsList().isEmpty()) {
+                channels.removeCollection(coll);
+                indexes.dropCollection(coll);
+            }
+            List<SegmentInfo> dropped = segments.drop(coll, req.getPartitionIdsList());
+            background.execute(() -> collectGarbage(dropped));
+            return Statuses.success();
+        });
+    }
+
+    private void collectGarbage(List<SegmentInfo> dropped) {
+        for (SegmentInfo s : dropped) {
+            try {
+                for (String prefix : SegmentPaths.segmentPrefixes(s.getCollectionId(), s.getPartitionId(), s.getSegmentId())) {
+                    for (var obj : store.list(prefix)) {
+                        store.delete(obj.key());
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("garbage collection failed segmentId={}: {}", s.getSegmentId(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void flush(FlushInternalRequest req, StreamObserver<FlushInternalResponse> o) {
+        GrpcCalls.unary(o, FlushInternalResponse.getDefaultInstance(), () -> {
+            var r = segments.flush(req.getCollectionId());
+            return FlushInternalResponse.newBuilder().setStatus(Statuses.success()).addAllSegmentIds(r.sealed())
+                    .addAllFlushedSegmentIds(r.flushed()).setFlushTs(r.flushTs()).build();
+        });
+    }
+
+    @Override
+    public void getFlushState(GetFlushStateInternalRequest req, StreamObserver<GetFlushStateInternalResponse> o) {
+        GrpcCalls.unary(o, GetFlushStateInternalResponse.getDefaultInstance(), () -> {
+            List<String> vchannels = channels.collections().stream().filter(c -> c.getCollectionId() == req.getCollectionId())
+                    .flatMap(c -> c.getVchannelsList().stream()).toList();
+            boolean flushed = segments.isFlushed(req.getCollectionId(), req.getSegmentIdsList(), req.getFlushTs(), vchannels);
+            return GetFlushStateInternalResponse.newBuilder().setStatus(Statuses.success()).setFlushed(flushed).build();
+        });
+    }
+
+    @Override
+    public void saveBinlogPaths(SaveBinlogPathsRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            segments.saveBinlogPaths(req);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void updateChannelCheckpoint(UpdateChannelCheckpointRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            req.getCheckpointsList().forEach(c -> segments.updateCheckpoint(c.getVchannel(), c.getCollectionId(), c.getPosition()));
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void getRecoveryInfo(GetRecoveryInfoRequest req, StreamObserver<GetRecoveryInfoResponse> o) {
+        GrpcCalls.unary(o, GetRecoveryInfoResponse.getDefaultInstance(), () -> {
+            GetRecoveryInfoResponse.Builder b = GetRecoveryInfoResponse.newBuilder().setStatus(Statuses.success());
+            CollectionInfo c = channels.collections().stream().filter(x -> x.getCollectionId() == req.getCollectionId()).findFirst().orElse(null);
+            if (c != null) {
+                for (String ch : c.getVchannelsList()) {
+                    MsgPosition p = segments.checkpoint(ch);
+                    VchannelRecoveryInfo.Builder v = VchannelRecoveryInfo.newBuilder().setVchannel(ch);
+                    if (p != null) {
+                        v.setSeekPosition(p);
+                    }
+                    b.addChannels(v);
+                }
+            }
+            Set<Long> parts = new HashSet<>(req.getPartitionIdsList());
+            for (SegmentInfo s : segments.segments(req.getCollectionId())) {
+                if (s.getState() == SegmentState.FLUSHED && (parts.isEmpty() || parts.contains(s.getPartitionId()) || s.getLevel() == SegmentLevel.L0)) {
+                    b.addSegments(s);
+                }
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getSegments(GetSegmentsRequest req, StreamObserver<GetSegmentsResponse> o) {
+        GrpcCalls.unary(o, GetSegmentsResponse.getDefaultInstance(), () -> {
+            GetSegmentsResponse.Builder b = GetSegmentsResponse.newBuilder().setStatus(Statuses.success());
+            if (req.getSegmentIdsList().isEmpty()) {
+                b.addAllSegments(segments.segments(req.getCollectionId()));
+            } else {
+                for (long id : req.getSegmentIdsList()) {
+                    SegmentInfo s = segments.get(id);
+                    if (s != null) {
+                        b.addSegments(s);
+                    }
+                }
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getCollectionStatistics(CollectionStatsRequest req, StreamObserver<CollectionStatsResponse> o) {
+        GrpcCalls.unary(o, CollectionStatsResponse.getDefaultInstance(), () -> CollectionStatsResponse.newBuilder()
+                .setStatus(Statuses.success()).setRowCount(segments.rowCount(req.getCollectionId(), req.getPartitionIdsList())).build());
+    }
+
+    @Override
+    public void createIndex(CreateIndexInternalRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            indexes.create(req);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void describeIndex(DescribeIndexInternalRequest req, StreamObserver<DescribeIndexInternalResponse> o) {
+        GrpcCalls.unary(o, DescribeIndexInternalResponse.getDefaultInstance(), () -> DescribeIndexInternalResponse.newBuilder()
+                .setStatus(Statuses.success())
+                .addAllIndexes(indexes.describe(req.getCollectionId(), req.getIndexName(), req.getFieldId(), segments.segments(req.getCollectionId())))
+                .build());
+    }
+
+    @Override
+    public void dropIndex(DropIndexInternalRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            indexes.drop(req.getCollectionId(), req.getIndexName(), req.getFieldId());
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void getSegmentIndexes(GetSegmentIndexesRequest req, StreamObserver<GetSegmentIndexesResponse> o) {
+        GrpcCalls.unary(o, GetSegmentIndexesResponse.getDefaultInstance(), () -> {
+            List<IndexInfo> infos = indexes.find(req.getCollectionId(), "", 0);
+            return GetSegmentIndexesResponse.newBuilder().setStatus(Statuses.success()).addAllIndexes(infos)
+                    .addAllSegmentIndexes(indexes.finishedFor(req.getCollectionId(), req.getSegmentIdsList())).build();
+        });
+    }
+}

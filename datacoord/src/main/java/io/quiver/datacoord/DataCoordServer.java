@@ -1,0 +1,144 @@
+package io.quiver.datacoord;
+
+import io.grpc.ServerBuilder;
+import io.milvus.grpc.CollectionSchema;
+import io.quiver.common.RoleContext;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.grpc.RoleServer;
+import io.quiver.common.util.Threads;
+import io.quiver.proto.AllocIDRequest;
+import io.quiver.proto.AllocTimestampRequest;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.CreateJobRequest;
+import io.quiver.proto.Empty;
+import io.quiver.proto.FlushSegmentsRequest;
+import io.quiver.proto.JobResult;
+import io.quiver.proto.MsgPosition;
+import io.quiver.proto.QueryJobRequest;
+import io.quiver.proto.SegmentInfo;
+import io.quiver.proto.SessionInfo;
+import io.quiver.proto.UnwatchDmChannelRequest;
+import io.quiver.proto.WatchDmChannelRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds and runs datacoord: segments, channels, indexes and their background loops. */
+public final class DataCoordServer {
+    private static final Logger LOG = LoggerFactory.getLogger(DataCoordServer.class);
+
+    private DataCoordServer() {}
+
+    public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId) {
+        RoleClients clients = ctx.clients();
+        var cfg = ctx.config().dataCoord();
+        String root = ctx.metaRoot();
+        ChannelManager[] channelsRef = new ChannelManager[1];
+        SegmentManager[] segmentsRef = new SegmentManager[1];
+        SegmentManager segments = new SegmentManager(ctx.metaKv(), root,
+                n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
+                () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
+                ctx.clock(), cfg.segmentMaxSize(), cfg.segmentMaxLife(), cfg.segmentMaxIdle(),
+                (vchannel, ids, ts) -> {
+                    String addr = channelsRef[0].ownerAddress(vchannel);
+                    if (addr == null) {
+                        throw new IllegalStateException("no datanode owns " + vchannel + " yet");
+                    }
+                    Statuses.check(clients.dataNode(addr).flushSegments(FlushSegmentsRequest.newBuilder()
+                            .setVchannel(vchannel).addAllSegmentIds(ids).setFlushTs(ts).build()));
+                });
+        segmentsRef[0] = segments;
+        ChannelManager channels = new ChannelManager(ctx.metaKv(), root, new ChannelManager.Watcher() {
+            @Override
+            public void watch(SessionInfo node, CollectionInfo collection, String vchannel) {
+                WatchDmChannelRequest.Builder r = WatchDmChannelRequest.newBuilder().setCollection(collection).setVchannel(vchannel)
+                        .addAllGrowingSegments(segmentsRef[0].unflushed(vchannel));
+                MsgPosition cp = segmentsRef[0].checkpoint(vchannel);
+                if (cp != null) {
+                    r.setSeekPosition(cp);
+                }
+                Statuses.check(clients.dataNode(node.getAddress()).watchDmChannel(r.build()));
+            }
+
+            @Override
+            public void unwatch(SessionInfo node, String vchannel) {
+                Statuses.check(clients.dataNode(node.getAddress()).unwatchDmChannel(
+                        UnwatchDmChannelRequest.newBuilder().setVchannel(vchannel).setDrop(true).build()));
+            }
+        });
+        channelsRef[0] = channels;
+        for (CollectionInfo c : channels.collections()) {
+            segments.registerCollection(c.getCollectionId(), c.getSchema());
+        }
+        IndexManager indexes = new IndexManager(ctx.metaKv(), root,
+                n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
+                ctx.clock(), cfg.minRowsToIndex());
+        IndexScheduler scheduler = new IndexScheduler(indexes, segments, ctx.objectStore(), new IndexScheduler.IndexNodes() {
+            @Override
+            public List<SessionInfo> live() {
+                return clients.sessions().list(RoleClients.INDEXNODE).stream().filter(s -> !s.getStopping()).toList();
+            }
+
+            @Override
+            public int freeSlots(SessionInfo node) {
+                return clients.indexNode(node.getAddress()).getJobSlots(Empty.getDefaultInstance()).getFreeSlots();
+            }
+
+            @Override
+            public void createJob(SessionInfo node, CreateJobRequest job) {
+                Statuses.check(clients.indexNode(node.getAddress()).createJob(job));
+            }
+
+            @Override
+            public List<JobResult> query(SessionInfo node, List<Long> buildIds) {
+                var r = clients.indexNode(node.getAddress()).queryJobs(QueryJobRequest.newBuilder().addAllBuildIds(buildIds).build());
+                Statuses.check(r.getStatus());
+                return r.getResultsList();
+            }
+        }, id -> channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst()
+                .map(CollectionInfo::getSchema).orElse(CollectionSchema.getDefaultInstance()));
+
+        ExecutorService background = Executors.newFixedThreadPool(2, Threads.daemon("datacoord-bg"));
+        ScheduledExecutorService loop = Threads.scheduler("datacoord-loop");
+        boolean[] recovered = new boolean[1];
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                if (!recovered[0]) {
+                    segments.recover();
+                    recovered[0] = true;
+                }
+                segments.applySealPolicies();
+                channels.reconcile();
+                List<SegmentInfo> all = new ArrayList<>();
+                for (CollectionInfo c : channels.collections()) {
+                    all.addAll(segments.segments(c.getCollectionId()));
+                }
+                indexes.retainSegments(all.stream().map(SegmentInfo::getSegmentId).collect(java.util.stream.Collectors.toSet()));
+                scheduler.run(all);
+            } catch (RuntimeException e) {
+                LOG.warn("datacoord loop round failed: {}", e.toString());
+            }
+        }, 200, 500, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                segments.resendPendingFlushes();
+            } catch (RuntimeException e) {
+                LOG.warn("flush resend failed: {}", e.toString());
+            }
+        }, 5, 5, TimeUnit.SECONDS);
+        ctx.sessions().watch(RoleClients.DATANODE, nodes -> {
+            channels.nodesChanged(nodes);
+            background.execute(channels::reconcile);
+        });
+        SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATACOORD)
+                .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
+        return new RoleServer(builder, List.of(new DataCoordGrpcService(segments, channels, indexes, ctx.objectStore(), background)),
+                ctx.sessions(), session, List.of(loop::shutdownNow, background::shutdownNow));
+    }
+}

@@ -1,0 +1,409 @@
+package io.quiver.datacoord;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.FieldSchema;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.common.schema.Schemas;
+import io.quiver.proto.ChannelCheckpoint;
+import io.quiver.proto.MsgPosition;
+import io.quiver.proto.SaveBinlogPathsRequest;
+import io.quiver.proto.SegmentIDAssignment;
+import io.quiver.proto.SegmentIDRequest;
+import io.quiver.proto.SegmentInfo;
+import io.quiver.proto.SegmentLevel;
+import io.quiver.proto.SegmentState;
+import io.quiver.storage.MetaKv;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntToLongFunction;
+import java.util.function.LongSupplier;
+import javax.annotation.concurrent.GuardedBy;
+import javax.annotation.concurrent.ThreadSafe;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Segment allocation, sealing and flush state (DESIGN sections 6 and 9), persisted under
+ * {@code <root>/datacoord/segment/<coll>/<part>/<seg>} and {@code <root>/datacoord/channel-cp/<vchannel>}.
+ *
+ * <p>Design: one growing segment per (collection, partition, vchannel) takes assignments until its
+ * estimated size is reached; then it is sealed at a TSO timestamp and its datanode is told to flush it once
+ * the channel's time tick passes that timestamp. Because the proxy allocates a request's timestamp before it
+ * asks for a segment, and sealing takes a later timestamp under the same lock that stops assignments, every
+ * row of a sealed segment has ts &lt;= seal_ts. Assigned-row counts are not persisted: on restart, every
+ * growing segment is sealed so new rows go to new segments.
+ */
+@ThreadSafe
+public final class SegmentManager {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentManager.class);
+
+    /** Tells the datanode owning a vchannel to flush sealed segments. */
+    public interface FlushNotifier {
+        void flush(String vchannel, List<Long> segmentIds, long flushTs);
+    }
+
+    private final MetaKv kv;
+    private final String prefix;
+    private final IntToLongFunction idAllocator;
+    private final LongSupplier tso;
+    private final InstantSource clock;
+    private final long segmentMaxBytes;
+    private final Duration maxLife;
+    private final Duration maxIdle;
+    private final FlushNotifier notifier;
+    @GuardedBy("this") private final Map<Long, SegmentInfo> segments = new HashMap<>();
+    @GuardedBy("this") private final Map<String, ChannelCheckpoint> checkpoints = new HashMap<>();
+    @GuardedBy("this") private final Map<Long, Long> maxRowsByCollection = new HashMap<>();
+
+    public SegmentManager(MetaKv kv, String root, IntToLongFunction idAllocator, LongSupplier tso, InstantSource clock,
+                          long segmentMaxBytes, Duration maxLife, Duration maxIdle, FlushNotifier notifier) {
+        this.kv = requireNonNull(kv, "kv is null");
+        this.prefix = root + "/datacoord/";
+        this.idAllocator = requireNonNull(idAllocator, "idAllocator is null");
+        this.tso = requireNonNull(tso, "tso is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.segmentMaxBytes = segmentMaxBytes;
+        this.maxLife = requireNonNull(maxLife, "maxLife is null");
+        this.maxIdle = requireNonNull(maxIdle, "maxIdle is null");
+        this.notifier = requireNonNull(notifier, "notifier is null");
+    }
+
+    /** Loads persisted state; growing segments are sealed (their assignment counts were not persisted). */
+    public synchronized List<SegmentInfo> recover() {
+        for (var e : kv.scan(prefix + "segment/").kvs()) {
+            SegmentInfo s = parse(e.value(), SegmentInfo.parser());
+            segments.put(s.getSegmentId(), s);
+        }
+        for (var e : kv.scan(prefix + "channel-cp/").kvs()) {
+            ChannelCheckpoint c = parse(e.value(), ChannelCheckpoint.parser());
+            checkpoints.put(c.getVchannel(), c);
+        }
+        List<SegmentInfo> toFlush = new ArrayList<>();
+        long sealTs = tso.getAsLong();
+        for (SegmentInfo s : List.copyOf(segments.values())) {
+            if (s.getState() == SegmentState.GROWING) {
+                s = s.toBuilder().setState(SegmentState.SEALED).setSealTs(sealTs).build();
+                persist(s);
+            }
+            if (s.getState() == SegmentState.SEALED) {
+                toFlush.add(s);
+            }
+        }
+        LOG.info("segments recovered count={} sealedAwaitingFlush={}", segments.size(), toFlush.size());
+        return toFlush;
+    }
+
+    private static <T> T parse(byte[] b, com.google.protobuf.Parser<T> p) {
+        try {
+            return p.parseFrom(b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt datacoord record", e);
+        }
+    }
+
+    private void persist(SegmentInfo s) {
+        kv.put(segmentKey(s), s.toByteArray());
+        segments.put(s.getSegmentId(), s);
+    }
+
+    private String segmentKey(SegmentInfo s) {
+        return prefix + "segment/" + s.getCollectionId() + "/" + s.getPartitionId() + "/" + s.getSegmentId();
+    }
+
+    public synchronized void registerCollection(long collectionId, CollectionSchema schema) {
+        maxRowsByCollection.put(collectionId, Math.max(1, segmentMaxBytes / estimateRowBytes(schema)));
+    }
+
+    static long estimateRowBytes(CollectionSchema schema) {
+        long b = 16; // row id + timestamp
+        for (FieldSchema f : schema.getFieldsList()) {
+            b += switch (f.getDataType()) {
+                case Bool, Int8 -> 1;
+                case Int16 -> 2;
+                case Int32, Float -> 4;
+                case Int64, Double -> 8;
+                case VarChar, String -> Math.min(Schemas.maxLength(f), 256);
+                case JSON -> 256;
+                case Array -> 128;
+                case FloatVector -> 4L * Schemas.dim(f);
+                case Float16Vector, BFloat16Vector -> 2L * Schemas.dim(f);
+                case BinaryVector -> Schemas.dim(f) / 8;
+                case SparseFloatVector -> 512;
+                default -> 8;
+            };
+        }
+        return b;
+    }
+
+    /** Assigns rows of one request to growing segments. */
+    public synchronized List<SegmentIDAssignment> assign(List<SegmentIDRequest> requests) {
+        List<SegmentIDAssignment> out = new ArrayList<>();
+        long now = clock.millis();
+        for (SegmentIDRequest r : requests) {
+            long maxRows = maxRowsByCollection.getOrDefault(r.getCollectionId(), 1_000_000L);
+            SegmentInfo target = null;
+            for (SegmentInfo s : segments.values()) {
+                if (s.getState() == SegmentState.GROWING && s.getLevel() == SegmentLevel.L1
+                        && s.getCollectionId() == r.getCollectionId() && s.getPartitionId() == r.getPartitionId()
+                        && s.getVchannel().equals(r.getVchannel())
+                        && (s.getAssignedRows() == 0 || s.getAssignedRows() + r.getCount() <= maxRows)) {
+                    target = s;
+                    break;
+                }
+            }
+            if (target == null) {
+                target = SegmentInfo.newBuilder()
+                        .setSegmentId(idAllocator.applyAsLong(1))
+                        .setCollectionId(r.getCollectionId())
+                        .setPartitionId(r.getPartitionId())
+                        .setVchannel(r.getVchannel())
+                        .setState(SegmentState.GROWING)
+                        .setLevel(SegmentLevel.L1)
+                        .setMaxRows(maxRows)
+                        .setCreatedMs(now)
+                        .build();
+                persist(target);
+                LOG.info("segment created segmentId={} collectionId={} partitionId={} vchannel={} maxRows={}",
+                        target.getSegmentId(), r.getCollectionId(), r.getPartitionId(), r.getVchannel(), maxRows);
+            }
+            SegmentInfo updated = target.toBuilder().setAssignedRows(target.getAssignedRows() + r.getCount()).setLastAssignMs(now).build();
+            segments.put(updated.getSegmentId(), updated); // assignment counts live in memory only
+            out.add(SegmentIDAssignment.newBuilder().setSegmentId(updated.getSegmentId()).setCollectionId(r.getCollectionId())
+                    .setPartitionId(r.getPartitionId()).setVchannel(r.getVchannel()).setCount(r.getCount()).build());
+        }
+        return out;
+    }
+
+    /** Seals what the policies say (full, too old, idle); called periodically. */
+    public void applySealPolicies() {
+        Map<String, List<Long>> sealed;
+        long sealTs;
+        synchronized (this) {
+            long now = clock.millis();
+            List<SegmentInfo> due = new ArrayList<>();
+            for (SegmentInfo s : segments.values()) {
+                if (s.getState() != SegmentState.GROWING || s.getAssignedRows() == 0) {
+                    continue;
+                }
+                boolean full = s.getAssignedRows() >= s.getMaxRows();
+                boolean old = now - s.getCreatedMs() >= maxLife.toMillis();
+                boolean idle = now - s.getLastAssignMs() >= maxIdle.toMillis();
+                if (full || old || idle) {
+                    due.add(s);
+                }
+            }
+            if (due.isEmpty()) {
+                return;
+            }
+            sealTs = tso.getAsLong();
+            sealed = seal(due, sealTs);
+        }
+        sealed.forEach((ch, ids) -> notifySafely(ch, ids, sealTs));
+    }
+
+    @GuardedBy("this")
+    private Map<String, List<Long>> seal(List<SegmentInfo> due, long sealTs) {
+        Map<String, List<Long>> byChannel = new HashMap<>();
+        for (SegmentInfo s : due) {
+            SegmentInfo n = s.toBuilder().setState(SegmentState.SEALED).setSealTs(sealTs).build();
+            persist(n);
+            byChannel.computeIfAbsent(s.getVchannel(), k -> new ArrayList<>()).add(s.getSegmentId());
+            LOG.info("segment sealed segmentId={} rows~{} sealTs={}", s.getSegmentId(), s.getAssignedRows(), sealTs);
+        }
+        return byChannel;
+    }
+
+    private void notifySafely(String vchannel, List<Long> ids, long ts) {
+        try {
+            notifier.flush(vchannel, ids, ts);
+        } catch (RuntimeException e) {
+            LOG.warn("flush notification failed vchannel={} segments={}: {} (re-sent by the retry loop)", vchannel, ids, e.toString());
+        }
+    }
+
+    /** Re-sends flush requests for sealed segments not yet flushed (lost notifications, new channel owners). */
+    public void resendPendingFlushes() {
+        Map<String, List<Long>> pending = new HashMap<>();
+        Map<String, Long> ts = new HashMap<>();
+        synchronized (this) {
+            for (SegmentInfo s : segments.values()) {
+                if (s.getState() == SegmentState.SEALED) {
+                    pending.computeIfAbsent(s.getVchannel(), k -> new ArrayList<>()).add(s.getSegmentId());
+                    ts.merge(s.getVchannel(), s.getSealTs(), Math::max);
+                }
+            }
+        }
+        pending.forEach((ch, ids) -> notifySafely(ch, ids, ts.get(ch)));
+    }
+
+    public record FlushResult(List<Long> sealed, List<Long> flushed, long flushTs) {}
+
+    /** Seals every growing segment of the collection (the Flush API). */
+    public FlushResult flush(long collectionId) {
+        Map<String, List<Long>> notify;
+        List<Long> sealedIds = new ArrayList<>();
+        List<Long> flushedIds = new ArrayList<>();
+        long flushTs;
+        synchronized (this) {
+            flushTs = tso.getAsLong();
+            List<SegmentInfo> due = new ArrayList<>();
+            for (SegmentInfo s : segments.values()) {
+                if (s.getCollectionId() != collectionId || s.getLevel() != SegmentLevel.L1) {
+                    continue;
+                }
+                switch (s.getState()) {
+                    case GROWING -> {
+                        if (s.getAssignedRows() > 0) {
+                            due.add(s);
+                            sealedIds.add(s.getSegmentId());
+                        }
+                    }
+                    case SEALED, FLUSHING -> sealedIds.add(s.getSegmentId());
+                    case FLUSHED -> flushedIds.add(s.getSegmentId());
+                    default -> { }
+                }
+            }
+            notify = seal(due, flushTs);
+            // channels with nothing to seal still need to pass flushTs (buffered deletes): ask them too
+            for (SegmentInfo s : segments.values()) {
+                if (s.getCollectionId() == collectionId && s.getState() == SegmentState.SEALED) {
+                    notify.computeIfAbsent(s.getVchannel(), k -> new ArrayList<>());
+                    if (!notify.get(s.getVchannel()).contains(s.getSegmentId())) {
+                        notify.get(s.getVchannel()).add(s.getSegmentId());
+                    }
+                }
+            }
+        }
+        notify.forEach((ch, ids) -> notifySafely(ch, ids, flushTs));
+        return new FlushResult(sealedIds, flushedIds, flushTs);
+    }
+
+    /** True when every listed segment is flushed (or gone) and every channel of the collection passed flushTs. */
+    public synchronized boolean isFlushed(long collectionId, List<Long> segmentIds, long flushTs, List<String> vchannels) {
+        for (long id : segmentIds) {
+            SegmentInfo s = segments.get(id);
+            if (s != null && s.getState() != SegmentState.FLUSHED && s.getState() != SegmentState.DROPPED) {
+                return false;
+            }
+        }
+        if (flushTs == 0) {
+            return true;
+        }
+        for (String ch : vchannels) {
+            ChannelCheckpoint cp = checkpoints.get(ch);
+            if (cp == null || cp.getPosition().getTimestamp() < flushTs) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A datanode persisted (part of) a segment. */
+    public synchronized void saveBinlogPaths(SaveBinlogPathsRequest r) {
+        SegmentInfo s = segments.get(r.getSegmentId());
+        if (s == null) {
+            if (r.getLevel() != SegmentLevel.L0) {
+                throw QuiverException.of(ErrorCode.SEGMENT_NOT_FOUND, "segmentID=%d", r.getSegmentId());
+            }
+            s = SegmentInfo.newBuilder().setSegmentId(r.getSegmentId()).setCollectionId(r.getCollectionId())
+                    .setPartitionId(r.getPartitionId()).setVchannel(r.getVchannel()).setLevel(SegmentLevel.L0)
+                    .setCreatedMs(clock.millis()).build();
+        }
+        if (s.getState() == SegmentState.DROPPED) {
+            return;
+        }
+        SegmentInfo.Builder b = s.toBuilder()
+                .setManifestPath(r.getManifestPath())
+                .setManifestVersion(r.getManifestVersion())
+                .setNumRows(r.getNumRows());
+        if (r.hasCheckpoint()) {
+            b.setDmlPosition(r.getCheckpoint());
+        }
+        if (r.hasStartPosition() && !s.hasStartPosition()) {
+            b.setStartPosition(r.getStartPosition());
+        }
+        if (r.getFlushed()) {
+            b.setState(SegmentState.FLUSHED).setFlushedTs(r.hasCheckpoint() ? r.getCheckpoint().getTimestamp() : 0);
+        }
+        persist(b.build());
+        if (r.hasCheckpoint()) {
+            updateCheckpoint(r.getVchannel(), r.getCollectionId(), r.getCheckpoint());
+        }
+        LOG.info("binlogs saved segmentId={} rows={} flushed={} level={} manifest={}", r.getSegmentId(), r.getNumRows(),
+                r.getFlushed(), r.getLevel(), r.getManifestPath());
+    }
+
+    public synchronized void updateCheckpoint(String vchannel, long collectionId, MsgPosition pos) {
+        ChannelCheckpoint cur = checkpoints.get(vchannel);
+        if (cur != null && cur.getPosition().getTimestamp() > pos.getTimestamp()) {
+            return; // never move a checkpoint back
+        }
+        ChannelCheckpoint cp = ChannelCheckpoint.newBuilder().setVchannel(vchannel).setCollectionId(collectionId).setPosition(pos).build();
+        kv.put(prefix + "channel-cp/" + vchannel, cp.toByteArray());
+        checkpoints.put(vchannel, cp);
+    }
+
+    public synchronized MsgPosition checkpoint(String vchannel) {
+        ChannelCheckpoint cp = checkpoints.get(vchannel);
+        return cp == null ? null : cp.getPosition();
+    }
+
+    public synchronized List<SegmentInfo> segments(long collectionId) {
+        return segments.values().stream().filter(s -> s.getCollectionId() == collectionId).toList();
+    }
+
+    public synchronized SegmentInfo get(long segmentId) {
+        return segments.get(segmentId);
+    }
+
+    /** Segments of a channel a new owner must rebuild from the WAL (not yet flushed). */
+    public synchronized List<SegmentInfo> unflushed(String vchannel) {
+        return segments.values().stream()
+                .filter(s -> s.getVchannel().equals(vchannel) && s.getLevel() == SegmentLevel.L1
+                        && (s.getState() == SegmentState.GROWING || s.getState() == SegmentState.SEALED || s.getState() == SegmentState.FLUSHING))
+                .toList();
+    }
+
+    /** Marks segments dropped and forgets them; returns them so their files can be collected. */
+    public synchronized List<SegmentInfo> drop(long collectionId, List<Long> partitionIds) {
+        List<SegmentInfo> dropped = new ArrayList<>();
+        for (SegmentInfo s : List.copyOf(segments.values())) {
+            if (s.getCollectionId() == collectionId && (partitionIds.isEmpty() || partitionIds.contains(s.getPartitionId()))) {
+                kv.delete(segmentKey(s));
+                segments.remove(s.getSegmentId());
+                dropped.add(s);
+            }
+        }
+        if (partitionIds.isEmpty()) {
+            for (String ch : List.copyOf(checkpoints.keySet())) {
+                if (checkpoints.get(ch).getCollectionId() == collectionId) {
+                    kv.delete(prefix + "channel-cp/" + ch);
+                    checkpoints.remove(ch);
+                }
+            }
+            maxRowsByCollection.remove(collectionId);
+        }
+        return dropped;
+    }
+
+    /** Rows of flushed L1 segments plus rows assigned to growing ones (deletes not subtracted, as Milvus). */
+    public synchronized long rowCount(long collectionId, List<Long> partitionIds) {
+        long n = 0;
+        for (SegmentInfo s : segments.values()) {
+            if (s.getCollectionId() != collectionId || s.getLevel() != SegmentLevel.L1
+                    || (!partitionIds.isEmpty() && !partitionIds.contains(s.getPartitionId()))) {
+                continue;
+            }
+            n += s.getState() == SegmentState.FLUSHED ? s.getNumRows() : Math.max(s.getNumRows(), s.getAssignedRows());
+        }
+        return n;
+    }
+}

@@ -1,0 +1,156 @@
+package io.quiver.rootcoord;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.CreateCollectionRequest;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.KeyValuePair;
+import io.quiver.common.error.QuiverException;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.PartitionInfo;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Rootcoord's domain logic: DDL on top of {@link MetaTable}, ids and timestamps. No gRPC here. */
+public final class RootCoordinator {
+    private static final Logger LOG = LoggerFactory.getLogger(RootCoordinator.class);
+    private final MetaTable meta;
+    private final Tso tso;
+    private final IdAllocator ids;
+    private final DdlListener listener;
+    private final List<String> pchannels;
+    private final String cluster;
+
+    public RootCoordinator(MetaTable meta, Tso tso, IdAllocator ids, DdlListener listener, String cluster, int dmlChannels) {
+        this.meta = requireNonNull(meta, "meta is null");
+        this.tso = requireNonNull(tso, "tso is null");
+        this.ids = requireNonNull(ids, "ids is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
+        this.pchannels = pchannelNames(cluster, dmlChannels);
+    }
+
+    public static List<String> pchannelNames(String cluster, int n) {
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(cluster + "-dml_" + i);
+        }
+        return out;
+    }
+
+    public List<String> pchannels() { return pchannels; }
+
+    public MetaTable meta() { return meta; }
+
+    public long allocTimestamp(int count) { return tso.allocate(count); }
+
+    public long allocId(int count) { return ids.allocate(count); }
+
+    public void createDatabase(String name, List<KeyValuePair> props) {
+        meta.createDatabase(name, ids.allocate(1), tso.allocate(1), props);
+    }
+
+    public void dropDatabase(String name) {
+        meta.dropDatabase(name);
+    }
+
+    public void createCollection(String db, CreateCollectionRequest req) {
+        CollectionSchema user;
+        try {
+            user = CollectionSchema.parseFrom(req.getSchema());
+        } catch (InvalidProtocolBufferException e) {
+            throw QuiverException.invalid("schema is not a valid serialized CollectionSchema: %s", e.getMessage());
+        }
+        CollectionSchema schema = MetaTable.prepareSchema(req.getCollectionName(), user);
+        int shards = req.getShardsNum() <= 0 ? 1 : req.getShardsNum();
+        if (shards > MetaTable.MAX_SHARDS) {
+            throw QuiverException.invalid("maximum shards's number should be limited to %d", MetaTable.MAX_SHARDS);
+        }
+        var dbInfo = meta.database(db);
+        long ts = tso.allocate(1);
+        long collectionId = ids.allocate(1);
+        CollectionInfo.Builder c = CollectionInfo.newBuilder()
+                .setCollectionId(collectionId)
+                .setDbId(dbInfo.getDbId())
+                .setDbName(dbInfo.getName())
+                .setName(req.getCollectionName())
+                .setSchema(schema)
+                .setShardsNum(shards)
+                .setConsistencyLevel(MetaTable.consistency(req.getConsistencyLevel()))
+                .setCreatedTs(ts)
+                .setUpdateTs(ts)
+                .addAllProperties(req.getPropertiesList());
+        boolean partitionKey = schema.getFieldsList().stream().anyMatch(FieldSchema::getIsPartitionKey);
+        if (partitionKey) {
+            long n = req.getNumPartitions() <= 0 ? 16 : req.getNumPartitions();
+            if (n > MetaTable.MAX_PARTITIONS) {
+                throw QuiverException.invalid("partition number (%d) exceeds max configuration (%d)", n, MetaTable.MAX_PARTITIONS);
+            }
+            long first = ids.allocate((int) n);
+            for (int i = 0; i < n; i++) {
+                c.addPartitions(PartitionInfo.newBuilder().setPartitionId(first + i).setName(MetaTable.DEFAULT_PARTITION + "_" + i).setCreatedTs(ts));
+            }
+            c.setNumPartitions(n);
+        } else {
+            c.addPartitions(PartitionInfo.newBuilder().setPartitionId(ids.allocate(1)).setName(MetaTable.DEFAULT_PARTITION).setCreatedTs(ts));
+        }
+        Map<String, Integer> usage = meta.pchannelUsage();
+        List<String> chosen = pchannels.stream()
+                .sorted(Comparator.comparingInt((String p) -> usage.getOrDefault(p, 0)).thenComparing(pchannels::indexOf))
+                .limit(shards).toList();
+        for (int i = 0; i < shards; i++) {
+            String p = chosen.get(i % chosen.size());
+            c.addPchannels(p);
+            c.addVchannels(p + "_" + collectionId + "v" + i);
+        }
+        CollectionInfo info = c.build();
+        if (!meta.createCollection(info)) {
+            return; // identical collection exists: idempotent success
+        }
+        try {
+            listener.collectionCreated(info);
+        } catch (RuntimeException e) {
+            meta.removeCollection(collectionId);
+            throw e;
+        }
+        LOG.info("collection created db={} name={} collectionId={} shards={} vchannels={}", db, info.getName(), collectionId, shards, info.getVchannelsList());
+    }
+
+    public void dropCollection(String db, String name) {
+        var c = meta.find(db, name);
+        if (c.isEmpty() || !c.get().getName().equals(name)) {
+            if (c.isPresent()) {
+                throw QuiverException.invalid("cannot drop the collection via alias = %s", name);
+            }
+            meta.database(db);
+            return; // dropping a missing collection succeeds, as in Milvus
+        }
+        listener.dataDropped(c.get().getCollectionId(), List.of());
+        meta.removeCollection(c.get().getCollectionId());
+        LOG.info("collection dropped db={} name={} collectionId={}", db, name, c.get().getCollectionId());
+    }
+
+    public void createPartition(String db, String collection, String partition) {
+        CollectionInfo c = meta.get(db, collection);
+        meta.addPartition(c.getCollectionId(), partition, ids.allocate(1), tso.allocate(1));
+    }
+
+    public void dropPartition(String db, String collection, String partition) {
+        CollectionInfo c = meta.get(db, collection);
+        var p = c.getPartitionsList().stream().filter(x -> x.getName().equals(partition)).findFirst();
+        if (p.isEmpty()) {
+            return;
+        }
+        if (MetaTable.DEFAULT_PARTITION.equals(partition)) {
+            throw QuiverException.invalid("default partition cannot be deleted");
+        }
+        listener.dataDropped(c.getCollectionId(), List.of(p.get().getPartitionId()));
+        meta.removePartition(c.getCollectionId(), partition);
+    }
+}
