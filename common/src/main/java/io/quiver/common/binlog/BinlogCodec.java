@@ -304,7 +304,7 @@ public final class BinlogCodec {
         if (pLen == 0 && (pOff & (FileLayout.ALIGN - 1)) != 0) {
             throw new BinlogFormatException("binlog payload offset " + pOff + " is not 64-byte aligned");
         }
-        if (nullable && vLen != 8L * ((rows + 63) >>> 6)) {
+        if (vLen != (nullable ? 8L * ((rows + 63) >>> 6) : 0)) {
             throw new BinlogFormatException("binlog validity bitmap of " + vLen + " bytes does not fit " + rows + " rows");
         }
         if (bytesPerRow > 0) {
