@@ -16,6 +16,7 @@ import io.quiver.proto.SegmentIDRequest;
 import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentState;
+import io.quiver.proto.SegmentSync;
 import io.quiver.storage.MetaKv;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -306,39 +307,52 @@ public final class SegmentManager {
         return true;
     }
 
-    /** A datanode persisted (part of) a segment. */
+    /**
+     * A datanode synced a vchannel: every segment's new manifest and the channel checkpoint are written in
+     * one MetaKv transaction, so the checkpoint never gets ahead of (or behind) the data it covers.
+     */
     public synchronized void saveBinlogPaths(SaveBinlogPathsRequest r) {
-        SegmentInfo s = segments.get(r.getSegmentId());
-        if (s == null) {
-            if (r.getLevel() != SegmentLevel.L0) {
-                throw QuiverException.of(ErrorCode.SEGMENT_NOT_FOUND, "segmentID=%d", r.getSegmentId());
+        List<MetaKv.Op> ops = new ArrayList<>();
+        List<SegmentInfo> updated = new ArrayList<>();
+        for (SegmentSync sync : r.getSegmentsList()) {
+            SegmentInfo s = segments.get(sync.getSegmentId());
+            if (s == null) {
+                if (sync.getLevel() != SegmentLevel.L0) {
+                    LOG.warn("binlogs for unknown segment ignored segmentId={} (dropped?)", sync.getSegmentId());
+                    continue;
+                }
+                s = SegmentInfo.newBuilder().setSegmentId(sync.getSegmentId()).setCollectionId(sync.getCollectionId())
+                        .setPartitionId(sync.getPartitionId()).setVchannel(r.getVchannel()).setLevel(SegmentLevel.L0)
+                        .setCreatedMs(clock.millis()).build();
             }
-            s = SegmentInfo.newBuilder().setSegmentId(r.getSegmentId()).setCollectionId(r.getCollectionId())
-                    .setPartitionId(r.getPartitionId()).setVchannel(r.getVchannel()).setLevel(SegmentLevel.L0)
-                    .setCreatedMs(clock.millis()).build();
+            if (s.getState() == SegmentState.DROPPED) {
+                continue;
+            }
+            SegmentInfo.Builder b = s.toBuilder()
+                    .setManifestPath(sync.getManifestPath())
+                    .setManifestVersion(sync.getManifestVersion())
+                    .setNumRows(sync.getNumRows())
+                    .setDmlPosition(r.getCheckpoint());
+            if (sync.hasStartPosition() && !s.hasStartPosition()) {
+                b.setStartPosition(sync.getStartPosition());
+            }
+            if (sync.getFlushed()) {
+                b.setState(SegmentState.FLUSHED).setFlushedTs(r.getCheckpoint().getTimestamp());
+            }
+            SegmentInfo n = b.build();
+            ops.add(new MetaKv.Op.Put(segmentKey(n), n.toByteArray()));
+            updated.add(n);
         }
-        if (s.getState() == SegmentState.DROPPED) {
-            return;
+        ChannelCheckpoint cp = ChannelCheckpoint.newBuilder().setVchannel(r.getVchannel()).setCollectionId(r.getCollectionId())
+                .setPosition(r.getCheckpoint()).build();
+        ops.add(new MetaKv.Op.Put(prefix + "channel-cp/" + r.getVchannel(), cp.toByteArray()));
+        kv.txn(List.of(), ops, List.of());
+        updated.forEach(n -> segments.put(n.getSegmentId(), n));
+        checkpoints.put(r.getVchannel(), cp);
+        for (SegmentInfo n : updated) {
+            LOG.info("binlogs saved segmentId={} rows={} state={} level={} manifest={}", n.getSegmentId(), n.getNumRows(),
+                    n.getState(), n.getLevel(), n.getManifestPath());
         }
-        SegmentInfo.Builder b = s.toBuilder()
-                .setManifestPath(r.getManifestPath())
-                .setManifestVersion(r.getManifestVersion())
-                .setNumRows(r.getNumRows());
-        if (r.hasCheckpoint()) {
-            b.setDmlPosition(r.getCheckpoint());
-        }
-        if (r.hasStartPosition() && !s.hasStartPosition()) {
-            b.setStartPosition(r.getStartPosition());
-        }
-        if (r.getFlushed()) {
-            b.setState(SegmentState.FLUSHED).setFlushedTs(r.hasCheckpoint() ? r.getCheckpoint().getTimestamp() : 0);
-        }
-        persist(b.build());
-        if (r.hasCheckpoint()) {
-            updateCheckpoint(r.getVchannel(), r.getCollectionId(), r.getCheckpoint());
-        }
-        LOG.info("binlogs saved segmentId={} rows={} flushed={} level={} manifest={}", r.getSegmentId(), r.getNumRows(),
-                r.getFlushed(), r.getLevel(), r.getManifestPath());
     }
 
     public synchronized void updateCheckpoint(String vchannel, long collectionId, MsgPosition pos) {

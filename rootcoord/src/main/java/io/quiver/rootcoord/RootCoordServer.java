@@ -44,7 +44,7 @@ public final class RootCoordServer {
                         .setCollectionId(collectionId).addAllPartitionIds(partitionIds).build()));
             }
         };
-        RootCoordinator rc = new RootCoordinator(meta, tso, ids, listener, ctx.config().common().clusterName(),
+        RootCoordinator rc = new RootCoordinator(meta, tso, ids, listener, ctx.wal(), ctx.config().common().clusterName(),
                 ctx.config().common().dmlChannels());
         TimeTickBarrier ticks = new TimeTickBarrier(ctx.wal(), rc.pchannels(), () -> {
             Set<Long> live = new HashSet<>();

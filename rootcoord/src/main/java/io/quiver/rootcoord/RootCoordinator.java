@@ -9,7 +9,12 @@ import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.KeyValuePair;
 import io.quiver.common.error.QuiverException;
 import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.MsgPosition;
 import io.quiver.proto.PartitionInfo;
+import io.quiver.proto.TimeTickMsg;
+import io.quiver.proto.WalMessage;
+import io.quiver.storage.Wal;
+import io.quiver.storage.WalPosition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,8 +31,10 @@ public final class RootCoordinator {
     private final DdlListener listener;
     private final List<String> pchannels;
     private final String cluster;
+    private final Wal wal;
 
-    public RootCoordinator(MetaTable meta, Tso tso, IdAllocator ids, DdlListener listener, String cluster, int dmlChannels) {
+    public RootCoordinator(MetaTable meta, Tso tso, IdAllocator ids, DdlListener listener, Wal wal, String cluster, int dmlChannels) {
+        this.wal = requireNonNull(wal, "wal is null");
         this.meta = requireNonNull(meta, "meta is null");
         this.tso = requireNonNull(tso, "tso is null");
         this.ids = requireNonNull(ids, "ids is null");
@@ -108,6 +115,14 @@ public final class RootCoordinator {
             String p = chosen.get(i % chosen.size());
             c.addPchannels(p);
             c.addVchannels(p + "_" + collectionId + "v" + i);
+        }
+        // Mark where each vchannel's data begins: consumers start there instead of scanning the shared pchannel.
+        // The marker is a tick of timestamp 0, which never advances anyone's tSafe (only the barrier may).
+        byte[] marker = WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(0)).build().toByteArray();
+        for (int i = 0; i < shards; i++) {
+            WalPosition pos = wal.produce(c.getPchannels(i), marker);
+            c.addStartPositions(MsgPosition.newBuilder().setChannel(c.getVchannels(i))
+                    .setPosition(com.google.protobuf.ByteString.copyFrom(pos.bytes())).setTimestamp(ts));
         }
         CollectionInfo info = c.build();
         if (!meta.createCollection(info)) {
