@@ -223,10 +223,20 @@ public final class HnswIndex extends AbstractFloatIndex {
       return cnt;
     }
     int sel = 0;
+    int exactDuplicates = 0;
+    int maxDuplicates = Math.max(1, max / 2);
     for (int i = 0; i < cnt && sel < max; i++) {
       long e = sortedKeys[i];
       float de = Packed.distance(e);
       int er = Packed.row(e);
+      if (de == zeroDistance(er)) {
+        // e is identical to the base: the standard rule never prunes such nodes, so a large run of
+        // duplicates would fill the list with copies and trap the search; keep only a few.
+        if (exactDuplicates >= maxDuplicates) {
+          continue;
+        }
+        exactDuplicates++;
+      }
       boolean good = true;
       for (int j = 0; j < sel; j++) {
         if (vectors.distance(er, Packed.row(out[j])) < de) {
@@ -239,6 +249,11 @@ public final class HnswIndex extends AbstractFloatIndex {
       }
     }
     return sel;
+  }
+
+  /** The distance of a row to itself: 0 for L2, -||x||² for inner product. */
+  private float zeroDistance(int row) {
+    return ip ? vectors.distance(row, row) : 0f;
   }
 
   private void connect(int target, int newNode, float dist, int lc, Searcher s) {
