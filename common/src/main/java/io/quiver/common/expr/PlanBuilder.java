@@ -710,17 +710,52 @@ final class PlanBuilder extends FilterBaseVisitor<Operand> {
         return logic(ctx, BinaryExpr.BinaryOp.LOGICAL_OR);
     }
 
+    /**
+     * A chain {@code a or b or c ...} arrives as a left-deep parse tree; it is flattened iteratively and
+     * rebuilt as a balanced tree, so a 10,000-term chain neither overflows the stack here nor exceeds
+     * protobuf's nesting limit (100) when the plan travels to a querynode. and/or are associative, also
+     * under Milvus' validity rule (validity is OR-ed), so the regrouping does not change results.
+     */
     private Operand logic(ParserRuleContext ctx, BinaryExpr.BinaryOp op) {
-        FilterParser.ExprContext lc = ctx.getRuleContext(FilterParser.ExprContext.class, 0);
-        FilterParser.ExprContext rc = ctx.getRuleContext(FilterParser.ExprContext.class, 1);
-        Operand l = visit(lc);
-        Operand r = visit(rc);
-        boolean and = op == BinaryExpr.BinaryOp.LOGICAL_AND;
-        if (l instanceof Const a && a.value() instanceof Boolean x && r instanceof Const b && b.value() instanceof Boolean y) {
-            return new Const(and ? x && y : x || y);
+        Class<? extends ParserRuleContext> type = ctx.getClass();
+        List<FilterParser.ExprContext> rights = new ArrayList<>();
+        ParserRuleContext cur = ctx;
+        while (type.isInstance(cur)) {
+            rights.add(cur.getRuleContext(FilterParser.ExprContext.class, 1));
+            cur = cur.getRuleContext(FilterParser.ExprContext.class, 0);
         }
-        PlanExpr left = predicate(l, lc);
-        PlanExpr right = predicate(r, rc);
-        return new Pred(PlanExpr.newBuilder().setBinaryExpr(BinaryExpr.newBuilder().setOp(op).setLeft(left).setRight(right)).build());
+        List<FilterParser.ExprContext> operands = new ArrayList<>(rights.size() + 1);
+        operands.add((FilterParser.ExprContext) cur);
+        operands.addAll(rights.reversed());
+        boolean and = op == BinaryExpr.BinaryOp.LOGICAL_AND;
+        List<Operand> visited = new ArrayList<>(operands.size());
+        boolean allConst = true;
+        for (FilterParser.ExprContext e : operands) {
+            Operand o = visit(e);
+            allConst &= o instanceof Const c && c.value() instanceof Boolean;
+            visited.add(o);
+        }
+        if (allConst) {
+            boolean r = and;
+            for (Operand o : visited) {
+                boolean b = (Boolean) ((Const) o).value();
+                r = and ? r && b : r || b;
+            }
+            return new Const(r);
+        }
+        List<PlanExpr> preds = new ArrayList<>(visited.size());
+        for (int i = 0; i < visited.size(); i++) {
+            preds.add(predicate(visited.get(i), operands.get(i)));
+        }
+        return new Pred(balanced(preds, 0, preds.size(), op));
+    }
+
+    private static PlanExpr balanced(List<PlanExpr> preds, int from, int to, BinaryExpr.BinaryOp op) {
+        if (to - from == 1) {
+            return preds.get(from);
+        }
+        int mid = (from + to) >>> 1;
+        return PlanExpr.newBuilder().setBinaryExpr(BinaryExpr.newBuilder().setOp(op)
+                .setLeft(balanced(preds, from, mid, op)).setRight(balanced(preds, mid, to, op))).build();
     }
 }

@@ -247,6 +247,35 @@ class ExprPlannerTest {
     }
 
     @Test
+    void longOrChainsBecomeBalancedTrees() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 5_000; i++) sb.append(i == 0 ? "" : " or ").append("id == ").append(i);
+        PlanExpr plan = ExprPlanner.plan(sb.toString(), SCHEMA, Map.of());
+        // survives protobuf's nesting limit of 100 on the way to a querynode
+        PlanExpr copy = PlanExpr.parseFrom(plan.toByteArray());
+        assertThat(ExprEvaluator.primaryKeyTerms(copy).orElseThrow()).hasSize(5_000);
+        assertThat(PlanText.render(ExprPlanner.plan("age > 1 and age < 9 and age != 5 and flag", SCHEMA, Map.of()), SCHEMA))
+                .isEqualTo("((age > 1 and age < 9) and (age != 5 and flag == true))");
+    }
+
+    @Test
+    void templateArraysOfJsonAndNestedArrays() {
+        TemplateValue json = TemplateValue.newBuilder().setArrayVal(TemplateArrayValue.newBuilder()
+                .setJsonData(io.milvus.grpc.JSONArray.newBuilder()
+                        .addData(com.google.protobuf.ByteString.copyFromUtf8("1"))
+                        .addData(com.google.protobuf.ByteString.copyFromUtf8("\"x\""))
+                        .addData(com.google.protobuf.ByteString.copyFromUtf8("[1,2]")))).build();
+        TemplateValue nested = TemplateValue.newBuilder().setArrayVal(TemplateArrayValue.newBuilder()
+                .setArrayData(io.milvus.grpc.TemplateArrayValueArray.newBuilder()
+                        .addData(TemplateArrayValue.newBuilder().setLongData(LongArray.newBuilder().addData(1).addData(2)))))
+                .build();
+        Map<String, TemplateValue> t = Map.of("v", json, "n", nested);
+        assertThat(PlanText.render(ExprPlanner.plan("js['a'] in {v}", SCHEMA, t), SCHEMA)).isEqualTo("js[a] in [1, \"x\", [1, 2]]");
+        assertThat(PlanText.render(ExprPlanner.plan("json_contains_any(js['a'], {n})", SCHEMA, t), SCHEMA))
+                .isEqualTo("contains_any(js[a], [[1, 2]])");
+    }
+
+    @Test
     void largeInListsParseQuickly() {
         StringBuilder sb = new StringBuilder("id in [");
         for (int i = 0; i < 20_000; i++) sb.append(i == 0 ? "" : ",").append(i);
