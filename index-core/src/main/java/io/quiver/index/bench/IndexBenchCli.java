@@ -90,6 +90,16 @@ public final class IndexBenchCli {
     } else {
       values.add("");
     }
+    // JIT warm-up over every search value before any timing (C2 needs a few thousand calls)
+    int warm = Integer.parseInt(a.getOrDefault("warmup", "2"));
+    for (int w = 0; w < warm; w++) {
+      for (String v : values) {
+        Map<String, String> sp = param == null ? Map.of() : Map.of(param, v.trim());
+        for (int i = 0; i < q.n(); i++) {
+          index.search(Arrays.copyOfRange(q.floats(), i * q.dim(), (i + 1) * q.dim()), 1, k, sp, null);
+        }
+      }
+    }
     for (String v : values) {
       Map<String, String> sp = param == null ? Map.of() : Map.of(param, v.trim());
       Measure m = measure(index, q, k, sp, repeat, searchThreads);
