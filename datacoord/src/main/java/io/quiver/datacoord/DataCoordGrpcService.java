@@ -147,20 +147,24 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
         GrpcCalls.unary(o, GetRecoveryInfoResponse.getDefaultInstance(), () -> {
             GetRecoveryInfoResponse.Builder b = GetRecoveryInfoResponse.newBuilder().setStatus(Statuses.success());
             CollectionInfo c = channels.collections().stream().filter(x -> x.getCollectionId() == req.getCollectionId()).findFirst().orElse(null);
-            if (c != null) {
-                for (String ch : c.getVchannelsList()) {
-                    MsgPosition p = segments.checkpoint(ch);
-                    VchannelRecoveryInfo.Builder v = VchannelRecoveryInfo.newBuilder().setVchannel(ch);
-                    if (p != null) {
-                        v.setSeekPosition(p);
-                    }
-                    b.addChannels(v);
-                }
-            }
             Set<Long> parts = new HashSet<>(req.getPartitionIdsList());
-            for (SegmentInfo s : segments.segments(req.getCollectionId())) {
-                if (s.getState() == SegmentState.FLUSHED && (parts.isEmpty() || parts.contains(s.getPartitionId()) || s.getLevel() == SegmentLevel.L0)) {
+            var snap = segments.recoverySnapshot(req.getCollectionId(), c == null ? List.of() : c.getVchannelsList());
+            snap.checkpoints().forEach((ch, p) -> {
+                VchannelRecoveryInfo.Builder v = VchannelRecoveryInfo.newBuilder().setVchannel(ch);
+                if (p != null) {
+                    v.setSeekPosition(p);
+                }
+                b.addChannels(v);
+            });
+            for (SegmentInfo s : snap.segments()) {
+                boolean inPartitions = parts.isEmpty() || parts.contains(s.getPartitionId()) || s.getLevel() == SegmentLevel.L0;
+                if (!inPartitions) {
+                    continue;
+                }
+                if (s.getState() == SegmentState.FLUSHED) {
                     b.addSegments(s);
+                } else if (s.getLevel() == SegmentLevel.L1 && s.getState() != SegmentState.DROPPED) {
+                    b.addUnflushedSegments(s);
                 }
             }
             return b.build();

@@ -370,6 +370,18 @@ public final class SegmentManager {
         return cp == null ? null : cp.getPosition();
     }
 
+    public record RecoverySnapshot(Map<String, MsgPosition> checkpoints, List<SegmentInfo> segments) {}
+
+    /** Checkpoints and segments read under one lock, so manifests match the checkpoints exactly. */
+    public synchronized RecoverySnapshot recoverySnapshot(long collectionId, List<String> vchannels) {
+        Map<String, MsgPosition> cps = new java.util.LinkedHashMap<>();
+        for (String ch : vchannels) {
+            ChannelCheckpoint cp = checkpoints.get(ch);
+            cps.put(ch, cp == null ? null : cp.getPosition());
+        }
+        return new RecoverySnapshot(cps, segments(collectionId));
+    }
+
     public synchronized List<SegmentInfo> segments(long collectionId) {
         return segments.values().stream().filter(s -> s.getCollectionId() == collectionId).toList();
     }

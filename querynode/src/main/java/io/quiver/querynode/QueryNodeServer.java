@@ -1,0 +1,68 @@
+package io.quiver.querynode;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ServerBuilder;
+import io.quiver.common.RoleContext;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.grpc.RoleServer;
+import io.quiver.proto.ApplyDeleteRequest;
+import io.quiver.proto.SessionInfo;
+import io.quiver.proto.ShardQueryRequest;
+import io.quiver.proto.ShardQueryResponse;
+import io.quiver.proto.ShardSearchRequest;
+import io.quiver.proto.ShardSearchResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Builds and runs a querynode. */
+public final class QueryNodeServer {
+    private QueryNodeServer() {}
+
+    static <T> CompletableFuture<T> toCompletable(ListenableFuture<T> f) {
+        CompletableFuture<T> c = new CompletableFuture<>();
+        Futures.addCallback(f, new FutureCallback<>() {
+            @Override
+            public void onSuccess(T r) {
+                c.complete(r);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                c.completeExceptionally(t);
+            }
+        }, MoreExecutors.directExecutor());
+        return c;
+    }
+
+    public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId) {
+        RoleClients clients = ctx.clients();
+        Duration timeout = ctx.config().common().rpcTimeout();
+        RemoteWorkers remote = new RemoteWorkers() {
+            @Override
+            public CompletableFuture<ShardSearchResponse> search(String addr, ShardSearchRequest request) {
+                return toCompletable(clients.queryNodeAsync(addr, timeout).search(request));
+            }
+
+            @Override
+            public CompletableFuture<ShardQueryResponse> query(String addr, ShardQueryRequest request) {
+                return toCompletable(clients.queryNodeAsync(addr, timeout).query(request));
+            }
+
+            @Override
+            public void applyDelete(String addr, ApplyDeleteRequest request) {
+                Statuses.check(clients.queryNode(addr).applyDelete(request));
+            }
+        };
+        var cfg = ctx.config().queryNode();
+        QueryNodeCore core = new QueryNodeCore(serverId, ctx.wal(), new SegmentLoader(ctx.objectStore()), remote,
+                cfg.memoryBudget(), timeout.toMillis());
+        SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYNODE)
+                .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
+        return new RoleServer(builder, List.of(new QueryNodeGrpcService(core)), ctx.sessions(), session, List.of(core));
+    }
+}

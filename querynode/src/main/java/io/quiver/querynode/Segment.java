@@ -1,0 +1,139 @@
+package io.quiver.querynode;
+
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FieldSchema;
+import io.quiver.common.binlog.PkStats;
+import io.quiver.common.column.ColumnSource;
+import io.quiver.common.column.FieldColumn;
+import io.quiver.common.column.LongColumn;
+import io.quiver.common.column.StringColumn;
+import io.quiver.common.schema.Schemas;
+import io.quiver.index.VectorIndex;
+import io.quiver.proto.InsertMsg;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The rows of one segment held by a querynode: columns, row timestamps, the deletes that apply to it and,
+ * for sealed segments, the primary-key stats and loaded vector indexes.
+ *
+ * <p>A growing segment is appended to by its shard leader's WAL consumer (single writer) while searches
+ * read it; readers take {@link #rowCount()} once and read only rows below it (see {@link FieldColumn}).
+ */
+public final class Segment implements ColumnSource {
+    private final long segmentId;
+    private final long partitionId;
+    private final CollectionSchema schema;
+    private final boolean growing;
+    private final Map<Long, FieldColumn> columns = new LinkedHashMap<>();
+    private final LongColumn timestamps = new LongColumn(Schemas.TIMESTAMP_FIELD, DataType.Int64, false);
+    private final FieldColumn pk;
+    private final DeleteRecord deletes = new DeleteRecord();
+    private final Map<Long, VectorIndex> indexes = new ConcurrentHashMap<>();
+    private volatile long indexBuildId;
+    private volatile PkStats pkStats;
+
+    public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
+        this.segmentId = segmentId;
+        this.partitionId = partitionId;
+        this.schema = schema;
+        this.growing = growing;
+        for (FieldSchema f : schema.getFieldsList()) {
+            columns.put(f.getFieldID(), FieldColumn.create(f));
+        }
+        this.pk = columns.get(Schemas.primaryKey(schema).getFieldID());
+    }
+
+    public long id() { return segmentId; }
+
+    public long partitionId() { return partitionId; }
+
+    public boolean growing() { return growing; }
+
+    @Override
+    public CollectionSchema schema() { return schema; }
+
+    /** Rows visible to readers (a snapshot). */
+    @Override
+    public int rowCount() { return timestamps.size(); }
+
+    @Override
+    public FieldColumn column(long fieldId) { return columns.get(fieldId); }
+
+    public Map<Long, FieldColumn> columns() { return columns; }
+
+    public LongColumn timestamps() { return timestamps; }
+
+    @Override
+    public FieldColumn primaryKeys() { return pk; }
+
+    public DeleteRecord deletes() { return deletes; }
+
+    public Object pkAt(int row) {
+        return pk instanceof LongColumn l ? (Object) l.get(row) : ((StringColumn) pk).get(row);
+    }
+
+    /** Appends the rows of one insert message (growing segments); columns first, timestamps last (publication). */
+    public void append(InsertMsg ins) {
+        int n = (int) ins.getNumRows();
+        for (FieldData fd : ins.getFieldsDataList()) {
+            FieldColumn c = columns.get(fd.getFieldId());
+            if (c != null) {
+                c.append(fd, n);
+            }
+        }
+        timestamps.addRepeated(ins.getTimestamp(), n);
+    }
+
+    public void setPkStats(PkStats s) { this.pkStats = s; }
+
+    /** False only when the key is certainly not in this segment. */
+    public boolean mightContain(Object key) {
+        PkStats s = pkStats;
+        if (s == null) {
+            return true;
+        }
+        return key instanceof Long l ? s.mightContain(l) : s.mightContain((String) key);
+    }
+
+    public void setIndex(long fieldId, VectorIndex index, long buildId) {
+        indexes.put(fieldId, index);
+        this.indexBuildId = buildId;
+    }
+
+    public VectorIndex index(long fieldId) { return indexes.get(fieldId); }
+
+    public long indexBuildId() { return indexBuildId; }
+
+    /**
+     * Rows visible at {@code readTs}: inserted at or before it and not hidden by a delete (MVCC).
+     * Sets bits in {@code out}; returns how many.
+     */
+    public int visibleRows(long readTs, int rows, BitSet out) {
+        long[] ts = timestamps.array();
+        boolean noDeletes = deletes.isEmpty();
+        int count = 0;
+        for (int i = 0; i < rows; i++) {
+            if (ts[i] <= readTs && (noDeletes || !deletes.hides(pkAt(i), ts[i], readTs))) {
+                out.set(i);
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public long ramBytesUsed() {
+        long b = timestamps.ramBytesUsed() + deletes.ramBytesUsed();
+        for (FieldColumn c : columns.values()) {
+            b += c.ramBytesUsed();
+        }
+        for (VectorIndex i : indexes.values()) {
+            b += i.ramBytesUsed();
+        }
+        return b;
+    }
+}

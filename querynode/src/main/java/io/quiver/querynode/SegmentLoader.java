@@ -1,0 +1,92 @@
+package io.quiver.querynode;
+
+import static java.util.Objects.requireNonNull;
+
+import io.milvus.grpc.CollectionSchema;
+import io.quiver.common.binlog.BinlogCodec;
+import io.quiver.common.binlog.DeleteBatch;
+import io.quiver.common.binlog.DeltalogCodec;
+import io.quiver.common.binlog.PkStats;
+import io.quiver.common.column.FieldColumn;
+import io.quiver.common.schema.Schemas;
+import io.quiver.index.VectorIndex;
+import io.quiver.index.VectorIndexes;
+import io.quiver.proto.Binlog;
+import io.quiver.proto.FieldBinlog;
+import io.quiver.proto.IndexInfo;
+import io.quiver.proto.SegmentIndex;
+import io.quiver.proto.SegmentLoadInfo;
+import io.quiver.proto.SegmentManifest;
+import io.quiver.storage.ObjectStore;
+import java.util.function.BiConsumer;
+
+/** Reads segments, deltalogs and index files from object storage into memory. */
+public final class SegmentLoader {
+    private final ObjectStore store;
+
+    public SegmentLoader(ObjectStore store) {
+        this.store = requireNonNull(store, "store is null");
+    }
+
+    /** Loads the rows of a segment's manifest (sealed, or the synced part of a growing one). */
+    public Segment load(SegmentLoadInfo info, CollectionSchema schema, boolean growing) {
+        SegmentManifest m = info.getManifest();
+        Segment seg = new Segment(info.getSegment().getSegmentId(), info.getSegment().getPartitionId(), schema, growing);
+        for (FieldBinlog fb : m.getBinlogsList()) {
+            FieldColumn col = fb.getFieldId() == Schemas.TIMESTAMP_FIELD ? seg.timestamps()
+                    : fb.getFieldId() >= Schemas.FIRST_USER_FIELD ? seg.column(fb.getFieldId()) : null;
+            if (col == null || fb.getFieldId() == Schemas.TIMESTAMP_FIELD) {
+                continue;
+            }
+            for (Binlog b : fb.getBinlogsList()) {
+                BinlogCodec.readInto(store.get(b.getPath()), col);
+            }
+        }
+        // timestamps last: they publish the rows to readers
+        for (FieldBinlog fb : m.getBinlogsList()) {
+            if (fb.getFieldId() == Schemas.TIMESTAMP_FIELD) {
+                for (Binlog b : fb.getBinlogsList()) {
+                    BinlogCodec.readInto(store.get(b.getPath()), seg.timestamps());
+                }
+            }
+        }
+        if (!growing) {
+            seg.setPkStats(PkStats.build(seg.primaryKeys(), seg.rowCount()));
+            loadIndexes(seg, info);
+        }
+        return seg;
+    }
+
+    /** Loads the finished vector indexes of the load info into the segment. */
+    public void loadIndexes(Segment seg, SegmentLoadInfo info) {
+        for (SegmentIndex si : info.getIndexesList()) {
+            if (si.getIndexFilesCount() == 0) {
+                continue;
+            }
+            IndexInfo ii = info.getIndexInfosList().stream().filter(x -> x.getIndexId() == si.getIndexId()).findFirst().orElse(null);
+            if (ii == null || !ii.getIsVector()) {
+                continue;
+            }
+            VectorIndex index = VectorIndexes.load(store.get(si.getIndexFiles(0)));
+            seg.setIndex(ii.getFieldId(), index, si.getBuildId());
+        }
+    }
+
+    /** Feeds every delete of a segment's deltalogs to {@code sink} as (pk, ts). */
+    public void readDeletes(SegmentManifest m, BiConsumer<Object, Long> sink) {
+        for (Binlog b : m.getDeltalogsList()) {
+            DeleteBatch d = DeltalogCodec.read(store.get(b.getPath()));
+            for (int i = 0; i < d.size(); i++) {
+                sink.accept(d.longPks() != null ? (Object) d.longPks()[i] : d.stringPks()[i], d.timestamps()[i]);
+            }
+        }
+    }
+
+    public SegmentManifest manifest(String path) {
+        try {
+            return SegmentManifest.parseFrom(store.get(path));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable manifest " + path, e);
+        }
+    }
+}

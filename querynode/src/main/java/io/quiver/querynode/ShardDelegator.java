@@ -1,0 +1,382 @@
+package io.quiver.querynode;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.milvus.grpc.IDs;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.StringArray;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.reduce.QueryReduce;
+import io.quiver.common.reduce.SearchReduce;
+import io.quiver.common.util.HybridTs;
+import io.quiver.proto.ApplyDeleteRequest;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.DeleteMsg;
+import io.quiver.proto.InsertMsg;
+import io.quiver.proto.MsgPosition;
+import io.quiver.proto.QueryPlan;
+import io.quiver.proto.SealedSegmentLocation;
+import io.quiver.proto.SearchPlan;
+import io.quiver.proto.ShardQueryRequest;
+import io.quiver.proto.ShardQueryResponse;
+import io.quiver.proto.ShardSearchRequest;
+import io.quiver.proto.ShardSearchResponse;
+import io.quiver.proto.WalMessage;
+import io.quiver.storage.Wal;
+import io.quiver.storage.WalPosition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shard leader of one vchannel (DESIGN section 11): consumes the vchannel from the WAL into growing
+ * segments and a delete buffer, advances tSafe on time ticks, forwards deletes to the sealed segments of the
+ * shard, and serves search/query by searching its growing data, fanning out to the workers that hold the
+ * sealed segments, and reducing.
+ *
+ * <p>Concurrency: one consumer thread mutates growing segments and the delete buffer; {@link #syncDistribution}
+ * takes the same lock as delete processing, so a sealed segment that joins the distribution receives every
+ * delete exactly once: either in the buffered batch handed over at join time or live afterwards. Searches
+ * read an immutable snapshot of the distribution and the growing segments' published rows.
+ */
+final class ShardDelegator implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardDelegator.class);
+
+    private final CollectionInfo collection;
+    private final String vchannel;
+    private final String pchannel;
+    private final long nodeId;
+    private final Wal wal;
+    private final Wal.Consumer consumer;
+    private final String subscription;
+    private final RemoteWorkers remote;
+    private final Function<List<Long>, List<Segment>> localSealed;
+    private final Map<Long, Segment> growing = new ConcurrentHashMap<>();
+    private final Set<Long> excluded = ConcurrentHashMap.newKeySet();
+    private final Object lock = new Object();
+    private final List<Object> deletedPks = new ArrayList<>();
+    private final List<Long> deleteTs = new ArrayList<>();
+    private volatile List<SealedSegmentLocation> sealed = List.of();
+    private volatile Set<Long> partitions;
+    private volatile long tsafe;
+    private volatile boolean running = true;
+    private volatile boolean caughtUp;
+
+    ShardDelegator(CollectionInfo collection, String vchannel, long nodeId, Wal wal, MsgPosition seek, List<Segment> growingLoaded,
+                   List<Long> excludedIds, Set<Long> partitions, RemoteWorkers remote, Function<List<Long>, List<Segment>> localSealed) {
+        this.collection = requireNonNull(collection, "collection is null");
+        this.vchannel = requireNonNull(vchannel, "vchannel is null");
+        this.nodeId = nodeId;
+        this.wal = requireNonNull(wal, "wal is null");
+        this.remote = requireNonNull(remote, "remote is null");
+        this.localSealed = requireNonNull(localSealed, "localSealed is null");
+        this.partitions = Set.copyOf(partitions);
+        int i = collection.getVchannelsList().indexOf(vchannel);
+        this.pchannel = collection.getPchannels(i);
+        growingLoaded.forEach(s -> growing.put(s.id(), s));
+        excluded.addAll(excludedIds);
+        Wal.StartPosition start;
+        if (seek != null && !seek.getPosition().isEmpty()) {
+            start = Wal.StartPosition.after(new WalPosition(seek.getPosition().toByteArray()));
+        } else {
+            MsgPosition sp = collection.getStartPositionsList().stream().filter(p -> p.getChannel().equals(vchannel)).findFirst().orElse(null);
+            start = sp == null ? Wal.StartPosition.earliest() : Wal.StartPosition.at(new WalPosition(sp.getPosition().toByteArray()));
+        }
+        this.subscription = "querynode-" + nodeId + "-" + vchannel;
+        wal.deleteSubscription(pchannel, subscription); // a stale cursor from an earlier life must not decide the start
+        this.consumer = wal.subscribe(pchannel, subscription, start);
+        LOG.info("shard leader started vchannel={} node={} start={} growingLoaded={} excluded={}", vchannel, nodeId, start,
+                growingLoaded.size(), excludedIds.size());
+    }
+
+    long tsafe() { return tsafe; }
+
+    String vchannel() { return vchannel; }
+
+    CollectionInfo collection() { return collection; }
+
+    boolean serviceable() { return caughtUp; }
+
+    long growingRows() {
+        return growing.values().stream().mapToLong(Segment::rowCount).sum();
+    }
+
+    long ramBytesUsed() {
+        return growing.values().stream().mapToLong(Segment::ramBytesUsed).sum() + 64L * deletedPks.size();
+    }
+
+    void addDeletes(Object pk, long ts) {
+        synchronized (lock) {
+            deletedPks.add(pk);
+            deleteTs.add(ts);
+        }
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                try {
+                    List<Wal.WalMessage> batch = consumer.pollBatch(512, Duration.ofMillis(50));
+                    if (batch.isEmpty()) {
+                        caughtUp = true;
+                    }
+                    for (Wal.WalMessage m : batch) {
+                        apply(m);
+                    }
+                    if (!batch.isEmpty()) {
+                        consumer.acknowledge(batch.get(batch.size() - 1).position());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("shard leader round failed vchannel={}: {} (retrying)", vchannel, e.toString(), e);
+                    sleep(500);
+                }
+            }
+        } finally {
+            consumer.close();
+            wal.deleteSubscription(pchannel, subscription);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void apply(Wal.WalMessage m) {
+        WalMessage msg;
+        try {
+            msg = WalMessage.parseFrom(m.payload());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("unreadable WAL message at " + m.position(), e);
+        }
+        switch (msg.getBodyCase()) {
+            case INSERT -> {
+                InsertMsg ins = msg.getInsert();
+                if (ins.getVchannel().equals(vchannel) && !excluded.contains(ins.getSegmentId()) && partitions.contains(ins.getPartitionId())) {
+                    growing.computeIfAbsent(ins.getSegmentId(), id -> new Segment(id, ins.getPartitionId(), collection.getSchema(), true))
+                            .append(ins);
+                }
+            }
+            case DELETE -> {
+                DeleteMsg del = msg.getDelete();
+                if (del.getVchannel().equals(vchannel)) {
+                    applyDelete(del);
+                }
+            }
+            case TIME_TICK -> {
+                long t = msg.getTimeTick().getTimestamp();
+                if (t > tsafe) {
+                    synchronized (this) {
+                        tsafe = t;
+                        notifyAll();
+                    }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void applyDelete(DeleteMsg del) {
+        List<Object> pks = new ArrayList<>();
+        IDs ids = del.getPrimaryKeys();
+        if (ids.hasIntId()) {
+            ids.getIntId().getDataList().forEach(pks::add);
+        } else {
+            ids.getStrId().getDataList().forEach(pks::add);
+        }
+        long ts = del.getTimestamp();
+        synchronized (lock) {
+            for (Object pk : pks) {
+                deletedPks.add(pk);
+                deleteTs.add(ts);
+            }
+            for (Segment g : growing.values()) {
+                for (Object pk : pks) {
+                    g.deletes().add(pk, ts);
+                }
+            }
+            forward(sealed, pks, pks.stream().map(p -> ts).toList());
+        }
+    }
+
+    /** Sends deletes to the sealed segments that may hold the keys (local directly, remote by RPC). */
+    private void forward(List<SealedSegmentLocation> targets, List<Object> pks, List<Long> tss) {
+        Map<String, List<Long>> remoteSegments = new HashMap<>();
+        List<Long> localIds = new ArrayList<>();
+        for (SealedSegmentLocation l : targets) {
+            if (l.getNodeId() == nodeId) {
+                localIds.add(l.getSegmentId());
+            } else {
+                remoteSegments.computeIfAbsent(l.getAddress(), a -> new ArrayList<>()).add(l.getSegmentId());
+            }
+        }
+        for (Segment s : localSealed.apply(localIds)) {
+            for (int i = 0; i < pks.size(); i++) {
+                if (s.mightContain(pks.get(i))) {
+                    s.deletes().add(pks.get(i), tss.get(i));
+                }
+            }
+        }
+        if (!remoteSegments.isEmpty()) {
+            ApplyDeleteRequest.Builder b = ApplyDeleteRequest.newBuilder().setCollectionId(collection.getCollectionId()).setVchannel(vchannel)
+                    .setPrimaryKeys(toIds(pks)).addAllTimestamps(tss);
+            remoteSegments.forEach((addr, segs) -> remote.applyDelete(addr, b.clearSegmentIds().addAllSegmentIds(segs).build()));
+        }
+    }
+
+    static IDs toIds(List<Object> pks) {
+        if (!pks.isEmpty() && pks.get(0) instanceof String) {
+            StringArray.Builder a = StringArray.newBuilder();
+            pks.forEach(p -> a.addData((String) p));
+            return IDs.newBuilder().setStrId(a).build();
+        }
+        LongArray.Builder a = LongArray.newBuilder();
+        pks.forEach(p -> a.addData((Long) p));
+        return IDs.newBuilder().setIntId(a).build();
+    }
+
+    /** Replaces the sealed distribution; growing copies of now-sealed segments are dropped. */
+    void syncDistribution(List<SealedSegmentLocation> newSealed, Set<Long> loadedPartitions) {
+        synchronized (lock) {
+            Set<Long> old = new HashSet<>();
+            sealed.forEach(l -> old.add(l.getSegmentId() * 31 + l.getNodeId()));
+            List<SealedSegmentLocation> joined = newSealed.stream().filter(l -> !old.contains(l.getSegmentId() * 31 + l.getNodeId())).toList();
+            if (!joined.isEmpty() && !deletedPks.isEmpty()) {
+                forward(joined, deletedPks, deleteTs);
+            }
+            for (SealedSegmentLocation l : newSealed) {
+                excluded.add(l.getSegmentId());
+            }
+            sealed = List.copyOf(newSealed);
+            for (SealedSegmentLocation l : newSealed) {
+                if (growing.remove(l.getSegmentId()) != null) {
+                    LOG.info("growing segment handed off to sealed segmentId={} vchannel={} node={}", l.getSegmentId(), vchannel, l.getNodeId());
+                }
+            }
+            if (!loadedPartitions.isEmpty()) {
+                partitions = Set.copyOf(loadedPartitions);
+            }
+        }
+    }
+
+    List<SealedSegmentLocation> sealed() { return sealed; }
+
+    /** Waits until tSafe reaches {@code ts}, at most {@code maxWaitMs}. */
+    void waitTsafe(long ts, long maxWaitMs) {
+        if (ts <= tsafe) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + maxWaitMs;
+        synchronized (this) {
+            while (tsafe < ts) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new QuiverException(ErrorCode.TIMEOUT, "shard " + vchannel + " did not reach the guarantee timestamp in "
+                            + maxWaitMs + " ms (tsafe lags by " + (HybridTs.physical(ts) - HybridTs.physical(tsafe)) + " ms)");
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new QuiverException(ErrorCode.CANCELED, "interrupted");
+                }
+            }
+        }
+    }
+
+    private List<Segment> growingFor(Set<Long> parts, boolean ignoreGrowing) {
+        if (ignoreGrowing) {
+            return List.of();
+        }
+        return growing.values().stream().filter(s -> parts.isEmpty() || parts.contains(s.partitionId())).toList();
+    }
+
+    private static Set<Long> partsOf(List<Long> ids) {
+        return new HashSet<>(ids);
+    }
+
+    ShardSearchResponse search(SearchPlan plan, long maxWaitMs) {
+        waitTsafe(plan.getGuaranteeTs(), maxWaitMs);
+        Set<Long> parts = partsOf(plan.getPartitionIdsList());
+        List<SealedSegmentLocation> dist = sealed;
+        List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));
+        Map<String, List<Long>> byNode = new HashMap<>();
+        List<Long> localIds = new ArrayList<>();
+        for (SealedSegmentLocation l : dist) {
+            if (!parts.isEmpty() && !parts.contains(l.getPartitionId())) {
+                continue;
+            }
+            if (l.getNodeId() == nodeId) {
+                localIds.add(l.getSegmentId());
+            } else {
+                byNode.computeIfAbsent(l.getAddress(), a -> new ArrayList<>()).add(l.getSegmentId());
+            }
+        }
+        local.addAll(localSealed.apply(localIds));
+        List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
+        byNode.forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                .addAllSegmentIds(segs).setFromLeader(true).build())));
+        List<ShardSearchResponse> parts2 = new ArrayList<>();
+        parts2.add(LocalSearcher.search(local, plan, collection.getSchema()));
+        for (CompletableFuture<ShardSearchResponse> f : futures) {
+            ShardSearchResponse r = f.join();
+            Statuses.check(r.getStatus());
+            parts2.add(r);
+        }
+        if (parts2.size() == 1) {
+            return parts2.get(0);
+        }
+        return SearchReduce.merge(parts2, (int) plan.getNq(), (int) plan.getTopk(), LocalSearcher.ascending(plan.getMetricType()));
+    }
+
+    ShardQueryResponse query(QueryPlan plan, long maxWaitMs) {
+        waitTsafe(plan.getGuaranteeTs(), maxWaitMs);
+        Set<Long> parts = partsOf(plan.getPartitionIdsList());
+        List<SealedSegmentLocation> dist = sealed;
+        List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));
+        Map<String, List<Long>> byNode = new HashMap<>();
+        List<Long> localIds = new ArrayList<>();
+        for (SealedSegmentLocation l : dist) {
+            if (!parts.isEmpty() && !parts.contains(l.getPartitionId())) {
+                continue;
+            }
+            if (l.getNodeId() == nodeId) {
+                localIds.add(l.getSegmentId());
+            } else {
+                byNode.computeIfAbsent(l.getAddress(), a -> new ArrayList<>()).add(l.getSegmentId());
+            }
+        }
+        local.addAll(localSealed.apply(localIds));
+        List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
+        byNode.forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                .addAllSegmentIds(segs).setFromLeader(true).build())));
+        List<ShardQueryResponse> results = new ArrayList<>();
+        results.add(LocalSearcher.query(local, plan, collection.getSchema()));
+        for (CompletableFuture<ShardQueryResponse> f : futures) {
+            ShardQueryResponse r = f.join();
+            Statuses.check(r.getStatus());
+            results.add(r);
+        }
+        return QueryReduce.merge(results, plan.getCountOnly(), plan.getLimit());
+    }
+}
