@@ -334,17 +334,39 @@ public final class ExprEvaluator {
             return leaf(v, valid);
         }
 
+        /**
+         * Int64 comparisons build each result word from 64 branch-free tests (cmov/setcc), so the cost
+         * does not depend on selectivity; every op is an unsigned range test on {@code a[i] - min}.
+         */
         private void longCompare(long[] a, OpType op, long x, long[] v) {
-            int n = rows;
             switch (op) {
-                case EQUAL -> { for (int i = 0; i < n; i++) if (a[i] == x) v[i >>> 6] |= 1L << i; }
-                case NOT_EQUAL -> { for (int i = 0; i < n; i++) if (a[i] != x) v[i >>> 6] |= 1L << i; }
-                case GREATER_THAN -> { for (int i = 0; i < n; i++) if (a[i] > x) v[i >>> 6] |= 1L << i; }
-                case GREATER_EQUAL -> { for (int i = 0; i < n; i++) if (a[i] >= x) v[i >>> 6] |= 1L << i; }
-                case LESS_THAN -> { for (int i = 0; i < n; i++) if (a[i] < x) v[i >>> 6] |= 1L << i; }
-                case LESS_EQUAL -> { for (int i = 0; i < n; i++) if (a[i] <= x) v[i >>> 6] |= 1L << i; }
+                case EQUAL -> longRange(a, x, x, v, false);
+                case NOT_EQUAL -> longRange(a, x, x, v, true);
+                case GREATER_THAN -> {
+                    if (x != Long.MAX_VALUE) longRange(a, x + 1, Long.MAX_VALUE, v, false);
+                }
+                case GREATER_EQUAL -> longRange(a, x, Long.MAX_VALUE, v, false);
+                case LESS_THAN -> {
+                    if (x != Long.MIN_VALUE) longRange(a, Long.MIN_VALUE, x - 1, v, false);
+                }
+                case LESS_EQUAL -> longRange(a, Long.MIN_VALUE, x, v, false);
                 default -> throw new IllegalArgumentException("unsupported op " + op);
             }
+        }
+
+        /** Sets rows with {@code min <= a[i] <= max} (requires min <= max), or the complement when {@code negate}. */
+        private void longRange(long[] a, long min, long max, long[] v, boolean negate) {
+            long span = max - min;
+            long flip = negate ? -1L : 0L;
+            for (int w = 0, base = 0; base < rows; w++, base += 64) {
+                int end = Math.min(64, rows - base);
+                long word = 0;
+                for (int b = 0; b < end; b++) {
+                    word |= (Long.compareUnsigned(a[base + b] - min, span) <= 0 ? 1L : 0L) << b;
+                }
+                v[w] = word ^ flip;
+            }
+            trim(v);
         }
 
         private void like(FieldColumn c, ColumnInfo info, OpType op, String operand, long[] v) {
@@ -396,10 +418,8 @@ public final class ExprEvaluator {
                     if (max == Long.MIN_VALUE) return leaf(v, valid);
                     max--;
                 }
-                long[] d = l.array();
-                for (int i = 0; i < rows; i++) {
-                    long x = d[i];
-                    if (x >= min && x <= max) v[i >>> 6] |= 1L << i;
+                if (min <= max) {
+                    longRange(l.array(), min, max, v, false);
                 }
                 return leaf(v, valid);
             }

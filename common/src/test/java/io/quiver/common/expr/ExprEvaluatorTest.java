@@ -51,6 +51,13 @@ class ExprEvaluatorTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("age > 10", List.of(3, 5)),
+                Arguments.of("age > 9223372036854775807", List.of()),
+                Arguments.of("age < -9223372036854775808", List.of()),
+                Arguments.of("age >= -9223372036854775808", List.of(1, 3, 4, 5)),
+                Arguments.of("age <= 9223372036854775807", List.of(1, 3, 4, 5)),
+                Arguments.of("-9223372036854775808 < age < 9223372036854775807", List.of(1, 3, 4, 5)),
+                Arguments.of("10 < age < 11", List.of()),
+                Arguments.of("20 <= age <= 10", List.of()),
                 Arguments.of("age >= 10 && age < 30", List.of(1, 5)),
                 Arguments.of("5 < age <= 20", List.of(1, 5)),
                 // NULL compares false, and `not` keeps null rows out (Milvus: flip, then AND validity)
