@@ -1,0 +1,55 @@
+package io.quiver.querycoord;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.StreamObserver;
+import io.milvus.grpc.Status;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.GrpcCalls;
+import io.quiver.proto.LoadCollectionInternalRequest;
+import io.quiver.proto.LoadStateInternalRequest;
+import io.quiver.proto.LoadStateInternalResponse;
+import io.quiver.proto.QueryCoordGrpc;
+import io.quiver.proto.ReleaseInternalRequest;
+import io.quiver.proto.ShardLeadersRequest;
+import io.quiver.proto.ShardLeadersResponse;
+import java.util.concurrent.Executor;
+
+/** Adapts the QueryCoord gRPC service to {@link QueryCoordinator}. */
+public final class QueryCoordGrpcService extends QueryCoordGrpc.QueryCoordImplBase {
+    private final QueryCoordinator qc;
+    private final Executor kick;
+
+    public QueryCoordGrpcService(QueryCoordinator qc, Executor kick) {
+        this.qc = requireNonNull(qc, "qc is null");
+        this.kick = requireNonNull(kick, "kick is null");
+    }
+
+    @Override
+    public void loadCollection(LoadCollectionInternalRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            qc.load(req);
+            kick.execute(qc::reconcile);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void release(ReleaseInternalRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            qc.release(req.getCollectionId(), req.getPartitionIdsList());
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void getLoadState(LoadStateInternalRequest req, StreamObserver<LoadStateInternalResponse> o) {
+        GrpcCalls.unary(o, LoadStateInternalResponse.getDefaultInstance(), () -> qc.loadState(req.getCollectionId(), req.getPartitionIdsList()));
+    }
+
+    @Override
+    public void getShardLeaders(ShardLeadersRequest req, StreamObserver<ShardLeadersResponse> o) {
+        GrpcCalls.unary(o, ShardLeadersResponse.getDefaultInstance(), () -> ShardLeadersResponse.newBuilder().setStatus(Statuses.success())
+                .addAllLeaders(qc.shardLeaders(req.getCollectionId())).addAllLoadedPartitionIds(qc.loadedPartitions(req.getCollectionId())).build());
+    }
+}
