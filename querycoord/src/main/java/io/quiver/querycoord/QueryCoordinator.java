@@ -76,7 +76,7 @@ public final class QueryCoordinator {
         LOG.info("querycoord recovered loadedCollections={}", loaded.keySet());
     }
 
-    public void load(LoadCollectionInternalRequest r) {
+    public synchronized void load(LoadCollectionInternalRequest r) {
         int replicas = r.getReplicaNumber() <= 0 ? 1 : r.getReplicaNumber();
         int nodes = (int) cluster.queryNodes().stream().filter(n -> !n.getStopping()).count();
         if (replicas > Math.max(1, nodes)) {
@@ -104,7 +104,7 @@ public final class QueryCoordinator {
         LOG.info("load requested collectionId={} partitions={} replicas={}", r.getCollectionId(), parts, replicas);
     }
 
-    public void release(long collectionId, List<Long> partitionIds) {
+    public synchronized void release(long collectionId, List<Long> partitionIds) {
         LoadCollectionInternalRequest cur = loaded.get(collectionId);
         if (cur == null) {
             return;
@@ -196,7 +196,7 @@ public final class QueryCoordinator {
     }
 
     /** One placement round over every loaded collection. */
-    public void reconcile() {
+    public synchronized void reconcile() {
         Map<Long, SessionInfo> nodes = nodesById();
         Map<Long, DistributionResponse> dist = new HashMap<>();
         for (SessionInfo n : nodes.values()) {

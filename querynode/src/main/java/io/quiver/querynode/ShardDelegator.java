@@ -315,8 +315,10 @@ final class ShardDelegator implements Runnable {
         return new HashSet<>(ids);
     }
 
-    ShardSearchResponse search(SearchPlan plan, long maxWaitMs) {
-        waitTsafe(plan.getGuaranteeTs(), maxWaitMs);
+    ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
+        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
+        SearchPlan plan = request.getMvccTs() != 0 ? request
+                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build(); // read at what this shard has
         Set<Long> parts = partsOf(plan.getPartitionIdsList());
         List<SealedSegmentLocation> dist = sealed;
         List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));
@@ -349,8 +351,10 @@ final class ShardDelegator implements Runnable {
         return SearchReduce.merge(parts2, (int) plan.getNq(), (int) plan.getTopk(), LocalSearcher.ascending(plan.getMetricType()));
     }
 
-    ShardQueryResponse query(QueryPlan plan, long maxWaitMs) {
-        waitTsafe(plan.getGuaranteeTs(), maxWaitMs);
+    ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
+        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
+        QueryPlan plan = request.getMvccTs() != 0 ? request
+                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build();
         Set<Long> parts = partsOf(plan.getPartitionIdsList());
         List<SealedSegmentLocation> dist = sealed;
         List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));

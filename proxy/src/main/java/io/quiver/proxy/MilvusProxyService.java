@@ -1,0 +1,323 @@
+package io.quiver.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.StreamObserver;
+import io.milvus.grpc.*;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.GrpcCalls;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.proto.DatabaseInfo;
+import io.quiver.proto.Empty;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The public Milvus API on 19530: maps each RPC to the proxy's handlers and always answers with a status
+ * (never a gRPC error, see {@link GrpcCalls}). The database comes from the {@code dbname} header
+ * ({@link ProxyInterceptors#db()}) unless the request body names one.
+ */
+public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImplBase {
+    public static final String VERSION = "v2.5.0";
+    private static final AtomicLong IDENTIFIERS = new AtomicLong(System.currentTimeMillis() & 0xffffffL);
+
+    private final DdlHandler ddl;
+    private final DmlHandler dml;
+    private final QueryHandler query;
+    private final RoleClients clients;
+    private final Timestamps timestamps;
+    private final BooleanSupplier healthy;
+
+    public MilvusProxyService(DdlHandler ddl, DmlHandler dml, QueryHandler query, RoleClients clients, Timestamps timestamps, BooleanSupplier healthy) {
+        this.ddl = requireNonNull(ddl, "ddl is null");
+        this.dml = requireNonNull(dml, "dml is null");
+        this.query = requireNonNull(query, "query is null");
+        this.clients = requireNonNull(clients, "clients is null");
+        this.timestamps = requireNonNull(timestamps, "timestamps is null");
+        this.healthy = requireNonNull(healthy, "healthy is null");
+    }
+
+    private static String db(String inBody) {
+        return inBody == null || inBody.isEmpty() ? ProxyInterceptors.db() : inBody;
+    }
+
+    private static Status ok() {
+        return Statuses.success();
+    }
+
+    // ---------------------------------------------------------------- session / system
+
+    @Override
+    public void connect(ConnectRequest req, StreamObserver<ConnectResponse> o) {
+        GrpcCalls.unary(o, ConnectResponse.getDefaultInstance(), () -> {
+            String db = ProxyInterceptors.db();
+            boolean exists = listDatabases().getDbNamesList().contains(db);
+            if (!exists) {
+                throw QuiverException.of(ErrorCode.DATABASE_NOT_FOUND, "database=%s", db);
+            }
+            return ConnectResponse.newBuilder().setStatus(ok()).setIdentifier(IDENTIFIERS.incrementAndGet())
+                    .setServerInfo(ServerInfo.newBuilder().setBuildTags(VERSION).setDeployMode("STANDALONE").putReserved("server", "quiver")).build();
+        });
+    }
+
+    @Override
+    public void getVersion(GetVersionRequest req, StreamObserver<GetVersionResponse> o) {
+        GrpcCalls.unary(o, GetVersionResponse.getDefaultInstance(), () -> GetVersionResponse.newBuilder().setStatus(ok()).setVersion(VERSION).build());
+    }
+
+    @Override
+    public void checkHealth(CheckHealthRequest req, StreamObserver<CheckHealthResponse> o) {
+        GrpcCalls.unary(o, CheckHealthResponse.getDefaultInstance(), () -> {
+            boolean h = healthy.getAsBoolean();
+            CheckHealthResponse.Builder b = CheckHealthResponse.newBuilder().setStatus(ok()).setIsHealthy(h);
+            if (!h) {
+                b.addReasons("not every role is registered and serving yet");
+            }
+            return b.build();
+        });
+    }
+
+    @Override
+    public void getComponentStates(GetComponentStatesRequest req, StreamObserver<ComponentStates> o) {
+        GrpcCalls.unary(o, ComponentStates.getDefaultInstance(), () -> {
+            StateCode code = healthy.getAsBoolean() ? StateCode.Healthy : StateCode.Initializing;
+            return ComponentStates.newBuilder().setStatus(ok())
+                    .setState(ComponentInfo.newBuilder().setRole("proxy").setStateCode(code)).build();
+        });
+    }
+
+    @Override
+    public void allocTimestamp(AllocTimestampRequest req, StreamObserver<AllocTimestampResponse> o) {
+        GrpcCalls.unary(o, AllocTimestampResponse.getDefaultInstance(), () ->
+                AllocTimestampResponse.newBuilder().setStatus(ok()).setTimestamp(timestamps.now()).build());
+    }
+
+    // ---------------------------------------------------------------- databases
+
+    private ListDatabasesResponse listDatabases() {
+        var r = clients.rootCoord().listDatabases(Empty.getDefaultInstance());
+        Statuses.check(r.getStatus());
+        ListDatabasesResponse.Builder b = ListDatabasesResponse.newBuilder().setStatus(ok());
+        for (DatabaseInfo d : r.getDatabasesList()) {
+            b.addDbNames(d.getName()).addDbIds(d.getDbId()).addCreatedTimestamp(d.getCreatedTs());
+        }
+        return b.build();
+    }
+
+    @Override
+    public void listDatabases(ListDatabasesRequest req, StreamObserver<ListDatabasesResponse> o) {
+        GrpcCalls.unary(o, ListDatabasesResponse.getDefaultInstance(), this::listDatabases);
+    }
+
+    @Override
+    public void createDatabase(CreateDatabaseRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            Statuses.check(clients.rootCoord().createDatabase(req));
+            return ok();
+        });
+    }
+
+    @Override
+    public void dropDatabase(DropDatabaseRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            Statuses.check(clients.rootCoord().dropDatabase(req));
+            return ok();
+        });
+    }
+
+    @Override
+    public void describeDatabase(DescribeDatabaseRequest req, StreamObserver<DescribeDatabaseResponse> o) {
+        GrpcCalls.unary(o, DescribeDatabaseResponse.getDefaultInstance(), () -> {
+            var r = clients.rootCoord().listDatabases(Empty.getDefaultInstance());
+            Statuses.check(r.getStatus());
+            String name = db(req.getDbName());
+            DatabaseInfo d = r.getDatabasesList().stream().filter(x -> x.getName().equals(name)).findFirst()
+                    .orElseThrow(() -> QuiverException.of(ErrorCode.DATABASE_NOT_FOUND, "database=%s", name));
+            return DescribeDatabaseResponse.newBuilder().setStatus(ok()).setDbName(d.getName()).setDbID(d.getDbId())
+                    .setCreatedTimestamp(d.getCreatedTs()).addAllProperties(d.getPropertiesList()).build();
+        });
+    }
+
+    // ---------------------------------------------------------------- collections
+
+    @Override
+    public void createCollection(CreateCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.createCollection(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void dropCollection(DropCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.dropCollection(db(req.getDbName()), req.getCollectionName());
+            return ok();
+        });
+    }
+
+    @Override
+    public void hasCollection(HasCollectionRequest req, StreamObserver<BoolResponse> o) {
+        GrpcCalls.unary(o, BoolResponse.getDefaultInstance(), () -> DdlHandler.bool(ddl.hasCollection(db(req.getDbName()), req.getCollectionName())));
+    }
+
+    @Override
+    public void describeCollection(DescribeCollectionRequest req, StreamObserver<DescribeCollectionResponse> o) {
+        GrpcCalls.unary(o, DescribeCollectionResponse.getDefaultInstance(), () -> ddl.describe(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void showCollections(ShowCollectionsRequest req, StreamObserver<ShowCollectionsResponse> o) {
+        GrpcCalls.unary(o, ShowCollectionsResponse.getDefaultInstance(), () -> ddl.showCollections(db(req.getDbName())));
+    }
+
+    @Override
+    public void getCollectionStatistics(GetCollectionStatisticsRequest req, StreamObserver<GetCollectionStatisticsResponse> o) {
+        GrpcCalls.unary(o, GetCollectionStatisticsResponse.getDefaultInstance(), () -> ddl.statistics(db(req.getDbName()), req.getCollectionName()));
+    }
+
+    // ---------------------------------------------------------------- partitions
+
+    @Override
+    public void createPartition(CreatePartitionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.createPartition(db(req.getDbName()), req.getCollectionName(), req.getPartitionName());
+            return ok();
+        });
+    }
+
+    @Override
+    public void dropPartition(DropPartitionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.dropPartition(db(req.getDbName()), req.getCollectionName(), req.getPartitionName());
+            return ok();
+        });
+    }
+
+    @Override
+    public void hasPartition(HasPartitionRequest req, StreamObserver<BoolResponse> o) {
+        GrpcCalls.unary(o, BoolResponse.getDefaultInstance(), () -> DdlHandler.bool(ddl.hasPartition(db(req.getDbName()), req.getCollectionName(), req.getPartitionName())));
+    }
+
+    @Override
+    public void showPartitions(ShowPartitionsRequest req, StreamObserver<ShowPartitionsResponse> o) {
+        GrpcCalls.unary(o, ShowPartitionsResponse.getDefaultInstance(), () -> ddl.showPartitions(db(req.getDbName()), req.getCollectionName()));
+    }
+
+    @Override
+    public void getPartitionStatistics(GetPartitionStatisticsRequest req, StreamObserver<GetPartitionStatisticsResponse> o) {
+        GrpcCalls.unary(o, GetPartitionStatisticsResponse.getDefaultInstance(), () ->
+                ddl.partitionStatistics(db(req.getDbName()), req.getCollectionName(), req.getPartitionName()));
+    }
+
+    // ---------------------------------------------------------------- indexes
+
+    @Override
+    public void createIndex(CreateIndexRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.createIndex(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void describeIndex(DescribeIndexRequest req, StreamObserver<DescribeIndexResponse> o) {
+        GrpcCalls.unary(o, DescribeIndexResponse.getDefaultInstance(), () -> ddl.describeIndex(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void dropIndex(DropIndexRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.dropIndex(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    // ---------------------------------------------------------------- load / release
+
+    @Override
+    public void loadCollection(LoadCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.load(db(req.getDbName()), req.getCollectionName(), java.util.List.of(), req.getReplicaNumber());
+            return ok();
+        });
+    }
+
+    @Override
+    public void loadPartitions(LoadPartitionsRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            if (req.getPartitionNamesCount() == 0) {
+                throw QuiverException.invalid("partition names should not be empty");
+            }
+            ddl.load(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList(), req.getReplicaNumber());
+            return ok();
+        });
+    }
+
+    @Override
+    public void releaseCollection(ReleaseCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.release(db(req.getDbName()), req.getCollectionName(), java.util.List.of());
+            return ok();
+        });
+    }
+
+    @Override
+    public void releasePartitions(ReleasePartitionsRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.release(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList());
+            return ok();
+        });
+    }
+
+    @Override
+    public void getLoadState(GetLoadStateRequest req, StreamObserver<GetLoadStateResponse> o) {
+        GrpcCalls.unary(o, GetLoadStateResponse.getDefaultInstance(), () ->
+                ddl.getLoadState(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList()));
+    }
+
+    @Override
+    public void getLoadingProgress(GetLoadingProgressRequest req, StreamObserver<GetLoadingProgressResponse> o) {
+        GrpcCalls.unary(o, GetLoadingProgressResponse.getDefaultInstance(), () ->
+                ddl.getLoadingProgress(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList()));
+    }
+
+    // ---------------------------------------------------------------- data
+
+    @Override
+    public void insert(InsertRequest req, StreamObserver<MutationResult> o) {
+        GrpcCalls.unary(o, MutationResult.getDefaultInstance(), () -> dml.insert(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void upsert(UpsertRequest req, StreamObserver<MutationResult> o) {
+        GrpcCalls.unary(o, MutationResult.getDefaultInstance(), () -> dml.upsert(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void delete(DeleteRequest req, StreamObserver<MutationResult> o) {
+        GrpcCalls.unary(o, MutationResult.getDefaultInstance(), () -> dml.delete(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void search(SearchRequest req, StreamObserver<SearchResults> o) {
+        GrpcCalls.unary(o, SearchResults.getDefaultInstance(), () -> query.search(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void query(QueryRequest req, StreamObserver<QueryResults> o) {
+        GrpcCalls.unary(o, QueryResults.getDefaultInstance(), () -> query.query(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void flush(FlushRequest req, StreamObserver<FlushResponse> o) {
+        GrpcCalls.unary(o, FlushResponse.getDefaultInstance(), () -> ddl.flush(db(req.getDbName()), req.getCollectionNamesList()));
+    }
+
+    @Override
+    public void getFlushState(GetFlushStateRequest req, StreamObserver<GetFlushStateResponse> o) {
+        GrpcCalls.unary(o, GetFlushStateResponse.getDefaultInstance(), () -> ddl.flushState(db(req.getDbName()), req));
+    }
+}

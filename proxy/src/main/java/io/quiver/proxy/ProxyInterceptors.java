@@ -1,0 +1,144 @@
+package io.quiver.proxy;
+
+import com.google.protobuf.Message;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.GrpcCalls;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The proxy's cross-cutting concerns, as one interceptor chain (CONVENTIONS: not pasted into each handler). */
+public final class ProxyInterceptors {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyInterceptors.class);
+    public static final Context.Key<String> DB = Context.key("quiver-db");
+    static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Set<String> SEARCH_QUERY = Set.of("Search", "HybridSearch", "Query");
+
+    private ProxyInterceptors() {}
+
+    /** The database of the call: the {@code dbname} header, {@code default} when absent (the Java SDK omits it). */
+    public static String db() {
+        String d = DB.get();
+        return d == null || d.isEmpty() ? "default" : d;
+    }
+
+    public static ServerInterceptor database() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                String db = headers.get(DBNAME);
+                return Contexts.interceptCall(Context.current().withValue(DB, db == null ? "" : db), call, headers, next);
+            }
+        };
+    }
+
+    /**
+     * Request counts and latency with Milvus' metric names ({@code milvus_proxy_req_count},
+     * {@code milvus_proxy_req_latency}, {@code milvus_proxy_sq_latency}) so Milvus dashboards work.
+     */
+    public static ServerInterceptor metrics(MeterRegistry registry) {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                String method = call.getMethodDescriptor().getBareMethodName();
+                long start = System.nanoTime();
+                ServerCall<Q, R> wrapped = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    private boolean failed;
+
+                    @Override
+                    public void sendMessage(R message) {
+                        if (message instanceof Message m) {
+                            var f = m.getDescriptorForType().findFieldByName("status");
+                            Object s = f == null ? (m instanceof io.milvus.grpc.Status ? m : null) : m.getField(f);
+                            if (s instanceof io.milvus.grpc.Status st && !Statuses.isOk(st)) {
+                                failed = true;
+                            }
+                        }
+                        super.sendMessage(message);
+                    }
+
+                    @Override
+                    public void close(Status status, Metadata trailers) {
+                        long nanos = System.nanoTime() - start;
+                        String result = !status.isOk() || failed ? "fail" : "success";
+                        registry.counter("milvus_proxy_req_count", "function_name", method, "status", result).increment();
+                        Timer.builder("milvus_proxy_req_latency").tag("function_name", method).publishPercentileHistogram()
+                                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                        if (SEARCH_QUERY.contains(method)) {
+                            Timer.builder("milvus_proxy_sq_latency").tag("query_type", method.equals("Query") ? "query" : "search")
+                                    .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
+                        }
+                        super.close(status, trailers);
+                    }
+                };
+                return next.startCall(wrapped, headers);
+            }
+        };
+    }
+
+    /**
+     * Turns gRPC UNIMPLEMENTED into a normal response whose status says so (code 10). The Node SDK treats
+     * UNIMPLEMENTED as an empty success and the Java SDK as a transport error; both read a status correctly.
+     */
+    public static ServerInterceptor unimplementedAsStatus() {
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                ServerCall<Q, R> wrapped = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                    private boolean headersSent;
+                    private boolean messageSent;
+
+                    @Override
+                    public void sendHeaders(Metadata h) {
+                        headersSent = true;
+                        super.sendHeaders(h);
+                    }
+
+                    @Override
+                    public void sendMessage(R message) {
+                        messageSent = true;
+                        super.sendMessage(message);
+                    }
+
+                    @Override
+                    @SuppressWarnings("unchecked")
+                    public void close(Status status, Metadata trailers) {
+                        MethodDescriptor.Marshaller<R> m = getMethodDescriptor().getResponseMarshaller();
+                        if (!status.isOk() && !messageSent && m instanceof MethodDescriptor.PrototypeMarshaller<R> pm
+                                && pm.getMessagePrototype() instanceof Message proto) {
+                            ErrorCode code = status.getCode() == Status.Code.UNIMPLEMENTED ? ErrorCode.UNIMPLEMENTED : ErrorCode.UNEXPECTED;
+                            String reason = code == ErrorCode.UNIMPLEMENTED
+                                    ? getMethodDescriptor().getBareMethodName() + " is not supported by this Quiver version"
+                                    : String.valueOf(status.getDescription());
+                            if (code != ErrorCode.UNIMPLEMENTED) {
+                                LOG.error("call failed outside a handler method={} status={}", getMethodDescriptor().getBareMethodName(), status, status.getCause());
+                            }
+                            R resp = (R) GrpcCalls.errorResponse(proto, Statuses.of(code, reason));
+                            if (!headersSent) {
+                                super.sendHeaders(new Metadata());
+                            }
+                            super.sendMessage(resp);
+                            super.close(Status.OK, trailers);
+                            return;
+                        }
+                        super.close(status, trailers);
+                    }
+                };
+                return next.startCall(wrapped, headers);
+            }
+        };
+    }
+}

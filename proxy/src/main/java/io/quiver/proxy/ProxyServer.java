@@ -1,0 +1,68 @@
+package io.quiver.proxy;
+
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.quiver.common.RoleContext;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.grpc.RoleServer;
+import io.quiver.common.util.BatchIdAllocator;
+import io.quiver.common.util.Threads;
+import io.quiver.proto.AllocIDRequest;
+import io.quiver.proto.AllocTimestampRequest;
+import io.quiver.proto.SessionInfo;
+import io.quiver.proto.TimeTickReport;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds and runs a proxy: the public Milvus service on its builder (Netty on 19530), and the time-tick
+ * reporter. The proxy's session address is its public address; it has no internal service of its own.
+ */
+public final class ProxyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+
+    private ProxyServer() {}
+
+    public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId, BooleanSupplier clusterHealthy) {
+        RoleClients clients = ctx.clients();
+        var cfg = ctx.config();
+        Timestamps timestamps = new Timestamps(n -> {
+            var r = clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(n).build());
+            Statuses.check(r.getStatus());
+            return r.getTimestamp();
+        });
+        BatchIdAllocator ids = new BatchIdAllocator(n -> {
+            var r = clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build());
+            Statuses.check(r.getStatus());
+            return r.getId();
+        }, 100_000);
+        MetaCache meta = new MetaCache(clients, cfg.proxy().metaCacheTtl());
+        QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout());
+        DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query);
+        DdlHandler ddl = new DdlHandler(meta, clients);
+        MilvusProxyService service = new MilvusProxyService(ddl, dml, query, clients, timestamps, clusterHealthy);
+
+        ScheduledExecutorService ticker = Threads.scheduler("proxy-timetick");
+        long period = cfg.proxy().timeTickInterval().toMillis();
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                Statuses.check(clients.rootCoord().reportTimeTick(TimeTickReport.newBuilder().setSourceId(serverId)
+                        .setTimestamp(timestamps.safeTick()).build()));
+            } catch (RuntimeException e) {
+                LOG.debug("time tick report failed: {}", e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+
+        var intercepted = ServerInterceptors.intercept(service, ProxyInterceptors.unimplementedAsStatus(),
+                ProxyInterceptors.metrics(ctx.metrics()), ProxyInterceptors.database());
+        SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
+                .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
+        builder.addService(intercepted);
+        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow));
+    }
+}

@@ -1,0 +1,421 @@
+package io.quiver.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.ConsistencyLevel;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.IDs;
+import io.milvus.grpc.KeyValuePair;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.PlaceholderGroup;
+import io.milvus.grpc.QueryRequest;
+import io.milvus.grpc.QueryResults;
+import io.milvus.grpc.ScalarField;
+import io.milvus.grpc.SearchRequest;
+import io.milvus.grpc.SearchResultData;
+import io.milvus.grpc.SearchResults;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.common.error.Statuses;
+import io.quiver.common.expr.ExprPlanner;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.reduce.QueryReduce;
+import io.quiver.common.reduce.SearchReduce;
+import io.quiver.common.schema.Params;
+import io.quiver.common.schema.Schemas;
+import io.quiver.common.util.HybridTs;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.DescribeIndexInternalRequest;
+import io.quiver.proto.IndexDescription;
+import io.quiver.proto.QueryPlan;
+import io.quiver.proto.SearchPlan;
+import io.quiver.proto.ShardLeader;
+import io.quiver.proto.ShardLeadersResponse;
+import io.quiver.proto.ShardQueryRequest;
+import io.quiver.proto.ShardQueryResponse;
+import io.quiver.proto.ShardSearchRequest;
+import io.quiver.proto.ShardSearchResponse;
+import io.quiver.proto.plan.PlanExpr;
+import io.quiver.index.MetricType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Search and query (DESIGN section 11): plan against the schema (filter, output fields, metric, consistency),
+ * fan out to every shard leader in parallel under the request deadline, reduce (top-k by score, primary keys
+ * deduplicated; or pk-ordered rows), apply offset and limit, build the Milvus response.
+ */
+public final class QueryHandler {
+    static final long BOUNDED_STALENESS_MS = 5000;
+
+    private final MetaCache meta;
+    private final RoleClients clients;
+    private final Timestamps timestamps;
+    private final int maxTopK;
+    private final int maxNq;
+    private final Duration timeout;
+
+    public QueryHandler(MetaCache meta, RoleClients clients, Timestamps timestamps, int maxTopK, int maxNq, Duration timeout) {
+        this.meta = requireNonNull(meta, "meta is null");
+        this.clients = requireNonNull(clients, "clients is null");
+        this.timestamps = requireNonNull(timestamps, "timestamps is null");
+        this.maxTopK = maxTopK;
+        this.maxNq = maxNq;
+        this.timeout = requireNonNull(timeout, "timeout is null");
+    }
+
+    /** (guarantee ts, mvcc ts) for a consistency level; mvcc 0 = read at the shard's tSafe. */
+    long[] consistency(CollectionInfo c, boolean useDefault, ConsistencyLevel level, long given) {
+        ConsistencyLevel l = useDefault ? c.getConsistencyLevel() : level;
+        return switch (l) {
+            case Strong -> {
+                long now = timestamps.now();
+                yield new long[] {now, now};
+            }
+            case Session -> given > 2 ? new long[] {given, 0} : new long[] {1, 0};
+            case Eventually -> new long[] {1, 0};
+            default -> new long[] {timestamps.staleBy(BOUNDED_STALENESS_MS), 0};
+        };
+    }
+
+    private static long param(Map<String, String> p, String key, long dflt) {
+        String v = p.get(key);
+        if (v == null || v.isBlank()) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            try {
+                return (long) Double.parseDouble(v.trim());
+            } catch (NumberFormatException e2) {
+                throw QuiverException.invalid("%s [%s] is invalid, it should be an integer", key, v);
+            }
+        }
+    }
+
+    private List<Long> partitionIds(CollectionInfo c, List<String> names, List<Long> loaded) {
+        List<Long> out = new ArrayList<>();
+        for (String n : names) {
+            long id = c.getPartitionsList().stream().filter(p -> p.getName().equals(n)).findFirst()
+                    .orElseThrow(() -> new QuiverException(ErrorCode.PARTITION_NOT_FOUND, "partition=" + n)).getPartitionId();
+            if (!loaded.isEmpty() && !loaded.contains(id)) {
+                throw new QuiverException(ErrorCode.PARTITION_NOT_LOADED, "partition=" + n);
+            }
+            out.add(id);
+        }
+        if (out.isEmpty() && !loaded.isEmpty()) {
+            out.addAll(loaded);
+        }
+        return out;
+    }
+
+    /** Output fields by name: "*" = every field; unknown names become dynamic keys (served from $meta). */
+    static List<FieldSchema> outputFields(CollectionSchema schema, List<String> names, Set<String> outNames) {
+        LinkedHashSet<FieldSchema> out = new LinkedHashSet<>();
+        for (String n : names) {
+            String name = n.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (name.equals("*")) {
+                schema.getFieldsList().forEach(out::add);
+                schema.getFieldsList().stream().filter(f -> !f.getIsDynamic()).forEach(f -> outNames.add(f.getName()));
+                continue;
+            }
+            var f = Schemas.byName(schema, name);
+            if (f.isPresent()) {
+                out.add(f.get());
+                outNames.add(name);
+            } else if (schema.getEnableDynamicField()) {
+                Schemas.dynamicField(schema).ifPresent(out::add);
+                outNames.add(name);
+            } else {
+                throw new QuiverException(ErrorCode.FIELD_NOT_FOUND, "field " + name + " not exist");
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private ShardLeadersResponse leaders(CollectionInfo c) {
+        try {
+            return meta.leaders(c.getCollectionId());
+        } catch (QuiverException e) {
+            if (e.errorCode() == ErrorCode.COLLECTION_NOT_LOADED) {
+                throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collection=" + c.getName() + ": load it before search or query");
+            }
+            throw e;
+        }
+    }
+
+    private String metricOf(CollectionInfo c, FieldSchema field, String given) {
+        var r = clients.dataCoord().describeIndex(DescribeIndexInternalRequest.newBuilder().setCollectionId(c.getCollectionId())
+                .setFieldId(field.getFieldID()).build());
+        String indexMetric = null;
+        if (Statuses.isOk(r.getStatus())) {
+            for (IndexDescription d : r.getIndexesList()) {
+                String m = Params.flatten(d.getIndex().getIndexParamsList()).get("metric_type");
+                if (m != null) {
+                    indexMetric = m.toUpperCase();
+                }
+            }
+        }
+        if (given != null && !given.isBlank()) {
+            String g = given.trim().toUpperCase();
+            try {
+                MetricType.parse(g);
+            } catch (IllegalArgumentException e) {
+                throw QuiverException.invalid("metric type %s is not supported", given);
+            }
+            if (indexMetric != null && !indexMetric.equals(g)) {
+                throw new QuiverException(ErrorCode.METRIC_TYPE_MISMATCH, "metric type not match: invalid parameter[expected=" + indexMetric
+                        + "][actual=" + g + "]");
+            }
+            return g;
+        }
+        if (indexMetric != null) {
+            return indexMetric;
+        }
+        return field.getDataType() == DataType.BinaryVector ? "HAMMING" : "COSINE";
+    }
+
+    public SearchResults search(String db, SearchRequest req) {
+        CollectionInfo c = meta.collection(db, req.getCollectionName());
+        CollectionSchema schema = c.getSchema();
+        Map<String, String> p = Params.flatten(req.getSearchParamsList());
+        String annsName = p.getOrDefault("anns_field", "");
+        List<FieldSchema> vectors = Schemas.vectorFields(schema);
+        FieldSchema field;
+        if (annsName.isBlank()) {
+            if (vectors.size() != 1) {
+                throw QuiverException.invalid("multiple anns_fields exist, please specify a anns_field in search_params");
+            }
+            field = vectors.get(0);
+        } else {
+            field = Schemas.byName(schema, annsName).filter(f -> Schemas.isVector(f.getDataType()))
+                    .orElseThrow(() -> new QuiverException(ErrorCode.FIELD_NOT_FOUND, "failed to get field schema by name: fieldName(" + annsName + ") not found"));
+        }
+        long topk = param(p, "topk", param(p, "limit", -1));
+        if (topk <= 0 || topk > maxTopK) {
+            throw QuiverException.invalid("topk [%d] is invalid, it should be in range [1, %d]", topk, maxTopK);
+        }
+        long offset = param(p, "offset", 0);
+        if (offset < 0 || offset + topk > maxTopK) {
+            throw QuiverException.invalid("(offset+limit) should be in range [1, %d], but got %d", maxTopK, offset + topk);
+        }
+        PlaceholderGroup pg;
+        try {
+            pg = PlaceholderGroup.parseFrom(req.getPlaceholderGroup());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw QuiverException.invalid("placeholder group is not a valid PlaceholderGroup");
+        }
+        int nq = pg.getPlaceholdersCount() == 0 ? 0 : pg.getPlaceholders(0).getValuesCount();
+        if (nq <= 0 || nq > maxNq) {
+            throw QuiverException.invalid("nq [%d] is invalid, it should be in range [1, %d]", nq, maxNq);
+        }
+        String metric = metricOf(c, field, p.get("metric_type"));
+        ShardLeadersResponse leaders = leaders(c);
+        List<Long> partitionIds = partitionIds(c, req.getPartitionNamesList(), leaders.getLoadedPartitionIdsList());
+        PlanExpr filter = ExprPlanner.plan(req.getDsl(), schema, req.getExprTemplateValuesMap());
+        Set<String> outNames = new LinkedHashSet<>();
+        List<FieldSchema> out = outputFields(schema, req.getOutputFieldsList(), outNames);
+        long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
+        SearchPlan.Builder plan = SearchPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds)
+                .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(offset + topk).setNq(nq)
+                .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(filter)
+                .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
+                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")));
+        for (Map.Entry<String, String> e : p.entrySet()) {
+            plan.addSearchParams(KeyValuePair.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
+        }
+        if (p.containsKey("radius")) {
+            plan.setHasRange(true).setRadius(Float.parseFloat(p.get("radius")));
+            if (p.containsKey("range_filter")) {
+                plan.setHasRangeFilter(true).setRangeFilter(Float.parseFloat(p.get("range_filter")));
+            }
+        }
+        List<ShardSearchResponse> parts = fanOut(c, leaders, plan.build());
+        boolean ascending = metric.equals("L2") || metric.equals("HAMMING") || metric.equals("JACCARD");
+        ShardSearchResponse merged = SearchReduce.merge(parts, nq, (int) (offset + topk), ascending);
+        int round = (int) param(p, "round_decimal", -1);
+        return buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
+    }
+
+    private List<ShardSearchResponse> fanOut(CollectionInfo c, ShardLeadersResponse leaders, SearchPlan plan) {
+        List<ListenableFuture<ShardSearchResponse>> futures = new ArrayList<>();
+        for (String vchannel : c.getVchannelsList()) {
+            ShardLeader l = MetaCache.leaderOf(leaders, vchannel);
+            if (l == null) {
+                meta.invalidateLeaders(c.getCollectionId());
+                throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
+            }
+            futures.add(clients.queryNodeAsync(l.getAddress(), timeout)
+                    .search(ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()));
+        }
+        List<ShardSearchResponse> out = new ArrayList<>();
+        for (ListenableFuture<ShardSearchResponse> f : futures) {
+            ShardSearchResponse r = await(f, c);
+            Statuses.check(r.getStatus());
+            out.add(r);
+        }
+        return out;
+    }
+
+    private <T> T await(ListenableFuture<T> f, CollectionInfo c) {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QuiverException(ErrorCode.CANCELED, "interrupted");
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw new QuiverException(ErrorCode.TIMEOUT, "shard did not answer in " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            meta.invalidateLeaders(c.getCollectionId());
+            throw new QuiverException(ErrorCode.NODE_NOT_AVAILABLE, "shard leader failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static SearchResults buildSearchResults(CollectionInfo c, ShardSearchResponse merged, int nq, int topk, int offset,
+                                                    int round, Set<String> outNames, long sessionTs) {
+        SearchResultData.Builder d = SearchResultData.newBuilder().setNumQueries(nq).setTopK(topk)
+                .setPrimaryFieldName(Schemas.primaryKey(c.getSchema()).getName()).addAllOutputFields(outNames);
+        List<Integer> partOf = new ArrayList<>();
+        List<Integer> rowOf = new ArrayList<>();
+        int pos = 0;
+        for (int q = 0; q < nq; q++) {
+            int n = (int) merged.getTopks(q);
+            int kept = 0;
+            for (int i = offset; i < n && kept < topk; i++, kept++) {
+                partOf.add(0);
+                rowOf.add(pos + i);
+                float s = merged.getScores(pos + i);
+                if (round >= 0) {
+                    double f = Math.pow(10, round);
+                    s = (float) (Math.round(s * f) / f);
+                }
+                d.addScores(s);
+            }
+            d.addTopks(kept);
+            pos += n;
+        }
+        int total = partOf.size();
+        int[] po = new int[total];
+        int[] ro = rowOf.stream().mapToInt(Integer::intValue).toArray();
+        if (total > 0) {
+            d.setIds(io.quiver.common.column.FieldDatas.gatherIds(List.of(merged.getIds()), po, ro, total));
+        }
+        for (FieldData fd : merged.getFieldsDataList()) {
+            d.addFieldsData(io.quiver.common.column.FieldDatas.gather(List.of(fd), po, ro, total));
+        }
+        return SearchResults.newBuilder().setStatus(Statuses.success()).setResults(d).setCollectionName(c.getName()).setSessionTs(sessionTs).build();
+    }
+
+    public QueryResults query(String db, QueryRequest req) {
+        CollectionInfo c = meta.collection(db, req.getCollectionName());
+        CollectionSchema schema = c.getSchema();
+        Map<String, String> p = Params.flatten(req.getQueryParamsList());
+        long limit = param(p, "limit", -1);
+        long offset = param(p, "offset", 0);
+        boolean count = req.getOutputFieldsList().stream().anyMatch(f -> f.trim().equalsIgnoreCase("count(*)"));
+        if (count && req.getOutputFieldsCount() > 1) {
+            throw QuiverException.invalid("count entities with pagination is not allowed");
+        }
+        if (!count && req.getExpr().isBlank() && limit <= 0) {
+            throw QuiverException.invalid("empty expression should be used with limit");
+        }
+        if (limit > 0 && offset + limit > maxTopK) {
+            throw QuiverException.invalid("invalid max query result window, (offset+limit) should be in range [1, %d], but got %d", maxTopK, offset + limit);
+        }
+        if (offset < 0) {
+            throw QuiverException.invalid("offset [%d] is invalid, it should be >= 0", offset);
+        }
+        ShardLeadersResponse leaders = leaders(c);
+        List<Long> partitionIds = partitionIds(c, req.getPartitionNamesList(), leaders.getLoadedPartitionIdsList());
+        PlanExpr filter = ExprPlanner.plan(req.getExpr(), schema, req.getExprTemplateValuesMap());
+        Set<String> outNames = new LinkedHashSet<>();
+        List<FieldSchema> out = count ? List.of() : outputFields(schema, req.getOutputFieldsList().isEmpty() ? List.of("*") : req.getOutputFieldsList(), outNames);
+        FieldSchema pk = Schemas.primaryKey(schema);
+        if (!count && out.stream().noneMatch(f -> f.getFieldID() == pk.getFieldID())) {
+            out = new ArrayList<>(out);
+            out.add(0, pk);
+            outNames.add(pk.getName());
+        }
+        long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
+        QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
+                .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
+                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1])
+                .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false"))).build();
+        ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), count, plan.getLimit());
+        QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).setCollectionName(c.getName())
+                .setPrimaryFieldName(pk.getName()).setSessionTs(ts[0]);
+        if (count) {
+            return r.addFieldsData(FieldData.newBuilder().setType(DataType.Int64).setFieldName("count(*)")
+                    .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(merged.getCount())))).addOutputFields("count(*)").build();
+        }
+        int n = (int) merged.getCount();
+        int from = (int) Math.min(offset, n);
+        int[] rows = new int[n - from];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = from + i;
+        }
+        int[] zero = new int[rows.length];
+        for (int i = 0; i < out.size(); i++) {
+            FieldData fd = i < merged.getFieldsDataCount() ? merged.getFieldsData(i)
+                    : io.quiver.common.column.FieldColumn.create(out.get(i)).toFieldData(out.get(i).getName(), new int[0], 0);
+            r.addFieldsData(io.quiver.common.column.FieldDatas.gather(List.of(fd), zero, rows, rows.length));
+        }
+        return r.addAllOutputFields(outNames).build();
+    }
+
+    private List<ShardQueryResponse> queryShards(CollectionInfo c, ShardLeadersResponse leaders, QueryPlan plan) {
+        List<ListenableFuture<ShardQueryResponse>> futures = new ArrayList<>();
+        for (String vchannel : c.getVchannelsList()) {
+            ShardLeader l = MetaCache.leaderOf(leaders, vchannel);
+            if (l == null) {
+                meta.invalidateLeaders(c.getCollectionId());
+                throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
+            }
+            futures.add(clients.queryNodeAsync(l.getAddress(), timeout)
+                    .query(ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()));
+        }
+        List<ShardQueryResponse> out = new ArrayList<>();
+        for (var f : futures) {
+            ShardQueryResponse r = await(f, c);
+            Statuses.check(r.getStatus());
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** The primary keys matching a filter now (delete by expression). */
+    IDs primaryKeysMatching(CollectionInfo c, PlanExpr filter, long partitionId) {
+        ShardLeadersResponse leaders = leaders(c);
+        long now = timestamps.now();
+        QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).setFilter(filter)
+                .addAllPartitionIds(partitionId >= 0 ? List.of(partitionId) : leaders.getLoadedPartitionIdsList())
+                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).build();
+        ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
+        return merged.hasIds() ? merged.getIds() : LocalIds.empty(Schemas.primaryKey(c.getSchema()).getDataType());
+    }
+
+    static final class LocalIds {
+        static IDs empty(DataType t) {
+            return t == DataType.VarChar ? IDs.newBuilder().setStrId(io.milvus.grpc.StringArray.getDefaultInstance()).build()
+                    : IDs.newBuilder().setIntId(LongArray.getDefaultInstance()).build();
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.quiver.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ServerBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.quiver.common.RoleContext;
+import io.quiver.common.config.QuiverConfig;
+import io.quiver.common.grpc.Channels;
+import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.grpc.RoleServer;
+import io.quiver.common.metrics.MetricsHttpServer;
+import io.quiver.common.session.SessionManager;
+import io.quiver.datacoord.DataCoordServer;
+import io.quiver.datanode.DataNodeServer;
+import io.quiver.indexnode.IndexNodeServer;
+import io.quiver.proxy.ProxyServer;
+import io.quiver.querycoord.QueryCoordServer;
+import io.quiver.querynode.QueryNodeServer;
+import io.quiver.rootcoord.RootCoordServer;
+import io.quiver.storage.LocalMetaKv;
+import io.quiver.storage.LocalObjectStore;
+import io.quiver.storage.LocalWal;
+import io.quiver.storage.MetaKv;
+import io.quiver.storage.ObjectStore;
+import io.quiver.storage.Wal;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Quiver process: its storage backends, sessions, metrics endpoint and the roles it runs. Standalone runs
+ * all seven roles connected by in-process channels (same service code, no sockets inside) and serves the
+ * public API on Netty; a cluster process runs one role on Netty.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    public static final List<String> ROLES = List.of(RoleClients.ROOTCOORD, RoleClients.DATACOORD, RoleClients.QUERYCOORD,
+            RoleClients.DATANODE, RoleClients.QUERYNODE, RoleClients.INDEXNODE, RoleClients.PROXY);
+    static final java.util.Map<String, Integer> DEFAULT_PORTS = java.util.Map.of(
+            RoleClients.ROOTCOORD, 53100, RoleClients.DATACOORD, 13333, RoleClients.QUERYCOORD, 19531,
+            RoleClients.DATANODE, 21124, RoleClients.QUERYNODE, 21123, RoleClients.INDEXNODE, 21121, RoleClients.PROXY, 19530);
+
+    private final QuiverConfig config;
+    private final MetaKv metaKv;
+    private final ObjectStore objects;
+    private final Wal wal;
+    private final SessionManager sessions;
+    private final Channels channels;
+    private final PrometheusMeterRegistry registry;
+    private final List<RoleServer> servers = new ArrayList<>();
+    private final List<String> roles;
+    private MetricsHttpServer metricsServer;
+    private volatile boolean started;
+
+    private Node(QuiverConfig config, List<String> roles) throws IOException {
+        this.config = requireNonNull(config, "config is null");
+        this.roles = List.copyOf(roles);
+        var s = config.storage();
+        if (!s.metaKv().equals("local") || !s.objectStore().equals("local") || !s.wal().equals("local")) {
+            throw new IllegalArgumentException("external etcd/MinIO/Pulsar backends are not available in this build yet; "
+                    + "use storage.metaKv/objectStore/wal = local");
+        }
+        Path dir = config.common().dataDir().toAbsolutePath();
+        Files.createDirectories(dir);
+        this.metaKv = new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
+        this.objects = new LocalObjectStore(dir.resolve("objects"));
+        this.wal = new LocalWal(dir.resolve("wal"));
+        this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
+        this.channels = new Channels(config.common().maxMessageSize());
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** All seven roles in one JVM, the public API on {@code common.port}. */
+    public static Node standalone(QuiverConfig config) throws IOException {
+        return new Node(config, ROLES);
+    }
+
+    /** One role of a cluster. */
+    public static Node role(QuiverConfig config, String role) throws IOException {
+        if (!ROLES.contains(role)) {
+            throw new IllegalArgumentException("unknown role '" + role + "', expected one of " + ROLES + " or standalone");
+        }
+        return new Node(config, List.of(role));
+    }
+
+    public Node start() throws IOException {
+        RoleContext ctx = new RoleContext(config, metaKv, objects, wal, sessions,
+                new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, InstantSource.system());
+        boolean standalone = roles.size() > 1;
+        String cluster = config.common().clusterName();
+        for (String role : roles) {
+            long id = sessions.allocateServerId();
+            ServerBuilder<?> builder;
+            String address;
+            if (role.equals(RoleClients.PROXY) || !standalone) {
+                int port = role.equals(RoleClients.PROXY) || config.common().port() != 19530 ? config.common().port() : DEFAULT_PORTS.get(role);
+                builder = NettyServerBuilder.forAddress(new java.net.InetSocketAddress(config.common().host(), port))
+                        .maxInboundMessageSize(config.common().maxMessageSize())
+                        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                        .permitKeepAliveWithoutCalls(true);
+                address = config.common().host() + ":" + port;
+            } else {
+                String name = cluster + "-" + role + "-" + id + "-" + ProcessHandle.current().pid();
+                builder = InProcessServerBuilder.forName(name).maxInboundMessageSize(config.common().maxMessageSize());
+                address = Channels.INPROC + name;
+            }
+            RoleServer server = switch (role) {
+                case RoleClients.ROOTCOORD -> RootCoordServer.create(ctx, builder, address, id);
+                case RoleClients.DATACOORD -> DataCoordServer.create(ctx, builder, address, id);
+                case RoleClients.QUERYCOORD -> QueryCoordServer.create(ctx, builder, address, id);
+                case RoleClients.DATANODE -> DataNodeServer.create(ctx, builder, address, id);
+                case RoleClients.QUERYNODE -> QueryNodeServer.create(ctx, builder, address, id);
+                case RoleClients.INDEXNODE -> IndexNodeServer.create(ctx, builder, address, id);
+                case RoleClients.PROXY -> ProxyServer.create(ctx, builder, address, id, this::healthy);
+                default -> throw new IllegalArgumentException(role);
+            };
+            servers.add(server.start());
+        }
+        metricsServer = new MetricsHttpServer(config.common().host(), config.common().metricsPort(), registry, this::healthy);
+        started = true;
+        LOG.info("quiver started roles={} port={} metricsPort={} dataDir={}", roles, config.common().port(), metricsServer.port(),
+                config.common().dataDir().toAbsolutePath());
+        return this;
+    }
+
+    /** Serving: started, and every role this process depends on has a live session. */
+    public boolean healthy() {
+        if (!started) {
+            return false;
+        }
+        Set<String> needed = roles.size() > 1 ? Set.copyOf(ROLES) : Set.of(roles.get(0));
+        for (String r : needed) {
+            if (sessions.list(r).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public int metricsPort() {
+        return metricsServer.port();
+    }
+
+    public void blockUntilShutdown() throws InterruptedException {
+        for (RoleServer s : servers) {
+            s.blockUntilShutdown();
+        }
+    }
+
+    @Override
+    public void close() {
+        started = false;
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
+        for (RoleServer s : servers.reversed()) {
+            s.stop();
+        }
+        channels.close();
+        sessions.close();
+        wal.close();
+        objects.close();
+        metaKv.close();
+        LOG.info("quiver stopped");
+    }
+}
