@@ -119,9 +119,15 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     @Override
     public void getFlushState(GetFlushStateInternalRequest req, StreamObserver<GetFlushStateInternalResponse> o) {
         GrpcCalls.unary(o, GetFlushStateInternalResponse.getDefaultInstance(), () -> {
-            List<String> vchannels = channels.collections().stream().filter(c -> c.getCollectionId() == req.getCollectionId())
+            long coll = req.getCollectionId();
+            if (coll == 0 && req.getSegmentIdsCount() > 0) {
+                SegmentInfo first = segments.get(req.getSegmentIds(0));
+                coll = first == null ? 0 : first.getCollectionId();
+            }
+            final long collectionId = coll;
+            List<String> vchannels = channels.collections().stream().filter(c -> c.getCollectionId() == collectionId)
                     .flatMap(c -> c.getVchannelsList().stream()).toList();
-            boolean flushed = segments.isFlushed(req.getCollectionId(), req.getSegmentIdsList(), req.getFlushTs(), vchannels);
+            boolean flushed = segments.isFlushed(collectionId, req.getSegmentIdsList(), req.getFlushTs(), vchannels);
             return GetFlushStateInternalResponse.newBuilder().setStatus(Statuses.success()).setFlushed(flushed).build();
         });
     }
