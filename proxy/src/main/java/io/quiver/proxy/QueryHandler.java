@@ -161,7 +161,19 @@ public final class QueryHandler {
         }
     }
 
-    private String metricOf(CollectionInfo c, FieldSchema field, String given) {
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<String>> indexMetrics =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
+
+    /** The metric of the field's index, if it has one (cached briefly: it changes only by DDL). */
+    private String indexMetric(CollectionInfo c, FieldSchema field) {
+        return indexMetrics.get(c.getCollectionId() + "/" + field.getFieldID(), k -> java.util.Optional.ofNullable(lookupIndexMetric(c, field))).orElse(null);
+    }
+
+    void invalidateIndexMetrics() {
+        indexMetrics.invalidateAll();
+    }
+
+    private String lookupIndexMetric(CollectionInfo c, FieldSchema field) {
         var r = clients.dataCoord().describeIndex(DescribeIndexInternalRequest.newBuilder().setCollectionId(c.getCollectionId())
                 .setFieldId(field.getFieldID()).build());
         String indexMetric = null;
@@ -173,6 +185,11 @@ public final class QueryHandler {
                 }
             }
         }
+        return indexMetric;
+    }
+
+    private String metricOf(CollectionInfo c, FieldSchema field, String given) {
+        String indexMetric = indexMetric(c, field);
         if (given != null && !given.isBlank()) {
             String g = given.trim().toUpperCase();
             try {

@@ -35,6 +35,7 @@ public final class Segment implements ColumnSource {
     private final DeleteRecord deletes = new DeleteRecord();
     private final Map<Long, VectorIndex> indexes = new ConcurrentHashMap<>();
     private volatile long indexBuildId;
+    private volatile long maxTs;
     private volatile PkStats pkStats;
 
     public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
@@ -86,7 +87,20 @@ public final class Segment implements ColumnSource {
                 c.append(fd, n);
             }
         }
+        if (ins.getTimestamp() > maxTs) {
+            maxTs = ins.getTimestamp();
+        }
         timestamps.addRepeated(ins.getTimestamp(), n);
+    }
+
+    /** Recomputes the largest row timestamp (after loading rows from storage). */
+    public void refreshMaxTs() {
+        long[] ts = timestamps.array();
+        long m = 0;
+        for (int i = 0, n = timestamps.size(); i < n; i++) {
+            m = Math.max(m, ts[i]);
+        }
+        maxTs = m;
     }
 
     public void setPkStats(PkStats s) { this.pkStats = s; }
@@ -116,6 +130,10 @@ public final class Segment implements ColumnSource {
     public int visibleRows(long readTs, int rows, BitSet out) {
         long[] ts = timestamps.array();
         boolean noDeletes = deletes.isEmpty();
+        if (noDeletes && maxTs <= readTs) {
+            out.set(0, rows);
+            return rows; // every row is old enough and nothing is deleted: no per-row work
+        }
         int count = 0;
         for (int i = 0; i < rows; i++) {
             if (ts[i] <= readTs && (noDeletes || !deletes.hides(pkAt(i), ts[i], readTs))) {

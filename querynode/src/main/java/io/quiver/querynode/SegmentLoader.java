@@ -50,6 +50,7 @@ public final class SegmentLoader {
                 }
             }
         }
+        seg.refreshMaxTs();
         if (!growing) {
             seg.setPkStats(PkStats.build(seg.primaryKeys(), seg.rowCount()));
             loadIndexes(seg, info);

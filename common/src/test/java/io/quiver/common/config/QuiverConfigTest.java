@@ -1,0 +1,72 @@
+package io.quiver.common.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QuiverConfigTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaults() {
+        QuiverConfig c = QuiverConfig.defaultsOnly();
+        assertThat(c.common().port()).isEqualTo(19530);
+        assertThat(c.common().metricsPort()).isEqualTo(9091);
+        assertThat(c.common().dataDir()).isEqualTo(Path.of("./quiver-data"));
+        assertThat(c.common().sessionTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.common().dmlChannels()).isEqualTo(16);
+        assertThat(c.common().maxMessageSize()).isEqualTo(512 << 20);
+        assertThat(c.proxy().timeTickInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.proxy().maxTopK()).isEqualTo(16384);
+        assertThat(c.dataCoord().segmentMaxSize()).isEqualTo(512L << 20);
+        assertThat(c.storage().metaKv()).isEqualTo("local");
+    }
+
+    @Test
+    void fullMappingFromYamlEnvAndFlags() throws Exception {
+        Path yaml = tmp.resolve("quiver.yaml");
+        Files.writeString(yaml, """
+                common:
+                  clusterName: prod
+                  port: 20000
+                  sessionTtl: 5s
+                dataCoord:
+                  segmentMaxSize: 64MB
+                  segmentMaxIdle: 2m
+                proxy:
+                  timeTickInterval: 100ms
+                """);
+        QuiverConfig c = QuiverConfig.load(yaml, Map.of("QUIVER_METRICS_PORT", "9999", "QUIVER_DATA_DIR", "/data"),
+                Map.of("common.port", "20001"));
+        assertThat(c.common().clusterName()).isEqualTo("prod");
+        assertThat(c.common().port()).isEqualTo(20001); // flag wins over file
+        assertThat(c.common().metricsPort()).isEqualTo(9999);
+        assertThat(c.common().dataDir()).isEqualTo(Path.of("/data"));
+        assertThat(c.common().sessionTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.dataCoord().segmentMaxSize()).isEqualTo(64L << 20);
+        assertThat(c.dataCoord().segmentMaxIdle()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.proxy().timeTickInterval()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void unknownKeyFailsStartUp() throws Exception {
+        Path yaml = tmp.resolve("bad.yaml");
+        Files.writeString(yaml, "common:\n  prot: 1\n");
+        assertThatThrownBy(() -> QuiverConfig.load(yaml, Map.of(), Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown configuration key 'common.prot'");
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("common.port", "abc"))).hasMessageContaining("common.port");
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("proxy.timeTickInterval", "soon"))).hasMessageContaining("proxy.timeTickInterval");
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("storage.wal", "kafka"))).hasMessageContaining("storage.wal");
+    }
+}

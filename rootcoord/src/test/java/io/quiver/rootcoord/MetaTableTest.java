@@ -1,0 +1,94 @@
+package io.quiver.rootcoord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.KeyValuePair;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.storage.LocalMetaKv;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetaTableTest {
+    @TempDir
+    Path tmp;
+
+    private static FieldSchema f(String name, DataType t, String... params) {
+        FieldSchema.Builder b = FieldSchema.newBuilder().setName(name).setDataType(t);
+        for (int i = 0; i < params.length; i += 2) {
+            b.addTypeParams(KeyValuePair.newBuilder().setKey(params[i]).setValue(params[i + 1]));
+        }
+        return b.build();
+    }
+
+    private static CollectionSchema schema(FieldSchema... fields) {
+        CollectionSchema.Builder b = CollectionSchema.newBuilder();
+        for (FieldSchema f : fields) b.addFields(f);
+        return b.build();
+    }
+
+    @Test
+    void assignsFieldIdsAndDynamicField() {
+        CollectionSchema s = MetaTable.prepareSchema("c1", schema(
+                f("id", DataType.Int64).toBuilder().setIsPrimaryKey(true).build(),
+                f("v", DataType.FloatVector, "dim", "8")).toBuilder().setEnableDynamicField(true).build());
+        assertThat(s.getFields(0).getFieldID()).isEqualTo(100);
+        assertThat(s.getFields(1).getFieldID()).isEqualTo(101);
+        assertThat(s.getFields(2).getName()).isEqualTo("$meta");
+        assertThat(s.getFields(2).getIsDynamic()).isTrue();
+    }
+
+    @Test
+    void rejectsBadSchemas() {
+        FieldSchema pk = f("id", DataType.Int64).toBuilder().setIsPrimaryKey(true).build();
+        FieldSchema vec = f("v", DataType.FloatVector, "dim", "8");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(vec))).hasMessageContaining("primary key is not specified");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk))).hasMessageContaining("does not contain vector field");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, f("v", DataType.FloatVector, "dim", "1"))))
+                .hasMessageContaining("invalid dimension: 1");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, f("s", DataType.VarChar))))
+                .hasMessageContaining("max_length");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("1c", schema(pk, vec))).hasMessageContaining("invalid collection name");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, vec))).hasMessageContaining("duplicated field name");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(f("id", DataType.Float).toBuilder().setIsPrimaryKey(true).build(), vec)))
+                .hasMessageContaining("Int64 or VarChar");
+    }
+
+    @Test
+    void databasesPersistAcrossRestart() {
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("kv"), InstantSource.system())) {
+            MetaTable m = new MetaTable(kv, "t/meta");
+            m.createDatabase("db1", 5, 1, java.util.List.of());
+            assertThatThrownBy(() -> m.createDatabase("db1", 6, 1, java.util.List.of()))
+                    .isInstanceOfSatisfying(QuiverException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.DATABASE_ALREADY_EXISTS));
+        }
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("kv"), InstantSource.system())) {
+            MetaTable m = new MetaTable(kv, "t/meta");
+            assertThat(m.databases()).extracting(d -> d.getName()).containsExactlyInAnyOrder("default", "db1");
+        }
+    }
+
+    @Test
+    void tsoNeverGoesBackAcrossRestart() {
+        long last;
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("tso"), InstantSource.system())) {
+            Tso t = new Tso(kv, "ts", InstantSource.system());
+            long a = t.allocate(1);
+            long b = t.allocate(10);
+            assertThat(b).isGreaterThan(a);
+            last = t.allocate(1);
+        }
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("tso"), InstantSource.system())) {
+            // a clock that went back one minute
+            InstantSource past = InstantSource.fixed(java.time.Instant.now().minusSeconds(60));
+            Tso t = new Tso(kv, "ts", past);
+            assertThat(t.allocate(1)).isGreaterThan(last);
+        }
+    }
+}
