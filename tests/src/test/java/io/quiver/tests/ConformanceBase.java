@@ -51,6 +51,15 @@ abstract class ConformanceBase {
         client = null;
         if (server != null) server.close();
         server = null;
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path p) {
+        if (p == null || System.getProperty("quiver.keep.data") != null) return;
+        try (var walk = Files.walk(p)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (Exception ignored) {
+        }
     }
 
     static MilvusClientV2 newClient() {
