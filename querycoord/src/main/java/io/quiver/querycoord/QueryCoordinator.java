@@ -227,6 +227,9 @@ public final class QueryCoordinator {
         CollectionInfo c = cluster.collection(coll);
         List<Long> partitions = r.getIsPartitionLoad() ? r.getPartitionIdsList()
                 : c.getPartitionsList().stream().map(p -> p.getPartitionId()).toList();
+        // what leaders filter on: the loaded partitions of a partition load; empty = every partition, including
+        // partitions created after the load (Milvus loads those automatically)
+        List<Long> leaderPartitions = r.getIsPartitionLoad() ? partitions : List.of();
         GetRecoveryInfoResponse target = cluster.recoveryInfo(coll, partitions);
         io.quiver.common.error.Statuses.check(target.getStatus());
         GetSegmentIndexesResponse idx = cluster.segmentIndexes(coll);
@@ -283,7 +286,7 @@ public final class QueryCoordinator {
             long node = channelsOnNode.entrySet().stream().min(Map.Entry.<Long, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
                     .orElseThrow().getKey();
             QnWatchChannelRequest.Builder w = QnWatchChannelRequest.newBuilder().setCollection(c).setVchannel(ch.getVchannel())
-                    .addAllPartitionIds(partitions);
+                    .addAllPartitionIds(leaderPartitions);
             if (ch.hasSeekPosition()) {
                 w.setSeekPosition(ch.getSeekPosition());
             }
@@ -353,10 +356,10 @@ public final class QueryCoordinator {
                 }
             }
             locs.sort(Comparator.comparingLong(SealedSegmentLocation::getSegmentId));
-            String key = coll + "/" + ch.getVchannel() + "/" + leader;
+            String key = coll + "/" + ch.getVchannel() + "/" + leader + "/" + leaderPartitions;
             if (!locs.equals(lastSynced.get(key))) {
                 cluster.syncDistribution(nodes.get(leader), SyncDistributionRequest.newBuilder().setCollectionId(coll)
-                        .setVchannel(ch.getVchannel()).addAllSealed(locs).addAllPartitionIds(partitions).build());
+                        .setVchannel(ch.getVchannel()).addAllSealed(locs).addAllPartitionIds(leaderPartitions).build());
                 lastSynced.put(key, locs);
             }
         }

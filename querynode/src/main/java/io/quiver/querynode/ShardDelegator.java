@@ -69,7 +69,7 @@ final class ShardDelegator implements Runnable {
     private final List<Object> deletedPks = new ArrayList<>();
     private final List<Long> deleteTs = new ArrayList<>();
     private volatile List<SealedSegmentLocation> sealed = List.of();
-    private volatile Set<Long> partitions;
+    private volatile Set<Long> partitions; // loaded partitions; empty = all (whole-collection load)
     private volatile long tsafe;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
@@ -172,7 +172,9 @@ final class ShardDelegator implements Runnable {
         switch (msg.getBodyCase()) {
             case INSERT -> {
                 InsertMsg ins = msg.getInsert();
-                if (ins.getVchannel().equals(vchannel) && !excluded.contains(ins.getSegmentId()) && partitions.contains(ins.getPartitionId())) {
+                // growing rows of every partition are kept: a partition loaded later must not miss rows consumed
+                // before; searches filter by the loaded partitions the proxy names
+                if (ins.getVchannel().equals(vchannel) && !excluded.contains(ins.getSegmentId())) {
                     growing.computeIfAbsent(ins.getSegmentId(), id -> new Segment(id, ins.getPartitionId(), collection.getSchema(), true))
                             .append(ins);
                 }
@@ -273,9 +275,7 @@ final class ShardDelegator implements Runnable {
                     LOG.info("growing segment handed off to sealed segmentId={} vchannel={} node={}", l.getSegmentId(), vchannel, l.getNodeId());
                 }
             }
-            if (!loadedPartitions.isEmpty()) {
-                partitions = Set.copyOf(loadedPartitions);
-            }
+            partitions = Set.copyOf(loadedPartitions); // empty: every partition
         }
     }
 
