@@ -47,6 +47,8 @@ public final class IvfIndex extends AbstractFloatIndex {
   private final int pqM;
   private final int nbits;
   private final float[] codebooks;
+  /** Codebooks transposed to [m][dsub][ksub] so LUT construction is a unit-stride loop over codes. */
+  private final float[] codebooksT;
   private final ScratchPool<Scratch> pool;
 
   private IvfIndex(IndexSpec spec, Codec codec, int n, int nlist, float[] centroids, int[] offsets, int[] ids,
@@ -67,6 +69,7 @@ public final class IvfIndex extends AbstractFloatIndex {
     this.pqM = pqM;
     this.nbits = nbits;
     this.codebooks = codebooks;
+    this.codebooksT = codebooks == null ? null : transpose(codebooks, pqM, 1 << nbits, spec.dim() / pqM);
     this.pool = new ScratchPool<>(this::newScratch);
   }
 
@@ -78,10 +81,32 @@ public final class IvfIndex extends AbstractFloatIndex {
     final float[] qs = new float[dim];
     final float[] qr = new float[dim];
     final float[] lut = codec == Codec.PQ ? new float[pqM << nbits] : null;
-    final float[] lutTmp = codec == Codec.PQ ? new float[1 << nbits] : null;
-    final float[] qsub = codec == Codec.PQ ? new float[dim / pqM] : null;
     float sqConst;
     float qNorm;
+  }
+
+  private static float[] transpose(float[] cb, int m, int ksub, int dsub) {
+    float[] t = new float[cb.length];
+    for (int j = 0; j < m; j++) {
+      for (int c = 0; c < ksub; c++) {
+        for (int d = 0; d < dsub; d++) {
+          t[(j * dsub + d) * ksub + c] = cb[(j * ksub + c) * dsub + d];
+        }
+      }
+    }
+    return t;
+  }
+
+  /**
+   * lut[j*ksub + c] = ||v_j - cb_jc||² (l2) or -(v_j · cb_jc) (ip), built by the SIMD pqLut kernel
+   * (a block of codes accumulates in registers across the sub-vector's dimensions).
+   */
+  private void buildLut(float[] v, float[] lut, boolean l2) {
+    int ksub = 1 << nbits;
+    int dsub = dim / pqM;
+    for (int j = 0; j < pqM; j++) {
+      VectorUtil.pqLut(v, j * dsub, codebooksT, j * dsub * ksub, dsub, ksub, lut, j * ksub, l2);
+    }
   }
 
   private Scratch newScratch() {
@@ -326,13 +351,7 @@ public final class IvfIndex extends AbstractFloatIndex {
       s.sqConst = c + 128f * sumQs;
       s.qNorm = qn;
     } else if (codec == Codec.PQ && ip) {
-      int ksub = 1 << nbits;
-      int dsub = dim / pqM;
-      for (int j = 0; j < pqM; j++) {
-        for (int c = 0; c < ksub; c++) {
-          s.lut[j * ksub + c] = -VectorUtil.dotProduct(q, j * dsub, codebooks, (j * ksub + c) * dsub, dsub);
-        }
-      }
+      buildLut(q, s.lut, false);
     }
   }
 
@@ -372,15 +391,10 @@ public final class IvfIndex extends AbstractFloatIndex {
         if (ip) {
           base = centroidDist; // already -q·c
         } else {
-          int dsub = dim / pqM;
           for (int d = 0; d < dim; d++) {
             s.qr[d] = q[d] - centroids[list * dim + d];
           }
-          for (int j = 0; j < pqM; j++) {
-            System.arraycopy(s.qr, j * dsub, s.qsub, 0, dsub);
-            VectorUtil.squareDistanceRange(s.qsub, codebooks, j * ksub, ksub, dsub, s.lutTmp);
-            System.arraycopy(s.lutTmp, 0, s.lut, j * ksub, ksub);
-          }
+          buildLut(s.qr, s.lut, true);
           base = 0;
         }
         for (int from = start; from < end; from += buf.length) {

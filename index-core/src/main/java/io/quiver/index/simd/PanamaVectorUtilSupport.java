@@ -491,6 +491,34 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
     return scalar.pqAdc(lut, ksub, codes, co, m);
   }
 
+  @Override
+  public void pqLut(float[] v, int vOff, float[] cbT, int cbOff, int dsub, int ksub, float[] lut, int lutOff,
+      boolean l2) {
+    int c = 0;
+    // accumulate each block of codes in registers across the dsub dimensions
+    for (int bound = FS.loopBound(ksub); c < bound; c += FL) {
+      FloatVector acc = FloatVector.zero(FS);
+      for (int d = 0; d < dsub; d++) {
+        FloatVector cb = FloatVector.fromArray(FS, cbT, cbOff + d * ksub + c);
+        if (l2) {
+          FloatVector diff = cb.sub(v[vOff + d]);
+          acc = diff.fma(diff, acc);
+        } else {
+          acc = cb.fma(FloatVector.broadcast(FS, -v[vOff + d]), acc);
+        }
+      }
+      acc.intoArray(lut, lutOff + c);
+    }
+    for (; c < ksub; c++) {
+      float s = 0;
+      for (int d = 0; d < dsub; d++) {
+        float x = v[vOff + d], y = cbT[cbOff + d * ksub + c];
+        s += l2 ? (x - y) * (x - y) : -x * y;
+      }
+      lut[lutOff + c] = s;
+    }
+  }
+
   // ---------------------------------------------------------------- binary
 
   @Override

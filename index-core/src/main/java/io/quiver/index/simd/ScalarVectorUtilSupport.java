@@ -196,6 +196,28 @@ final class ScalarVectorUtilSupport implements VectorUtilSupport {
   }
 
   @Override
+  public void pqLut(float[] v, int vOff, float[] cbT, int cbOff, int dsub, int ksub, float[] lut, int lutOff,
+      boolean l2) {
+    for (int c = 0; c < ksub; c++) {
+      lut[lutOff + c] = 0f;
+    }
+    for (int d = 0; d < dsub; d++) {
+      float x = v[vOff + d];
+      int to = cbOff + d * ksub;
+      if (l2) {
+        for (int c = 0; c < ksub; c++) {
+          float diff = x - cbT[to + c];
+          lut[lutOff + c] += diff * diff;
+        }
+      } else {
+        for (int c = 0; c < ksub; c++) {
+          lut[lutOff + c] -= x * cbT[to + c];
+        }
+      }
+    }
+  }
+
+  @Override
   public int hamming(long[] a, int ao, long[] b, int bo, int words) {
     int s = 0;
     for (int i = 0; i < words; i++) {

@@ -98,6 +98,12 @@ public final class VectorUtil {
     return IMPL.pqAdc(lut, ksub, codes, codeOffset, m);
   }
 
+  /** PQ lookup table of one sub-quantizer over transposed codebooks, see {@link VectorUtilSupport#pqLut}. */
+  public static void pqLut(float[] v, int vOff, float[] cbT, int cbOff, int dsub, int ksub, float[] lut, int lutOff,
+      boolean l2) {
+    IMPL.pqLut(v, vOff, cbT, cbOff, dsub, ksub, lut, lutOff, l2);
+  }
+
   public static int hamming(long[] a, int aOffset, long[] b, int bOffset, int words) {
     return IMPL.hamming(a, aOffset, b, bOffset, words);
   }

@@ -55,6 +55,13 @@ public interface VectorUtilSupport {
    */
   float pqAdc(float[] lut, int ksub, byte[] codes, int codeOffset, int m);
 
+  /**
+   * PQ lookup table for one sub-quantizer: {@code lut[lutOff + c] = sum_d (v[vOff+d] - cbT[cbOff + d*ksub + c])²}
+   * (l2) or {@code -sum_d v[vOff+d] * cbT[cbOff + d*ksub + c]} (ip), with codebooks transposed to
+   * [dsub][ksub].
+   */
+  void pqLut(float[] v, int vOff, float[] cbT, int cbOff, int dsub, int ksub, float[] lut, int lutOff, boolean l2);
+
   int hamming(long[] a, int aOffset, long[] b, int bOffset, int words);
 
   /** popcount(a AND b) in the high 32 bits, popcount(a OR b) in the low 32 bits. */

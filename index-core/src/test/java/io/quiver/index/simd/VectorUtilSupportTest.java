@@ -207,6 +207,31 @@ class VectorUtilSupportTest {
   }
 
   @Test
+  void pqLut() {
+    Random r = new Random(SEED);
+    for (int ksub : new int[] {2, 16, 17, 256}) {
+      for (int dsub = 1; dsub <= 12; dsub++) {
+        float[] v = randomFloats(r, dsub + 2);
+        float[] cbT = randomFloats(r, dsub * ksub + 5);
+        for (boolean l2 : new boolean[] {true, false}) {
+          float[] a = new float[ksub + 3], b = new float[ksub + 3];
+          scalar.pqLut(v, 2, cbT, 5, dsub, ksub, a, 3, l2);
+          panama.pqLut(v, 2, cbT, 5, dsub, ksub, b, 3, l2);
+          for (int c = 0; c < ksub; c++) {
+            double ref = 0;
+            for (int d = 0; d < dsub; d++) {
+              double x = v[2 + d], y = cbT[5 + d * ksub + c];
+              ref += l2 ? (x - y) * (x - y) : -x * y;
+            }
+            assertEquals(ref, a[3 + c], tol(dsub, dsub * 4), "seed=" + SEED);
+            assertEquals(ref, b[3 + c], tol(dsub, dsub * 4), "seed=" + SEED);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void pqAdc() {
     Random r = new Random(SEED);
     for (int m = 1; m <= 97; m++) {
