@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -51,7 +52,7 @@ abstract class ConformanceBase {
         client = null;
         if (server != null) server.close();
         server = null;
-        deleteTree(dir);
+        deleteTree(dir == null ? null : dir.resolve("data")); // the server log next to it is kept
     }
 
     static void deleteTree(Path p) {
@@ -60,6 +61,12 @@ abstract class ConformanceBase {
             walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (Exception ignored) {
         }
+    }
+
+    /** A server that died (or was killed from outside) would make every following call wait for the RPC deadline. */
+    @BeforeEach
+    void serverAlive() {
+        assertThat(server.isAlive()).as("server process is gone; log tail:%n%s", server.tail()).isTrue();
     }
 
     static MilvusClientV2 newClient() {

@@ -94,6 +94,10 @@ public final class StandaloneProcess implements AutoCloseable {
         }
     }
 
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     public long pid() {
         return process.pid();
     }
