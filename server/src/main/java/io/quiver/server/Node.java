@@ -107,6 +107,9 @@ public final class Node implements AutoCloseable {
                 new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, InstantSource.system());
         boolean standalone = roles.size() > 1;
         String cluster = config.common().clusterName();
+        if (standalone) {
+            sessions.clearAll(); // this process owns the embedded store: earlier sessions are all dead
+        }
         for (String role : roles) {
             long id = sessions.allocateServerId();
             ServerBuilder<?> builder;

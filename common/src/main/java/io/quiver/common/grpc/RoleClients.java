@@ -49,7 +49,9 @@ public final class RoleClients {
         if (s.isEmpty()) {
             throw new QuiverException(ErrorCode.SERVICE_NOT_READY, role + " is not registered yet");
         }
-        return s.stream().filter(x -> !x.getStopping()).findFirst().orElse(s.get(0)).getAddress();
+        // the newest live registration wins: a restarted coordinator replaces one whose lease has not expired yet
+        return s.stream().filter(x -> !x.getStopping()).max(java.util.Comparator.comparingLong(SessionInfo::getServerId))
+                .orElse(s.get(0)).getAddress();
     }
 
     public RootCoordGrpc.RootCoordBlockingStub rootCoord() {

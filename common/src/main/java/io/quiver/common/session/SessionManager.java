@@ -71,6 +71,19 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes every session record (not the id counter). Only for a process that owns the whole store
+     * (standalone on embedded storage): sessions of its previous life can never come back, and must not be
+     * mistaken for live roles until their leases expire.
+     */
+    public void clearAll() {
+        for (var e : kv.scan(prefix).kvs()) {
+            if (!e.key().equals(prefix + "id")) {
+                kv.delete(e.key());
+            }
+        }
+    }
+
     /** Registers a role; returns the session key. */
     public String register(SessionInfo info) {
         String key = prefix + info.getRole() + "-" + info.getServerId();
