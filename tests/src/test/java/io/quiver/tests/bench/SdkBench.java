@@ -54,13 +54,36 @@ public final class SdkBench {
         MilvusClientV2 c = new MilvusClientV2(ConnectConfig.builder().uri(a.get("--uri")).rpcDeadlineMs(600_000).build());
         c.dropCollection(DropCollectionReq.builder().collectionName(coll).build());
         CreateCollectionReq.CollectionSchema schema = c.createSchema();
+        // (re-created below with the file's dimension when --data is given)
         schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).autoID(false).build());
         schema.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(dim).build());
         c.createCollection(CreateCollectionReq.builder().collectionName(coll).collectionSchema(schema).build());
 
         Random r = new Random(42);
-        float[][] data = new float[rows][dim];
-        for (float[] v : data) for (int j = 0; j < dim; j++) v[j] = r.nextFloat();
+        float[][] data;
+        float[][] fileQueries = null;
+        if (a.containsKey("--data")) {
+            // big-ann layout: base.fbin and query.fbin (e.g. the clustered synthetic sets of shared/bench)
+            try {
+                var base = io.quiver.index.bench.VectorFiles.read(java.nio.file.Path.of(a.get("--data"), "base.fbin"), rows);
+                var qf = io.quiver.index.bench.VectorFiles.read(java.nio.file.Path.of(a.get("--data"), "query.fbin"), nq);
+                dim = base.dim();
+                rows = base.n();
+                data = split(base.floats(), base.n(), dim);
+                fileQueries = split(qf.floats(), qf.n(), dim);
+                nq = qf.n();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            schema = c.createSchema();
+            schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).autoID(false).build());
+            schema.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(dim).build());
+            c.dropCollection(DropCollectionReq.builder().collectionName(coll).build());
+            c.createCollection(CreateCollectionReq.builder().collectionName(coll).collectionSchema(schema).build());
+        } else {
+            data = new float[rows][dim];
+            for (float[] v : data) for (int j = 0; j < dim; j++) v[j] = r.nextFloat();
+        }
         long t0 = System.nanoTime();
         for (int from = 0; from < rows; from += batch) {
             List<JsonObject> b = new ArrayList<>();
@@ -104,8 +127,11 @@ public final class SdkBench {
                 sp.put(p[0], Integer.parseInt(p[1]));
             }
         }
-        float[][] queries = new float[nq][dim];
-        for (float[] v : queries) for (int j = 0; j < dim; j++) v[j] = r.nextFloat();
+        float[][] queries = fileQueries;
+        if (queries == null) {
+            queries = new float[nq][dim];
+            for (float[] v : queries) for (int j = 0; j < dim; j++) v[j] = r.nextFloat();
+        }
         long[] lat = new long[nq];
         double recall = 0;
         int recallN = Math.min(nq, 200);
@@ -129,6 +155,56 @@ public final class SdkBench {
         System.out.printf("{\"phase\":\"search\",\"index\":\"%s\",\"params\":\"%s\",\"k\":%d,\"queries\":%d,\"qps\":%.0f,\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,\"recall\":%.4f}%n",
                 index, a.get("--search"), k, nq, nq / total, lat[nq / 2] / 1000, lat[(int) (nq * 0.9)] / 1000, lat[(int) (nq * 0.99)] / 1000, recall / recallN);
         c.close();
+        inProcess(index, a, data, queries, k, recallN);
+    }
+
+    /** The same index and queries in-process on index-core: no SDK, no gRPC, no proxy, no reduce. */
+    private static void inProcess(String index, Map<String, String> a, float[][] data, float[][] queries, int k, int recallN) {
+        int n = data.length;
+        int dim = data[0].length;
+        float[] flat = new float[n * dim];
+        for (int i = 0; i < n; i++) System.arraycopy(data[i], 0, flat, i * dim, dim);
+        Map<String, String> build = new HashMap<>();
+        for (String kv : a.get("--params").split(",")) {
+            if (!kv.isBlank() && !index.equals("FLAT")) {
+                String[] p = kv.split("=");
+                build.put(p[0], p[1]);
+            }
+        }
+        Map<String, String> search = new HashMap<>();
+        for (String kv : a.get("--search").split(",")) {
+            if (!kv.isBlank() && !index.equals("FLAT")) {
+                String[] p = kv.split("=");
+                search.put(p[0], p[1]);
+            }
+        }
+        var spec = new io.quiver.index.IndexSpec(index, io.quiver.index.MetricType.parse(a.get("--metric")), dim, build);
+        var idx = io.quiver.index.VectorIndexes.build(spec, flat, n, 2);
+        int nq = queries.length;
+        long[] lat = new long[nq];
+        double recall = 0;
+        for (int i = 0; i < Math.min(50, nq); i++) idx.search(queries[i], 1, k, search, null);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < nq; i++) {
+            long s = System.nanoTime();
+            var res = idx.search(queries[i], 1, k, search, null);
+            lat[i] = System.nanoTime() - s;
+            if (i < recallN) {
+                Set<Long> got = new HashSet<>();
+                for (int j = 0; j < res.k(); j++) if (res.rows()[j] >= 0) got.add((long) res.rows()[j]);
+                recall += overlap(exact(data, queries[i], k), got) / (double) k;
+            }
+        }
+        double total = (System.nanoTime() - t0) / 1e9;
+        Arrays.sort(lat);
+        System.out.printf("{\"phase\":\"in_process_search\",\"index\":\"%s\",\"params\":\"%s\",\"k\":%d,\"queries\":%d,\"qps\":%.0f,\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,\"recall\":%.4f}%n",
+                index, a.get("--search"), k, nq, nq / total, lat[nq / 2] / 1000, lat[(int) (nq * 0.9)] / 1000, lat[(int) (nq * 0.99)] / 1000, recall / Math.min(nq, recallN));
+    }
+
+    private static float[][] split(float[] flat, int n, int dim) {
+        float[][] out = new float[n][dim];
+        for (int i = 0; i < n; i++) System.arraycopy(flat, i * dim, out[i], 0, dim);
+        return out;
     }
 
     private static SearchResp search(MilvusClientV2 c, String coll, float[] q, int k, Map<String, Object> sp) {
