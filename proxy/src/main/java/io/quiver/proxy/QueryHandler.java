@@ -117,8 +117,14 @@ public final class QueryHandler {
             }
             out.add(id);
         }
-        if (out.isEmpty() && !loaded.isEmpty()) {
-            out.addAll(loaded);
+        if (out.isEmpty()) {
+            // a partition load: its partitions; a whole-collection load: the partitions that exist now (never
+            // a dropped one, whose rows may still sit in the WAL the shard leaders replay)
+            if (!loaded.isEmpty()) {
+                out.addAll(loaded);
+            } else {
+                c.getPartitionsList().forEach(p -> out.add(p.getPartitionId()));
+            }
         }
         return out;
     }
