@@ -60,6 +60,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class QueryHandler {
     static final long BOUNDED_STALENESS_MS = 5000;
+    static final long LEADER_WAIT_MS = 10_000;
 
     private final MetaCache meta;
     private final RoleClients clients;
@@ -156,14 +157,40 @@ public final class QueryHandler {
         return new ArrayList<>(out);
     }
 
+    /**
+     * The shard leaders of a loaded collection. A load that is still placing leaders (a collection loaded a
+     * moment ago, a leader moving) is waited for, with backoff, up to {@link #LEADER_WAIT_MS} within the
+     * request deadline, as Milvus' proxy retries "no shard leader"; a collection that is not loaded fails at once.
+     */
     private ShardLeadersResponse leaders(CollectionInfo c) {
-        try {
-            return meta.leaders(c.getCollectionId());
-        } catch (QuiverException e) {
-            if (e.errorCode() == ErrorCode.COLLECTION_NOT_LOADED) {
-                throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collection=" + c.getName() + ": load it before search or query");
+        long deadline = System.currentTimeMillis() + Math.min(LEADER_WAIT_MS, timeout.toMillis());
+        long backoff = 20;
+        while (true) {
+            ShardLeadersResponse r;
+            try {
+                r = meta.leaders(c.getCollectionId());
+            } catch (QuiverException e) {
+                if (e.errorCode() == ErrorCode.COLLECTION_NOT_LOADED) {
+                    throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collection=" + c.getName() + ": load it before search or query");
+                }
+                throw e;
             }
-            throw e;
+            boolean complete = c.getVchannelsList().stream().allMatch(v -> MetaCache.leaderOf(r, v) != null);
+            if (complete) {
+                return r;
+            }
+            meta.invalidateLeaders(c.getCollectionId());
+            if (System.currentTimeMillis() + backoff > deadline || io.grpc.Context.current().isCancelled()) {
+                throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "collection " + c.getName()
+                        + " is still loading: not every shard has a leader yet");
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QuiverException(ErrorCode.CANCELED, "interrupted");
+            }
+            backoff = Math.min(500, backoff * 2);
         }
     }
 
