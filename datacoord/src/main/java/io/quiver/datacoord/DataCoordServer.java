@@ -104,6 +104,11 @@ public final class DataCoordServer {
         }, id -> channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst()
                 .map(CollectionInfo::getSchema).orElse(CollectionSchema.getDefaultInstance()));
 
+        for (io.quiver.proto.SegmentState st : List.of(io.quiver.proto.SegmentState.GROWING, io.quiver.proto.SegmentState.SEALED,
+                io.quiver.proto.SegmentState.FLUSHED)) {
+            io.micrometer.core.instrument.Gauge.builder("milvus_datacoord_segment_num", segments, m -> m.count(st))
+                    .tag("segment_state", st.name()).register(ctx.metrics());
+        }
         ExecutorService background = Executors.newFixedThreadPool(2, Threads.daemon("datacoord-bg"));
         ScheduledExecutorService loop = Threads.scheduler("datacoord-loop");
         boolean[] recovered = new boolean[1];

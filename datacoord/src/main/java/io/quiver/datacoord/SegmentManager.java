@@ -386,6 +386,11 @@ public final class SegmentManager {
         return segments.values().stream().filter(s -> s.getCollectionId() == collectionId).toList();
     }
 
+    /** Segments by state, for the {@code milvus_datacoord_segment_num} gauge. */
+    public synchronized long count(SegmentState state) {
+        return segments.values().stream().filter(s -> s.getState() == state).count();
+    }
+
     public synchronized SegmentInfo get(long segmentId) {
         return segments.get(segmentId);
     }

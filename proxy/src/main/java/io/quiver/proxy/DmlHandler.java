@@ -54,8 +54,11 @@ public final class DmlHandler {
     private final Timestamps timestamps;
     private final BatchIdAllocator rowIds;
     private final QueryHandler query;
+    private final io.micrometer.core.instrument.Counter insertedRows;
 
-    public DmlHandler(MetaCache meta, RoleClients clients, Wal wal, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query) {
+    public DmlHandler(MetaCache meta, RoleClients clients, Wal wal, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query,
+                      io.micrometer.core.instrument.Counter insertedRows) {
+        this.insertedRows = requireNonNull(insertedRows, "insertedRows is null");
         this.meta = requireNonNull(meta, "meta is null");
         this.clients = requireNonNull(clients, "clients is null");
         this.wal = requireNonNull(wal, "wal is null");
@@ -71,6 +74,7 @@ public final class DmlHandler {
         long ts = timestamps.begin();
         try {
             IDs ids = write(c, req.getPartitionName(), fields, n, ts, false);
+            insertedRows.increment(n);
             return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setTimestamp(ts).build();
         } finally {
             timestamps.done(ts);

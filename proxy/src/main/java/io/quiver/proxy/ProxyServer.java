@@ -43,7 +43,8 @@ public final class ProxyServer {
         }, 100_000);
         MetaCache meta = new MetaCache(clients, cfg.proxy().metaCacheTtl());
         QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout());
-        DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query);
+        DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query,
+                ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);
         MilvusProxyService service = new MilvusProxyService(ddl, dml, query, clients, timestamps, clusterHealthy);
 

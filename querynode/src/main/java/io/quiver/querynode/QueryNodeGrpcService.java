@@ -23,9 +23,15 @@ import io.quiver.proto.SyncDistributionRequest;
 /** Adapts the QueryNode gRPC service to {@link QueryNodeCore}. */
 public final class QueryNodeGrpcService extends QueryNodeGrpc.QueryNodeImplBase {
     private final QueryNodeCore core;
+    private final io.micrometer.core.instrument.Timer searchLatency;
+    private final io.micrometer.core.instrument.Timer queryLatency;
 
-    public QueryNodeGrpcService(QueryNodeCore core) {
+    public QueryNodeGrpcService(QueryNodeCore core, io.micrometer.core.instrument.MeterRegistry metrics, String nodeId) {
         this.core = requireNonNull(core, "core is null");
+        this.searchLatency = io.micrometer.core.instrument.Timer.builder("milvus_querynode_sq_req_latency").tag("node_id", nodeId)
+                .tag("query_type", "search").publishPercentileHistogram().register(metrics);
+        this.queryLatency = io.micrometer.core.instrument.Timer.builder("milvus_querynode_sq_req_latency").tag("node_id", nodeId)
+                .tag("query_type", "query").publishPercentileHistogram().register(metrics);
     }
 
     @Override
@@ -79,12 +85,12 @@ public final class QueryNodeGrpcService extends QueryNodeGrpc.QueryNodeImplBase 
 
     @Override
     public void search(ShardSearchRequest req, StreamObserver<ShardSearchResponse> o) {
-        GrpcCalls.unary(o, ShardSearchResponse.getDefaultInstance(), () -> core.search(req));
+        GrpcCalls.unary(o, ShardSearchResponse.getDefaultInstance(), () -> searchLatency.recordCallable(() -> core.search(req)));
     }
 
     @Override
     public void query(ShardQueryRequest req, StreamObserver<ShardQueryResponse> o) {
-        GrpcCalls.unary(o, ShardQueryResponse.getDefaultInstance(), () -> core.query(req));
+        GrpcCalls.unary(o, ShardQueryResponse.getDefaultInstance(), () -> queryLatency.recordCallable(() -> core.query(req)));
     }
 
     @Override

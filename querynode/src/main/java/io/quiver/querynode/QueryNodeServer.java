@@ -61,8 +61,17 @@ public final class QueryNodeServer {
         var cfg = ctx.config().queryNode();
         QueryNodeCore core = new QueryNodeCore(serverId, ctx.wal(), new SegmentLoader(ctx.objectStore()), remote,
                 cfg.memoryBudget(), timeout.toMillis());
+        var reg = ctx.metrics();
+        String node = Long.toString(serverId);
+        io.micrometer.core.instrument.Gauge.builder("milvus_querynode_segment_num", core, c -> c.distribution().getSegmentsCount())
+                .tag("node_id", node).register(reg);
+        io.micrometer.core.instrument.Gauge.builder("milvus_querynode_entity_num", core, c -> c.distribution().getSegmentsList().stream()
+                .mapToLong(io.quiver.proto.SegmentDistribution::getNumRows).sum()
+                + c.distribution().getChannelsList().stream().mapToLong(io.quiver.proto.ChannelDistribution::getGrowingRows).sum())
+                .tag("node_id", node).register(reg);
+        io.micrometer.core.instrument.Gauge.builder("quiver_querynode_memory_bytes", core, QueryNodeCore::memoryUsed).tag("node_id", node).register(reg);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYNODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new QueryNodeGrpcService(core)), ctx.sessions(), session, List.of(core));
+        return new RoleServer(builder, List.of(new QueryNodeGrpcService(core, reg, node)), ctx.sessions(), session, List.of(core));
     }
 }
