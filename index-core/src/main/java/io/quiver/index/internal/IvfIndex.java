@@ -246,25 +246,7 @@ public final class IvfIndex extends AbstractFloatIndex {
 
   private static void assignLists(float[] data, int n, int dim, float[] centroids, int nlist, boolean ip,
       int[] assign, int threads) {
-    if (!ip) {
-      KMeans.assign(data, n, dim, centroids, nlist, new float[nlist], assign, threads);
-      return;
-    }
-    Parallel.forRange(threads, n, 1024, (w, from, to) -> {
-      float[] dots = new float[nlist];
-      float[] q = new float[dim];
-      for (int i = from; i < to; i++) {
-        System.arraycopy(data, i * dim, q, 0, dim);
-        VectorUtil.dotProductRange(q, centroids, 0, nlist, dim, dots);
-        int best = 0;
-        for (int c = 1; c < nlist; c++) {
-          if (dots[c] > dots[best]) {
-            best = c;
-          }
-        }
-        assign[i] = best;
-      }
-    });
+    KMeans.assign(data, n, dim, centroids, nlist, assign, threads, ip);
   }
 
   // ------------------------------------------------------------------ search

@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
  *
  * <p>Trains on a seeded sample of at most {@code maxPerCentroid * k} points (FAISS caps at 256; IVF uses
  * 64 here, as the anchors did). Initialisation is k-means++ (D² sampling, Arthur and Vassilvitskii 2007)
- * on the sample; Lloyd iterations assign with ||c||² - 2·x·c (the SIMD dot kernel) and are split over
- * threads. An empty cluster takes over half of the largest cluster: it is re-seeded at that cluster's
+ * on a seeded sub-sample of at most 8k points (a D² pass per centre over the whole sample would
+ * stream it from memory k times); Lloyd iterations assign with ||c||² - 2·x·c, blocked so each centroid
+ * is scored against 64 cache-resident points per load (see {@link #assign}), split over threads. An empty cluster takes over half of the largest cluster: it is re-seeded at that cluster's
  * centroid with a small symmetric perturbation (FAISS's rule), so k centroids always survive. With fewer
  * points than k, the points are the centroids (repeated).
  */
@@ -30,33 +31,35 @@ public final class KMeans {
       }
       return centroids;
     }
-    // seeded sample without replacement (partial Fisher-Yates over indices)
     int s = (int) Math.min(n, (long) maxPerCentroid * k);
-    float[] x;
-    if (s == n) {
-      x = data;
-    } else {
-      int[] idx = new int[n];
-      for (int i = 0; i < n; i++) {
-        idx[i] = i;
-      }
-      x = new float[s * dim];
-      for (int i = 0; i < s; i++) {
-        int j = i + rnd.nextInt(n - i);
-        int t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
-        System.arraycopy(data, idx[i] * dim, x, i * dim, dim);
-      }
-    }
-    kmeansPlusPlus(x, s, dim, k, rnd, threads, centroids);
+    float[] x = s == n ? data : sample(data, n, dim, s, rnd);
+    // k-means++ seeding on a sub-sample of at most 8k points: D² sampling costs a full pass per centre, so
+    // on the whole sample it would stream the data k times from memory; 8k points stay cache-resident.
+    int seedN = Math.min(s, 8 * k);
+    kmeansPlusPlus(seedN == s ? x : sample(x, s, dim, seedN, rnd), seedN, dim, k, rnd, threads, centroids);
     int[] assign = new int[s];
-    float[] norms = new float[k];
     for (int it = 0; it < iterations; it++) {
-      assign(x, s, dim, centroids, k, norms, assign, threads);
+      assign(x, s, dim, centroids, k, assign, threads, false);
       recompute(x, s, dim, centroids, k, assign, rnd);
     }
     return centroids;
+  }
+
+  /** Seeded sample of m rows without replacement (partial Fisher-Yates over indices). */
+  static float[] sample(float[] data, int n, int dim, int m, SplittableRandom rnd) {
+    int[] idx = new int[n];
+    for (int i = 0; i < n; i++) {
+      idx[i] = i;
+    }
+    float[] x = new float[m * dim];
+    for (int i = 0; i < m; i++) {
+      int j = i + rnd.nextInt(n - i);
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+      System.arraycopy(data, idx[i] * dim, x, i * dim, dim);
+    }
+    return x;
   }
 
   private static void kmeansPlusPlus(float[] x, int s, int dim, int k, SplittableRandom rnd, int threads,
@@ -107,28 +110,46 @@ public final class KMeans {
     }
   }
 
-  /** Nearest-centroid (L2) assignment of n points; threads split the points. */
+  /** Points per block of the blocked assignment: 64 rows of up to 1k floats stay in L2 across centroids. */
+  static final int BLOCK = 64;
+
+  /**
+   * Nearest-centroid assignment of n points (L2 via ||c||² - 2·x·c, or max inner product when {@code ip}).
+   * Blocked: each centroid is loaded once per block of {@link #BLOCK} points and scored against the whole
+   * block with the 4-row batch kernel, so centroids stream from L3 s/64 times instead of s times.
+   */
   public static void assign(float[] x, int n, int dim, float[] centroids, int k, float[] norms, int[] assign,
       int threads) {
-    for (int c = 0; c < k; c++) {
-      norms[c] = VectorUtil.dotProduct(centroids, c * dim, centroids, c * dim, dim);
+    assign(x, n, dim, centroids, k, assign, threads, false);
+  }
+
+  public static void assign(float[] x, int n, int dim, float[] centroids, int k, int[] assign, int threads,
+      boolean ip) {
+    float[] norms = new float[k];
+    if (!ip) {
+      for (int c = 0; c < k; c++) {
+        norms[c] = VectorUtil.dotProduct(centroids, c * dim, centroids, c * dim, dim);
+      }
     }
-    Parallel.forRange(threads, n, 1024, (w, from, to) -> {
-      float[] dots = new float[k];
-      float[] q = new float[dim];
-      for (int i = from; i < to; i++) {
-        System.arraycopy(x, i * dim, q, 0, dim);
-        VectorUtil.dotProductRange(q, centroids, 0, k, dim, dots);
-        int best = 0;
-        float bestD = Float.POSITIVE_INFINITY;
+    Parallel.forRange(threads, n, BLOCK * 4, (w, from, to) -> {
+      float[] dots = new float[BLOCK];
+      float[] best = new float[BLOCK];
+      float[] cq = new float[dim];
+      for (int b = from; b < to; b += BLOCK) {
+        int cnt = Math.min(BLOCK, to - b);
+        java.util.Arrays.fill(best, 0, cnt, Float.POSITIVE_INFINITY);
         for (int c = 0; c < k; c++) {
-          float d = norms[c] - 2 * dots[c];
-          if (d < bestD) {
-            bestD = d;
-            best = c;
+          System.arraycopy(centroids, c * dim, cq, 0, dim);
+          VectorUtil.dotProductRange(cq, x, b, cnt, dim, dots);
+          float nc = norms[c];
+          for (int p = 0; p < cnt; p++) {
+            float d = ip ? -dots[p] : nc - 2 * dots[p];
+            if (d < best[p]) {
+              best[p] = d;
+              assign[b + p] = c;
+            }
           }
         }
-        assign[i] = best;
       }
     });
   }
