@@ -356,6 +356,64 @@ public final class DdlHandler {
         return GetFlushStateResponse.newBuilder().setStatus(Statuses.success()).setFlushed(r.getFlushed()).build();
     }
 
+    // ------------------------------------------------------------------ aliases, rename, properties
+
+    public void createAlias(String db, io.milvus.grpc.CreateAliasRequest req) {
+        Statuses.check(clients.rootCoord().createAlias(req.toBuilder().setDbName(db).build()));
+        meta.invalidateAll();
+    }
+
+    public void dropAlias(String db, io.milvus.grpc.DropAliasRequest req) {
+        Statuses.check(clients.rootCoord().dropAlias(req.toBuilder().setDbName(db).build()));
+        meta.invalidateAll();
+    }
+
+    public void alterAlias(String db, io.milvus.grpc.AlterAliasRequest req) {
+        Statuses.check(clients.rootCoord().alterAlias(req.toBuilder().setDbName(db).build()));
+        meta.invalidateAll();
+    }
+
+    public io.milvus.grpc.DescribeAliasResponse describeAlias(String db, String alias) {
+        var r = clients.rootCoord().showCollections(ShowCollectionsInternalRequest.newBuilder().setDbName(db).build());
+        Statuses.check(r.getStatus());
+        CollectionInfo c = r.getCollectionsList().stream().filter(x -> x.getAliasesList().contains(alias)).findFirst()
+                .orElseThrow(() -> new QuiverException(ErrorCode.ALIAS_NOT_FOUND, "alias=" + alias));
+        return io.milvus.grpc.DescribeAliasResponse.newBuilder().setStatus(Statuses.success()).setDbName(db).setAlias(alias)
+                .setCollection(c.getName()).build();
+    }
+
+    public io.milvus.grpc.ListAliasesResponse listAliases(String db, String collection) {
+        var r = clients.rootCoord().showCollections(ShowCollectionsInternalRequest.newBuilder().setDbName(db).build());
+        Statuses.check(r.getStatus());
+        io.milvus.grpc.ListAliasesResponse.Builder b = io.milvus.grpc.ListAliasesResponse.newBuilder().setStatus(Statuses.success())
+                .setDbName(db).setCollectionName(collection);
+        boolean found = collection.isEmpty();
+        for (CollectionInfo c : r.getCollectionsList()) {
+            if (collection.isEmpty() || c.getName().equals(collection)) {
+                found = true;
+                b.addAllAliases(c.getAliasesList());
+            }
+        }
+        if (!found) {
+            throw new QuiverException(ErrorCode.COLLECTION_NOT_FOUND, "collection=" + collection);
+        }
+        return b.build();
+    }
+
+    public void renameCollection(String db, io.milvus.grpc.RenameCollectionRequest req) {
+        Statuses.check(clients.rootCoord().renameCollection(req.toBuilder().setDbName(db).build()));
+        meta.invalidateAll();
+    }
+
+    public void alterCollection(String db, io.milvus.grpc.AlterCollectionRequest req) {
+        Statuses.check(clients.rootCoord().alterCollection(req.toBuilder().setDbName(db).build()));
+        meta.invalidateAll();
+    }
+
+    public void alterDatabase(String db, io.milvus.grpc.AlterDatabaseRequest req) {
+        Statuses.check(clients.rootCoord().alterDatabase(req.toBuilder().setDbName(db).build()));
+    }
+
     static BoolResponse bool(boolean v) {
         return BoolResponse.newBuilder().setStatus(Statuses.success()).setValue(v).build();
     }

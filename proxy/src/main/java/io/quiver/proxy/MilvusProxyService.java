@@ -178,6 +178,66 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         GrpcCalls.unary(o, GetCollectionStatisticsResponse.getDefaultInstance(), () -> ddl.statistics(db(req.getDbName()), req.getCollectionName()));
     }
 
+    @Override
+    public void renameCollection(RenameCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.renameCollection(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void alterCollection(AlterCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.alterCollection(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void alterDatabase(AlterDatabaseRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.alterDatabase(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    // ---------------------------------------------------------------- aliases
+
+    @Override
+    public void createAlias(CreateAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.createAlias(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void dropAlias(DropAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.dropAlias(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void alterAlias(AlterAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            ddl.alterAlias(db(req.getDbName()), req);
+            return ok();
+        });
+    }
+
+    @Override
+    public void describeAlias(DescribeAliasRequest req, StreamObserver<DescribeAliasResponse> o) {
+        GrpcCalls.unary(o, DescribeAliasResponse.getDefaultInstance(), () -> ddl.describeAlias(db(req.getDbName()), req.getAlias()));
+    }
+
+    @Override
+    public void listAliases(ListAliasesRequest req, StreamObserver<ListAliasesResponse> o) {
+        GrpcCalls.unary(o, ListAliasesResponse.getDefaultInstance(), () -> ddl.listAliases(db(req.getDbName()), req.getCollectionName()));
+    }
+
     // ---------------------------------------------------------------- partitions
 
     @Override

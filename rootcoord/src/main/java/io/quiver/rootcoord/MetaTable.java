@@ -310,6 +310,9 @@ public final class MetaTable {
 
     /** Stores a new collection; returns false (and changes nothing) if an identical one exists. */
     public synchronized boolean createCollection(CollectionInfo c) {
+        if (byAlias(c.getDbId(), c.getName()).isPresent()) {
+            throw QuiverException.of(ErrorCode.ALIAS_COLLECTION_NAME_CONFLICT, "collection name %s conflicts with an existing alias", c.getName());
+        }
         Optional<CollectionInfo> existing = find(c.getDbName(), c.getName());
         if (existing.isPresent()) {
             CollectionInfo e = existing.get();
@@ -372,6 +375,108 @@ public final class MetaTable {
         c.getPartitionsList().stream().filter(x -> !x.getName().equals(name)).forEach(b::addPartitions);
         put(b.build());
         return p;
+    }
+
+    // ------------------------------------------------------------------ aliases, rename, properties
+
+    private synchronized Optional<CollectionInfo> byExactName(long dbId, String name) {
+        return collections.values().stream().filter(c -> c.getDbId() == dbId && c.getName().equals(name)).findFirst();
+    }
+
+    private synchronized Optional<CollectionInfo> byAlias(long dbId, String alias) {
+        return collections.values().stream().filter(c -> c.getDbId() == dbId && c.getAliasesList().contains(alias)).findFirst();
+    }
+
+    public synchronized void createAlias(String db, String alias, String collection, long ts) {
+        validateName(alias, "alias", ErrorCode.PARAMETER_INVALID);
+        DatabaseInfo d = database(db);
+        if (byExactName(d.getDbId(), alias).isPresent()) {
+            throw QuiverException.of(ErrorCode.ALIAS_COLLECTION_NAME_CONFLICT, "alias %s conflicts with a collection of the same name", alias);
+        }
+        CollectionInfo target = byExactName(d.getDbId(), collection)
+                .orElseThrow(() -> QuiverException.of(ErrorCode.COLLECTION_NOT_FOUND, "collection=%s", collection));
+        Optional<CollectionInfo> owner = byAlias(d.getDbId(), alias);
+        if (owner.isPresent()) {
+            if (owner.get().getCollectionId() == target.getCollectionId()) {
+                return; // same alias again: idempotent
+            }
+            throw QuiverException.of(ErrorCode.ALIAS_ALREADY_EXISTS, "alias %s is already used by collection %s", alias, owner.get().getName());
+        }
+        put(target.toBuilder().addAliases(alias).setUpdateTs(ts).build());
+    }
+
+    public synchronized void dropAlias(String db, String alias) {
+        DatabaseInfo d = database(db);
+        byAlias(d.getDbId(), alias).ifPresent(c -> put(withoutAlias(c, alias)));
+    }
+
+    private static CollectionInfo withoutAlias(CollectionInfo c, String alias) {
+        CollectionInfo.Builder b = c.toBuilder().clearAliases();
+        c.getAliasesList().stream().filter(a -> !a.equals(alias)).forEach(b::addAliases);
+        return b.build();
+    }
+
+    public synchronized void alterAlias(String db, String alias, String collection, long ts) {
+        DatabaseInfo d = database(db);
+        CollectionInfo target = byExactName(d.getDbId(), collection)
+                .orElseThrow(() -> QuiverException.of(ErrorCode.COLLECTION_NOT_FOUND, "collection=%s", collection));
+        CollectionInfo owner = byAlias(d.getDbId(), alias)
+                .orElseThrow(() -> QuiverException.of(ErrorCode.ALIAS_NOT_FOUND, "alias=%s", alias));
+        if (owner.getCollectionId() == target.getCollectionId()) {
+            return;
+        }
+        put(withoutAlias(owner, alias));
+        put(get(target.getCollectionId()).toBuilder().addAliases(alias).setUpdateTs(ts).build());
+    }
+
+    public synchronized void rename(String db, String oldName, String newDb, String newName, long ts) {
+        validateName(newName, "collection", ErrorCode.PARAMETER_INVALID);
+        DatabaseInfo from = database(db);
+        DatabaseInfo to = database(newDb == null || newDb.isEmpty() ? from.getName() : newDb);
+        CollectionInfo c = byExactName(from.getDbId(), oldName)
+                .orElseThrow(() -> QuiverException.of(ErrorCode.COLLECTION_NOT_FOUND, "collection=%s", oldName));
+        if (byExactName(to.getDbId(), newName).isPresent() || byAlias(to.getDbId(), newName).isPresent()) {
+            throw QuiverException.invalid("duplicated new collection name %s in database %s", newName, to.getName());
+        }
+        if (to.getDbId() != from.getDbId() && c.getAliasesCount() > 0) {
+            throw QuiverException.invalid("fail to rename collection to different database, must drop all aliases of collection %s first", oldName);
+        }
+        kv.delete(key(c));
+        collections.remove(c.getCollectionId());
+        put(c.toBuilder().setName(newName).setDbId(to.getDbId()).setDbName(to.getName())
+                .setSchema(c.getSchema().toBuilder().setName(newName)).setUpdateTs(ts).build());
+    }
+
+    public synchronized void alterProperties(String db, String collection, List<KeyValuePair> set, List<String> deleteKeys, long ts) {
+        CollectionInfo c = get(db, collection);
+        Map<String, String> props = new java.util.LinkedHashMap<>();
+        c.getPropertiesList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        set.forEach(p -> props.put(p.getKey(), p.getValue()));
+        deleteKeys.forEach(props::remove);
+        CollectionInfo.Builder b = c.toBuilder().clearProperties().setUpdateTs(ts);
+        props.forEach((k, v) -> b.addProperties(KeyValuePair.newBuilder().setKey(k).setValue(v)));
+        String level = props.get("collection.consistency_level");
+        if (level != null) {
+            try {
+                b.setConsistencyLevel(ConsistencyLevel.valueOf(level.substring(0, 1).toUpperCase() + level.substring(1).toLowerCase()));
+            } catch (IllegalArgumentException e) {
+                throw QuiverException.invalid("invalid consistency level %s", level);
+            }
+        }
+        put(b.build());
+    }
+
+    public synchronized void alterDatabase(String db, List<KeyValuePair> set, List<String> deleteKeys) {
+        DatabaseInfo d = database(db);
+        Map<String, String> props = new java.util.LinkedHashMap<>();
+        d.getPropertiesList().forEach(p -> props.put(p.getKey(), p.getValue()));
+        set.forEach(p -> props.put(p.getKey(), p.getValue()));
+        deleteKeys.forEach(props::remove);
+        DatabaseInfo.Builder b = d.toBuilder().clearProperties();
+        props.forEach((k, v) -> b.addProperties(KeyValuePair.newBuilder().setKey(k).setValue(v)));
+        DatabaseInfo n = b.build();
+        kv.put(prefix + "database/" + n.getDbId(), n.toByteArray());
+        databases.put(n.getName(), n);
     }
 
     static ConsistencyLevel consistency(ConsistencyLevel l) {

@@ -121,6 +121,54 @@ public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase 
     }
 
     @Override
+    public void createAlias(io.milvus.grpc.CreateAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().createAlias(req.getDbName(), req.getAlias(), req.getCollectionName(), rc.allocTimestamp(1));
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void dropAlias(io.milvus.grpc.DropAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().dropAlias(req.getDbName(), req.getAlias());
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void alterAlias(io.milvus.grpc.AlterAliasRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().alterAlias(req.getDbName(), req.getAlias(), req.getCollectionName(), rc.allocTimestamp(1));
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void renameCollection(io.milvus.grpc.RenameCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().rename(req.getDbName(), req.getOldName(), req.getNewDBName(), req.getNewName(), rc.allocTimestamp(1));
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void alterCollection(io.milvus.grpc.AlterCollectionRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().alterProperties(req.getDbName(), req.getCollectionName(), req.getPropertiesList(), req.getDeleteKeysList(), rc.allocTimestamp(1));
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void alterDatabase(io.milvus.grpc.AlterDatabaseRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            rc.meta().alterDatabase(req.getDbName(), req.getPropertiesList(), req.getDeleteKeysList());
+            return Statuses.success();
+        });
+    }
+
+    @Override
     public void dropPartition(DropPartitionRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
             rc.dropPartition(req.getDbName(), req.getCollectionName(), req.getPartitionName());
