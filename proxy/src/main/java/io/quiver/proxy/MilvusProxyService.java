@@ -26,14 +26,17 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     private final DdlHandler ddl;
     private final DmlHandler dml;
     private final QueryHandler query;
+    private final HybridSearcher hybrid;
     private final RoleClients clients;
     private final Timestamps timestamps;
     private final BooleanSupplier healthy;
 
-    public MilvusProxyService(DdlHandler ddl, DmlHandler dml, QueryHandler query, RoleClients clients, Timestamps timestamps, BooleanSupplier healthy) {
+    public MilvusProxyService(DdlHandler ddl, DmlHandler dml, QueryHandler query, MetaCache meta, RoleClients clients, Timestamps timestamps,
+                              BooleanSupplier healthy) {
         this.ddl = requireNonNull(ddl, "ddl is null");
         this.dml = requireNonNull(dml, "dml is null");
         this.query = requireNonNull(query, "query is null");
+        this.hybrid = new HybridSearcher(requireNonNull(meta, "meta is null"), query);
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.healthy = requireNonNull(healthy, "healthy is null");
@@ -364,6 +367,11 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     @Override
     public void search(SearchRequest req, StreamObserver<SearchResults> o) {
         GrpcCalls.unary(o, SearchResults.getDefaultInstance(), () -> query.search(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void hybridSearch(HybridSearchRequest req, StreamObserver<SearchResults> o) {
+        GrpcCalls.unary(o, SearchResults.getDefaultInstance(), () -> hybrid.search(db(req.getDbName()), req));
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class ProxyServer {
         DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query,
                 ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);
-        MilvusProxyService service = new MilvusProxyService(ddl, dml, query, clients, timestamps, clusterHealthy);
+        MilvusProxyService service = new MilvusProxyService(ddl, dml, query, meta, clients, timestamps, clusterHealthy);
 
         ScheduledExecutorService ticker = Threads.scheduler("proxy-timetick");
         long period = cfg.proxy().timeTickInterval().toMillis();

@@ -405,6 +405,11 @@ public final class QueryHandler {
             outNames.add(pk.getName());
         }
         long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
+        if (Boolean.parseBoolean(p.getOrDefault("iterator", "false"))) {
+            // query iterator: every page reads at the session timestamp of the first, so pages are one snapshot
+            long given = req.getGuaranteeTimestamp();
+            ts = given > 2 ? new long[] {given, given} : new long[] {ts[0], ts[1] == 0 ? ts[0] : ts[1]};
+        }
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
                 .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1])
@@ -449,6 +454,45 @@ public final class QueryHandler {
             out.add(r);
         }
         return out;
+    }
+
+    /** The metric a (sub-)search uses: given, else the index's (for its anns field). */
+    String metricFor(CollectionInfo c, Map<String, String> searchParams) {
+        String anns = searchParams.getOrDefault("anns_field", "");
+        List<FieldSchema> vectors = Schemas.vectorFields(c.getSchema());
+        FieldSchema field = anns.isBlank() ? vectors.get(0) : Schemas.byName(c.getSchema(), anns).orElse(vectors.get(0));
+        return metricOf(c, field, searchParams.get("metric_type"));
+    }
+
+    /** Rows by primary key with output fields (hybrid search's fetch of the fused hits), read Strong. */
+    QueryResults rowsByPrimaryKeys(String db, CollectionInfo c, IDs ids, List<String> outputFields, List<String> partitions) {
+        FieldSchema pk = Schemas.primaryKey(c.getSchema());
+        io.quiver.proto.plan.TermExpr.Builder term = io.quiver.proto.plan.TermExpr.newBuilder().setColumnInfo(
+                io.quiver.proto.plan.ColumnInfo.newBuilder().setFieldId(pk.getFieldID()).setDataType(pk.getDataType()).setIsPrimaryKey(true));
+        for (int i = 0; i < io.quiver.common.column.FieldDatas.idCount(ids); i++) {
+            Object k = io.quiver.common.column.FieldDatas.id(ids, i);
+            term.addValues(k instanceof Long l ? io.quiver.proto.plan.GenericValue.newBuilder().setInt64Val(l).build()
+                    : io.quiver.proto.plan.GenericValue.newBuilder().setStringVal((String) k).build());
+        }
+        ShardLeadersResponse leaders = leaders(c);
+        Set<String> outNames = new LinkedHashSet<>();
+        List<FieldSchema> out = new ArrayList<>(outputFields(c.getSchema(), outputFields, outNames));
+        if (out.stream().noneMatch(f -> f.getFieldID() == pk.getFieldID())) {
+            out.add(0, pk);
+            outNames.add(pk.getName());
+        }
+        long now = timestamps.now();
+        QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId())
+                .addAllPartitionIds(partitionIds(c, partitions, leaders.getLoadedPartitionIdsList()))
+                .setFilter(PlanExpr.newBuilder().setTermExpr(term)).addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
+                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).build();
+        ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
+        QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).addAllOutputFields(outNames);
+        for (int i = 0; i < out.size(); i++) {
+            r.addFieldsData(i < merged.getFieldsDataCount() ? merged.getFieldsData(i)
+                    : io.quiver.common.column.FieldColumn.create(out.get(i)).toFieldData(out.get(i).getName(), new int[0], 0));
+        }
+        return r.build();
     }
 
     /** The primary keys matching a filter now (delete by expression). */
