@@ -406,9 +406,15 @@ public final class QueryHandler {
         }
         long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
         if (Boolean.parseBoolean(p.getOrDefault("iterator", "false"))) {
-            // query iterator: every page reads at the session timestamp of the first, so pages are one snapshot
+            // query iterator: the first page reads a fresh snapshot (as Strong) and returns its timestamp as
+            // session_ts; every later page reads at exactly that timestamp, so all pages are one snapshot
             long given = req.getGuaranteeTimestamp();
-            ts = given > 2 ? new long[] {given, given} : new long[] {ts[0], ts[1] == 0 ? ts[0] : ts[1]};
+            if (given > 2) {
+                ts = new long[] {given, given};
+            } else {
+                long now = timestamps.now();
+                ts = new long[] {now, now};
+            }
         }
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
