@@ -41,6 +41,45 @@ class CollectionConformanceTest extends ConformanceBase {
     }
 
     @Test
+    void rawComponentStatesAndUserFieldsOnly() throws Exception {
+        io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        try {
+            var stub = io.milvus.grpc.MilvusServiceGrpc.newBlockingStub(ch).withDeadlineAfter(RPC_DEADLINE_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            var cs = stub.getComponentStates(io.milvus.grpc.GetComponentStatesRequest.getDefaultInstance());
+            assertThat(cs.getStatus().getCode()).isZero();
+            assertThat(cs.getState().getStateCode()).isEqualTo(io.milvus.grpc.StateCode.Healthy);
+            var ver = stub.getVersion(io.milvus.grpc.GetVersionRequest.getDefaultInstance());
+            assertThat(ver.getStatus().getCode()).isZero();
+            assertThat(ver.getVersion()).isNotBlank();
+
+            String name = uniq("rawdesc");
+            client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(4).build());
+            var d = stub.describeCollection(io.milvus.grpc.DescribeCollectionRequest.newBuilder().setCollectionName(name).build());
+            assertThat(d.getStatus().getCode()).isZero();
+            assertThat(d.getSchema().getFieldsList()).extracting(io.milvus.grpc.FieldSchema::getName)
+                    .as("user fields only: no RowID/Timestamp/$meta").containsExactlyInAnyOrder("id", "vector");
+            assertThat(d.getSchema().getFieldsList()).allSatisfy(f -> {
+                assertThat(f.getFieldID()).isGreaterThanOrEqualTo(100);
+                assertThat(f.getIsDynamic()).isFalse();
+            });
+            assertThat(d.getSchema().getEnableDynamicField()).isTrue();
+            assertThat(d.getShardsNum()).isGreaterThanOrEqualTo(1);
+            assertThat(d.getCollectionID()).isNotZero();
+            // a missing collection: code 100 and the legacy CollectionNotExists, inside the status (no gRPC error)
+            var missing = stub.describeCollection(io.milvus.grpc.DescribeCollectionRequest.newBuilder()
+                    .setCollectionName(uniq("missing")).build());
+            assertThat(missing.getStatus().getCode()).isEqualTo(100);
+            assertThat(missing.getStatus().getErrorCode()).isEqualTo(io.milvus.grpc.ErrorCode.CollectionNotExists);
+            var has = stub.hasCollection(io.milvus.grpc.HasCollectionRequest.newBuilder().setCollectionName(uniq("missing")).build());
+            assertThat(has.getStatus().getCode()).isZero();
+            assertThat(has.getValue()).isFalse();
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
     void quickSetupCollection() {
         String name = uniq("quick");
         client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(16).build());

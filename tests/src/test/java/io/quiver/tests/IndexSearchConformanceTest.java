@@ -89,7 +89,10 @@ class IndexSearchConformanceTest extends ConformanceBase {
                 Arguments.of(IndexType.IVF_PQ, MetricType.L2, Map.of("nlist", 16, "m", 8, "nbits", 8), Map.of("nprobe", 16), 0.5),
                 Arguments.of(IndexType.HNSW, MetricType.COSINE, Map.of("M", 16, "efConstruction", 200), Map.of("ef", 64), 0.9),
                 Arguments.of(IndexType.HNSW, MetricType.L2, Map.of("M", 16, "efConstruction", 200), Map.of("ef", 64), 0.9),
-                Arguments.of(IndexType.AUTOINDEX, MetricType.IP, Map.of(), Map.of(), 0.9));
+                Arguments.of(IndexType.HNSW, MetricType.IP, Map.of("M", 16, "efConstruction", 200), Map.of("ef", 64), 0.9),
+                // AUTOINDEX (HNSW underneath, as in Milvus) as quick setup creates it; searched with ef (and without, below)
+                Arguments.of(IndexType.AUTOINDEX, MetricType.COSINE, Map.of(), Map.of("ef", 64), 0.9),
+                Arguments.of(IndexType.AUTOINDEX, MetricType.L2, Map.of(), Map.of("ef", 64), 0.9));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
@@ -137,6 +140,16 @@ class IndexSearchConformanceTest extends ConformanceBase {
         double rc = recall(r.getSearchResults(), truth);
         System.out.printf("recall %s/%s sealed: %.3f%n", type, metric, rc);
         assertThat(rc).as("recall@%d of %s/%s on sealed data", K, type, metric).isGreaterThanOrEqualTo(minRecall);
+        if (!searchParams.isEmpty()) {
+            // without search parameters the index defaults apply: a full, ordered result
+            SearchResp plain = client.search(SearchReq.builder().collectionName(name).data(fv(qs)).topK(K)
+                    .consistencyLevel(ConsistencyLevel.STRONG).build());
+            assertThat(plain.getSearchResults()).hasSize(NQ).allSatisfy(h -> {
+                assertThat(h).hasSize(K);
+                assertOrdered(metric, h);
+            });
+            System.out.printf("recall %s/%s sealed, default search params: %.3f%n", type, metric, recall(plain.getSearchResults(), truth));
+        }
         if (minRecall == 1.0) {
             // exact index: scores are the brute-force ones too
             for (int qi = 0; qi < NQ; qi++) {
