@@ -282,9 +282,14 @@ public final class QueryHandler {
         PlanExpr filter = ExprPlanner.plan(req.getDsl(), schema, req.getExprTemplateValuesMap());
         Set<String> outNames = new LinkedHashSet<>();
         List<FieldSchema> out = outputFields(schema, req.getOutputFieldsList(), outNames);
+        GroupBy group = GroupBy.of(schema, p, (int) (offset + topk), maxTopK);
+        if (group != null && out.stream().noneMatch(f -> f.getFieldID() == group.field().getFieldID())) {
+            out = new ArrayList<>(out);
+            out.add(group.field()); // needed to group; dropped from the response unless asked for
+        }
         long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
         SearchPlan.Builder plan = SearchPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds)
-                .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(offset + topk).setNq(nq)
+                .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(group == null ? offset + topk : group.candidates()).setNq(nq)
                 .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
                 .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")));
@@ -299,7 +304,11 @@ public final class QueryHandler {
         }
         List<ShardSearchResponse> parts = fanOut(c, leaders, plan.build());
         boolean ascending = metric.equals("L2") || metric.equals("HAMMING") || metric.equals("JACCARD");
-        ShardSearchResponse merged = SearchReduce.merge(parts, nq, (int) (offset + topk), ascending);
+        ShardSearchResponse merged = SearchReduce.merge(parts, nq, group == null ? (int) (offset + topk) : group.candidates(), ascending);
+        if (group != null) {
+            List<Long> outIds = out.stream().map(FieldSchema::getFieldID).toList();
+            return group.apply(c, merged, nq, (int) topk, (int) offset, outIds, outNames, req.getOutputFieldsList(), ts[0]);
+        }
         int round = (int) param(p, "round_decimal", -1);
         return buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
     }

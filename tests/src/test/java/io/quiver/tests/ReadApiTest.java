@@ -133,6 +133,18 @@ class ReadApiTest {
     }
 
     @Test
+    void groupingSearch() {
+        SearchResp s = client.search(SearchReq.builder().collectionName("read_api").annsField("v1").data(List.of(new FloatVec(v1[3])))
+                .topK(2).groupByFieldName("tag").groupSize(3).strictGroupSize(true).outputFields(List.of("tag"))
+                .consistencyLevel(ConsistencyLevel.STRONG).build());
+        List<SearchResp.SearchResult> hits = s.getSearchResults().get(0);
+        assertThat(hits).hasSize(6); // two groups (red, blue) of three
+        assertThat(hits.get(0).getId()).isEqualTo(3L);
+        assertThat(hits.stream().filter(h -> "red".equals(h.getEntity().get("tag"))).count()).isEqualTo(3);
+        assertThat(hits.stream().filter(h -> "blue".equals(h.getEntity().get("tag"))).count()).isEqualTo(3);
+    }
+
+    @Test
     void hybridSearchRrfAndWeighted() {
         AnnSearchReq a = AnnSearchReq.builder().vectorFieldName("v1").vectors(List.of(new FloatVec(v1[9]))).topK(20).build();
         AnnSearchReq b = AnnSearchReq.builder().vectorFieldName("v2").vectors(List.of(new FloatVec(v2[9]))).topK(20).build();
