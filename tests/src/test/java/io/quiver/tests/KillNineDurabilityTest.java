@@ -95,42 +95,26 @@ class KillNineDurabilityTest {
         return ((Number) r.getQueryResults().get(0).getEntity().get("count(*)")).longValue();
     }
 
-    @Test
-    void everyAcknowledgedInsertSurvivesKillNine() throws Exception {
-        dir = Files.createTempDirectory("quiver-kill9-");
-        Path data = dir.resolve("data");
-        first = new StandaloneProcess(data);
-        first.start();
-        client = connect(first);
+    static final String COLL = "durable";
 
-        String coll = "durable";
-        CreateCollectionReq.CollectionSchema s = client.createSchema();
-        s.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
-        s.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(DIM).build());
-        s.addField(AddFieldReq.builder().fieldName("batch").dataType(DataType.Int32).build());
-        client.createCollection(CreateCollectionReq.builder().collectionName(coll).collectionSchema(s)
-                .consistencyLevel(ConsistencyLevel.STRONG).build());
-        for (int b = 0; b < INITIAL_BATCHES; b++) client.insert(InsertReq.builder().collectionName(coll).data(batch(b)).build());
-        client.flush(FlushReq.builder().collectionNames(List.of(coll)).build());
-        client.createIndex(io.milvus.v2.service.index.request.CreateIndexReq.builder().collectionName(coll)
-                .indexParams(List.of(IndexParam.builder().fieldName("vector").indexName("vidx").indexType(IndexParam.IndexType.HNSW)
-                        .metricType(IndexParam.MetricType.L2).extraParams(Map.of("M", 16, "efConstruction", 100)).build()))
-                .build());
-        client.loadCollection(LoadCollectionReq.builder().collectionName(coll).build());
+    /** Result of one insert-then-kill round. */
+    record Round(List<Integer> acked, int nextBatch) {}
 
-        // writer: batches of 1,000; a batch counts as acknowledged only when insert() returned successfully
+    /**
+     * Inserts batches from {@code fromBatch} on a writer thread (a batch is acknowledged only when insert() returned),
+     * optionally flushes midway from another client, and kill -9s the server after {@code killAfterMs}.
+     */
+    Round insertAndKill(StandaloneProcess s, int fromBatch, long killAfterMs, boolean flushMidway) throws Exception {
         ConcurrentLinkedQueue<Integer> acked = new ConcurrentLinkedQueue<>();
-        for (int b = 0; b < INITIAL_BATCHES; b++) acked.add(b);
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> writerError = new AtomicReference<>();
-        AtomicReference<Integer> inFlight = new AtomicReference<>();
-        MilvusClientV2 writerClient = connect(first, 10_000); // the SDK waits for a connection until the deadline
+        AtomicReference<Integer> next = new AtomicReference<>(fromBatch);
+        MilvusClientV2 writerClient = connect(s, 10_000); // the SDK waits for a connection until the deadline
         Thread writer = new Thread(() -> {
-            for (int b = INITIAL_BATCHES; !stop.get(); b++) {
-                List<JsonObject> rows = batch(b);
-                inFlight.set(b);
+            for (int b = fromBatch; !stop.get(); b++) {
+                next.set(b + 1);
                 try {
-                    long n = writerClient.insert(InsertReq.builder().collectionName(coll).data(rows).build()).getInsertCnt();
+                    long n = writerClient.insert(InsertReq.builder().collectionName(COLL).data(batch(b)).build()).getInsertCnt();
                     if (n == BATCH) acked.add(b);
                 } catch (Throwable t) {
                     writerError.set(t);
@@ -140,113 +124,178 @@ class KillNineDurabilityTest {
         }, "insert-writer");
         writer.start();
         long t0 = System.currentTimeMillis();
-        // a few seconds of inserts (and at least a handful of acknowledged batches), then kill -9 mid-insert
-        while ((System.currentTimeMillis() - t0 < 4_000 || acked.size() < INITIAL_BATCHES + 5) && writer.isAlive()
+        boolean flushed = false;
+        Thread flusher = null;
+        while ((System.currentTimeMillis() - t0 < killAfterMs || acked.size() < 5) && writer.isAlive()
                 && System.currentTimeMillis() - t0 < 60_000) {
-            Thread.sleep(50);
+            if (flushMidway && !flushed && System.currentTimeMillis() - t0 > killAfterMs / 2) {
+                flushed = true;
+                flusher = new Thread(() -> {
+                    try {
+                        client.flush(FlushReq.builder().collectionNames(List.of(COLL)).waitFlushedTimeoutMs(5_000L).build());
+                    } catch (Throwable ignored) {
+                        // the flush may be cut short by the kill
+                    }
+                }, "flusher");
+                flusher.start();
+            }
+            Thread.sleep(20);
         }
         assertThat(writer.isAlive()).as("writer died before the kill: %s", writerError.get()).isTrue();
-        first.kill9();
+        s.kill9();
         stop.set(true);
         writer.join(60_000);
         assertThat(writer.isAlive()).as("insert did not fail after kill -9").isFalse();
+        if (flusher != null) flusher.join(60_000);
         writerClient.close();
-        client.close();
-        client = null;
-        List<Integer> ackedBatches = new ArrayList<>(acked);
-        ackedBatches.sort(null);
-        long ackedRows = (long) ackedBatches.size() * BATCH;
+        List<Integer> list = new ArrayList<>(acked);
+        list.sort(null);
+        return new Round(list, next.get());
+    }
 
-        // restart on the same data directory
-        second = new StandaloneProcess(data);
+    /** Restarts on the same data directory; returns {healthy s, first Connect s, attempts}. */
+    double[] restart(StandaloneProcess s) throws Exception {
+        if (client != null) client.close();
+        client = null;
         long r0 = System.nanoTime();
-        Duration toHealthy = second.start();
+        Duration toHealthy = s.start();
         // /healthz is up: a client should be able to connect now; retry (bounded) and record how long it took
         long connectDeadline = System.currentTimeMillis() + 60_000;
-        int connectAttempts = 0;
-        RuntimeException lastConnectError = null;
+        int attempts = 0;
+        RuntimeException last = null;
         while (client == null && System.currentTimeMillis() < connectDeadline) {
-            connectAttempts++;
+            attempts++;
             try {
-                MilvusClientV2 c = connect(second);
-                c.hasCollection(HasCollectionReq.builder().collectionName(coll).build());
+                MilvusClientV2 c = connect(s);
+                c.hasCollection(HasCollectionReq.builder().collectionName(COLL).build());
                 client = c;
             } catch (RuntimeException e) {
-                lastConnectError = e;
+                last = e;
                 Thread.sleep(250);
             }
         }
-        assertThat(client).as("no successful Connect within 60 s of restart: %s", lastConnectError).isNotNull();
+        assertThat(client).as("no successful Connect within 60 s of restart: %s", last).isNotNull();
         double toConnect = (System.nanoTime() - r0) / 1e9;
-        System.out.printf("restart: healthy after %.2f s, first successful Connect+HasCollection after %.2f s (%d attempts, last error %s)%n",
-                toHealthy.toMillis() / 1000.0, toConnect, connectAttempts, lastConnectError);
-        assertThat(client.hasCollection(HasCollectionReq.builder().collectionName(coll).build())).isTrue();
-        assertThat(client.describeCollection(DescribeCollectionReq.builder().collectionName(coll).build()).getFieldNames())
+        assertThat(attempts).as("Connect must work as soon as /healthz is 200 (last error: %s)", last).isEqualTo(1);
+        return new double[] {toHealthy.toMillis() / 1000.0, toConnect, r0};
+    }
+
+    /** Collection, index and load state came back, and every acknowledged batch is complete. Returns the report. */
+    String verify(String label, List<Integer> acked, int maxBatchSent, double[] restart) throws Exception {
+        assertThat(client.hasCollection(HasCollectionReq.builder().collectionName(COLL).build())).isTrue();
+        assertThat(client.describeCollection(DescribeCollectionReq.builder().collectionName(COLL).build()).getFieldNames())
                 .containsExactly("id", "vector", "batch");
-        DescribeIndexResp.IndexDesc idx = client.describeIndex(DescribeIndexReq.builder().collectionName(coll).fieldName("vector")
+        DescribeIndexResp.IndexDesc idx = client.describeIndex(DescribeIndexReq.builder().collectionName(COLL).fieldName("vector")
                 .indexName("vidx").build()).getIndexDescByIndexName("vidx");
         assertThat(idx).as("index after restart").isNotNull();
         assertThat(idx.getIndexType()).isEqualTo(IndexParam.IndexType.HNSW);
         assertThat(idx.getMetricType()).isEqualTo(IndexParam.MetricType.L2);
-        assertThat(idx.getIndexState()).isEqualTo(IndexBuildState.Finished);
+        assertThat(idx.getExtraParams()).containsEntry("M", "16");
 
         // the load state comes back by itself (bounded wait, no load call)
         boolean reloaded = false;
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
-            if (client.getLoadState(GetLoadStateReq.builder().collectionName(coll).build())) {
+            if (client.getLoadState(GetLoadStateReq.builder().collectionName(COLL).build())) {
                 reloaded = true;
                 break;
             }
             Thread.sleep(100);
         }
-        if (!reloaded) client.loadCollection(LoadCollectionReq.builder().collectionName(coll).build());
-        long found = count(coll, "");
-        double toServing = (System.nanoTime() - r0) / 1e9;
+        if (!reloaded) client.loadCollection(LoadCollectionReq.builder().collectionName(COLL).build());
+        long found = count(COLL, "");
+        double toServing = (System.nanoTime() - (long) restart[2]) / 1e9;
 
-        // every acknowledged batch is complete; nothing beyond acknowledged + the in-flight batch exists
-        // (the writer is sequential, so the acknowledged batches are 0..last; ids are unique, so a range count equal to
-        // the range size means every row of the range is there; ranges of 10 batches, then single batches where short)
-        assertThat(ackedBatches).as("acknowledged batches are contiguous").containsExactlyElementsOf(
-                java.util.stream.IntStream.range(0, ackedBatches.size()).boxed().toList());
+        // the writer is sequential: acknowledged batches are contiguous. Ids are unique, so a range count equal to the
+        // range size means every row of the range is there (ranges of 10 batches, single batches where one is short)
+        int first = acked.get(0);
+        int last = acked.get(acked.size() - 1);
+        assertThat(acked).as("acknowledged batches are contiguous").hasSize(last - first + 1);
         List<Integer> incomplete = new ArrayList<>();
-        for (int b0 = 0; b0 < ackedBatches.size(); b0 += 10) {
-            int b1 = Math.min(ackedBatches.size(), b0 + 10);
-            long n = count(coll, "id >= " + (long) b0 * BATCH + " and id < " + (long) b1 * BATCH);
-            if (n == (long) (b1 - b0) * BATCH) continue;
+        for (int b0 = first; b0 <= last; b0 += 10) {
+            int b1 = Math.min(last + 1, b0 + 10);
+            if (count(COLL, "id >= " + (long) b0 * BATCH + " and id < " + (long) b1 * BATCH) == (long) (b1 - b0) * BATCH) continue;
             for (int b = b0; b < b1; b++) {
-                if (count(coll, "id >= " + (long) b * BATCH + " and id < " + ((long) b + 1) * BATCH) != BATCH) incomplete.add(b);
+                if (count(COLL, "id >= " + (long) b * BATCH + " and id < " + ((long) b + 1) * BATCH) != BATCH) incomplete.add(b);
             }
         }
-        String numbers = String.format("rows acknowledged: %d (%d batches of %d)%nrows found after restart: %d%n"
-                + "restart to healthy: %.2f s%nrestart to first successful Connect: %.2f s (%d attempts)%nrestart to serving (loaded, count(*) answered): %.2f s%nload state recovered without a load call: %s%n"
-                + "incomplete acknowledged batches: %s%n", ackedRows, ackedBatches.size(), BATCH, found,
-                toHealthy.toMillis() / 1000.0, toConnect, connectAttempts, toServing, reloaded, incomplete);
-        System.out.println("=== kill -9 durability ===\n" + numbers);
-        Files.writeString(Path.of("target", "durability.txt"), numbers);
+        long ackedRows = (long) acked.size() * BATCH;
+        String report = String.format("%s%n  rows acknowledged: %d (batches %d..%d of %d rows)%n  rows found after restart: %d%n"
+                + "  restart to healthy: %.2f s%n  restart to first successful Connect: %.2f s%n"
+                + "  restart to serving (loaded, count(*) answered): %.2f s%n  load state recovered without a load call: %s%n"
+                + "  incomplete acknowledged batches: %s%n", label, ackedRows, first, last, BATCH, found, restart[0], restart[1], toServing,
+                reloaded, incomplete);
+        System.out.println(report);
 
         assertThat(incomplete).as("acknowledged batches with missing rows").isEmpty();
-        assertThat(connectAttempts).as("Connect must work as soon as /healthz is 200 (last error: %s)", lastConnectError).isEqualTo(1);
-        assertThat(found).as("count(*) after restart").isGreaterThanOrEqualTo(ackedRows)
-                .isLessThanOrEqualTo(ackedRows + 2L * BATCH);
-        // spot checks: content of acknowledged rows and search over recovered data
-        int last = ackedBatches.get(ackedBatches.size() - 1);
-        for (long id : List.of(0L, (long) last * BATCH + BATCH - 1, (long) ackedBatches.get(ackedBatches.size() / 2) * BATCH + 17)) {
-            List<QueryResp.QueryResult> rows = client.query(QueryReq.builder().collectionName(coll).filter("id == " + id)
+        // nothing beyond what was sent: acknowledged + at most the batch in flight at the kill
+        assertThat(count(COLL, "id >= " + (long) maxBatchSent * BATCH)).isZero();
+        assertThat(found).as("count(*) after restart").isGreaterThanOrEqualTo(ackedRows);
+        // spot checks: content of acknowledged rows and search over the recovered data
+        for (long id : List.of((long) first * BATCH, (long) last * BATCH + BATCH - 1, (long) acked.get(acked.size() / 2) * BATCH + 17)) {
+            List<QueryResp.QueryResult> rows = client.query(QueryReq.builder().collectionName(COLL).filter("id == " + id)
                     .outputFields(List.of("batch", "vector")).consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults();
             assertThat(rows).as("row %d", id).hasSize(1);
             assertThat(((Number) rows.get(0).getEntity().get("batch")).longValue()).isEqualTo(id / BATCH);
             @SuppressWarnings("unchecked")
             List<Float> v = (List<Float>) rows.get(0).getEntity().get("vector");
             assertThat(v.get(5)).isEqualTo(vec(id)[5]);
-            var hits = client.search(SearchReq.builder().collectionName(coll).data(List.of(new FloatVec(vec(id)))).topK(1)
+            var hits = client.search(SearchReq.builder().collectionName(COLL).data(List.of(new FloatVec(vec(id)))).topK(1)
                     .searchParams(Map.of("ef", 64)).consistencyLevel(ConsistencyLevel.STRONG).build()).getSearchResults().get(0);
             assertThat(hits).hasSize(1);
             assertThat(((Number) hits.get(0).getId()).longValue()).isEqualTo(id);
         }
         assertThat(reloaded).as("load state came back after restart (within 60 s)").isTrue();
-        // and the server keeps accepting writes
-        client.insert(InsertReq.builder().collectionName(coll).data(batch(100_000)).build());
-        assertThat(count(coll, "batch == 100000")).isEqualTo(BATCH);
+        return report;
+    }
+
+    @Test
+    void everyAcknowledgedInsertSurvivesKillNine() throws Exception {
+        dir = Files.createTempDirectory("quiver-kill9-");
+        Path data = dir.resolve("data");
+        first = new StandaloneProcess(data);
+        first.start();
+        client = connect(first);
+
+        CreateCollectionReq.CollectionSchema s = client.createSchema();
+        s.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        s.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(DIM).build());
+        s.addField(AddFieldReq.builder().fieldName("batch").dataType(DataType.Int32).build());
+        client.createCollection(CreateCollectionReq.builder().collectionName(COLL).collectionSchema(s)
+                .consistencyLevel(ConsistencyLevel.STRONG).build());
+        for (int b = 0; b < INITIAL_BATCHES; b++) client.insert(InsertReq.builder().collectionName(COLL).data(batch(b)).build());
+        client.flush(FlushReq.builder().collectionNames(List.of(COLL)).build());
+        client.createIndex(io.milvus.v2.service.index.request.CreateIndexReq.builder().collectionName(COLL)
+                .indexParams(List.of(IndexParam.builder().fieldName("vector").indexName("vidx").indexType(IndexParam.IndexType.HNSW)
+                        .metricType(IndexParam.MetricType.L2).extraParams(Map.of("M", 16, "efConstruction", 100)).build()))
+                .build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(COLL).build());
+
+        // round 1: kill -9 during a stream of inserts
+        Round r1 = insertAndKill(first, INITIAL_BATCHES, 4_000, false);
+        List<Integer> acked = new ArrayList<>();
+        for (int b = 0; b < INITIAL_BATCHES; b++) acked.add(b);
+        acked.addAll(r1.acked());
+        second = new StandaloneProcess(data);
+        String report1 = verify("round 1 (kill -9 during inserts)", acked, r1.nextBatch(), restart(second));
+
+        // round 2: inserts resume after the restarted server's batches; a flush runs concurrently; kill -9 again
+        Round r2 = insertAndKill(second, r1.nextBatch() + 1, 3_000, true);
+        List<Integer> acked2 = new ArrayList<>(r2.acked());
+        StandaloneProcess third = new StandaloneProcess(data);
+        try {
+            String report2 = verify("round 2 (kill -9 during inserts + flush)", acked2, r2.nextBatch(), restart(third));
+            // round 1's rows are all still there too
+            long round1 = count(COLL, "id < " + (long) (acked.get(acked.size() - 1) + 1) * BATCH);
+            assertThat(round1).isEqualTo((long) acked.size() * BATCH);
+            Files.writeString(Path.of("target", "durability.txt"), report1 + report2);
+            // and the server keeps accepting writes
+            client.insert(InsertReq.builder().collectionName(COLL).data(batch(100_000)).build());
+            assertThat(count(COLL, "batch == 100000")).isEqualTo(BATCH);
+        } finally {
+            if (client != null) client.close();
+            client = null;
+            third.close();
+        }
     }
 }
