@@ -25,7 +25,10 @@ import io.quiver.proxy.ProxyServer;
 import io.quiver.querycoord.QueryCoordServer;
 import io.quiver.querynode.QueryNodeServer;
 import io.quiver.rootcoord.RootCoordServer;
+import io.quiver.storage.EtcdMetaKv;
 import io.quiver.storage.LocalMetaKv;
+import io.quiver.storage.MinioObjectStore;
+import io.quiver.storage.PulsarWal;
 import io.quiver.storage.LocalObjectStore;
 import io.quiver.storage.LocalWal;
 import io.quiver.storage.MetaKv;
@@ -66,20 +69,28 @@ public final class Node implements AutoCloseable {
     private final List<String> roles;
     private MetricsHttpServer metricsServer;
     private volatile boolean started;
+    private final boolean ownsMetaStore;
+
+    private static String withScheme(String address) {
+        return address.startsWith("http://") || address.startsWith("https://") ? address : "http://" + address;
+    }
 
     private Node(QuiverConfig config, List<String> roles) throws IOException {
         this.config = requireNonNull(config, "config is null");
         this.roles = List.copyOf(roles);
         var s = config.storage();
-        if (!s.metaKv().equals("local") || !s.objectStore().equals("local") || !s.wal().equals("local")) {
-            throw new IllegalArgumentException("external etcd/MinIO/Pulsar backends are not available in this build yet; "
-                    + "use storage.metaKv/objectStore/wal = local");
-        }
         Path dir = config.common().dataDir().toAbsolutePath();
-        Files.createDirectories(dir);
-        this.metaKv = new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
-        this.objects = new LocalObjectStore(dir.resolve("objects"));
-        this.wal = new LocalWal(dir.resolve("wal"));
+        boolean anyLocal = s.metaKv().equals("local") || s.objectStore().equals("local") || s.wal().equals("local");
+        if (anyLocal) {
+            Files.createDirectories(dir);
+        }
+        String cluster = config.common().clusterName();
+        this.metaKv = s.metaKv().equals("etcd") ? new EtcdMetaKv(s.etcdEndpoints()) : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
+        this.objects = s.objectStore().equals("minio")
+                ? new MinioObjectStore(withScheme(s.minioAddress()), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(), cluster + "/")
+                : new LocalObjectStore(dir.resolve("objects"));
+        this.wal = s.wal().equals("pulsar") ? new PulsarWal(s.pulsarAddress(), "public/default", cluster) : new LocalWal(dir.resolve("wal"));
+        this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
         this.channels = new Channels(config.common().maxMessageSize());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -107,7 +118,7 @@ public final class Node implements AutoCloseable {
                 new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, InstantSource.system());
         boolean standalone = roles.size() > 1;
         String cluster = config.common().clusterName();
-        if (standalone) {
+        if (standalone && ownsMetaStore) {
             sessions.clearAll(); // this process owns the embedded store: earlier sessions are all dead
         }
         for (String role : roles) {
@@ -120,7 +131,7 @@ public final class Node implements AutoCloseable {
                         .maxInboundMessageSize(config.common().maxMessageSize())
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .permitKeepAliveWithoutCalls(true);
-                address = config.common().host() + ":" + port;
+                address = config.common().advertiseHost() + ":" + port;
             } else {
                 String name = cluster + "-" + role + "-" + id + "-" + ProcessHandle.current().pid();
                 builder = InProcessServerBuilder.forName(name).maxInboundMessageSize(config.common().maxMessageSize());

@@ -35,6 +35,7 @@ public record QuiverConfig(
         d.put("common.clusterName", "quiver");
         d.put("common.dataDir", "./quiver-data");
         d.put("common.host", "127.0.0.1");
+        d.put("common.advertiseHost", "");        // empty: common.host, or this machine's name when host is 0.0.0.0
         d.put("common.port", "19530");
         d.put("common.metricsPort", "9091");
         d.put("common.sessionTtl", "10s");
@@ -91,17 +92,18 @@ public record QuiverConfig(
     }
 
     private static void applyEnv(Map<String, String> env, Map<String, String> values) {
-        Map<String, String> envKeys = Map.of(
-                "QUIVER_PORT", "common.port",
-                "QUIVER_METRICS_PORT", "common.metricsPort",
-                "QUIVER_DATA_DIR", "common.dataDir",
-                "QUIVER_HOST", "common.host",
-                "ETCD_ENDPOINTS", "storage.etcdEndpoints",
-                "MINIO_ADDRESS", "storage.minioAddress",
-                "MINIO_ACCESS_KEY", "storage.minioAccessKey",
-                "MINIO_SECRET_KEY", "storage.minioSecretKey",
-                "MINIO_BUCKET", "storage.minioBucket",
-                "PULSAR_ADDRESS", "storage.pulsarAddress");
+        Map<String, String> envKeys = Map.ofEntries(
+                Map.entry("QUIVER_PORT", "common.port"),
+                Map.entry("QUIVER_METRICS_PORT", "common.metricsPort"),
+                Map.entry("QUIVER_DATA_DIR", "common.dataDir"),
+                Map.entry("QUIVER_HOST", "common.host"),
+                Map.entry("QUIVER_ADVERTISE_HOST", "common.advertiseHost"),
+                Map.entry("ETCD_ENDPOINTS", "storage.etcdEndpoints"),
+                Map.entry("MINIO_ADDRESS", "storage.minioAddress"),
+                Map.entry("MINIO_ACCESS_KEY", "storage.minioAccessKey"),
+                Map.entry("MINIO_SECRET_KEY", "storage.minioSecretKey"),
+                Map.entry("MINIO_BUCKET", "storage.minioBucket"),
+                Map.entry("PULSAR_ADDRESS", "storage.pulsarAddress"));
         envKeys.forEach((e, k) -> {
             String v = env.get(e);
             if (v != null && !v.isBlank()) {
@@ -137,6 +139,7 @@ public record QuiverConfig(
         v.putAll(given);
         return new QuiverConfig(
                 new CommonConfig(v.get("common.clusterName"), Path.of(v.get("common.dataDir")), v.get("common.host"),
+                        advertise(v.get("common.host"), v.get("common.advertiseHost")),
                         integer(v, "common.port"), integer(v, "common.metricsPort"),
                         duration(v, "common.sessionTtl"), duration(v, "common.rpcTimeout"),
                         integer(v, "common.dmlChannels"), integer(v, "common.maxMessageSize")),
@@ -187,7 +190,21 @@ public record QuiverConfig(
         }
     }
 
-    public record CommonConfig(String clusterName, Path dataDir, String host, int port, int metricsPort,
+    private static String advertise(String host, String given) {
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                return "127.0.0.1";
+            }
+        }
+        return host;
+    }
+
+    public record CommonConfig(String clusterName, Path dataDir, String host, String advertiseHost, int port, int metricsPort,
                                Duration sessionTtl, Duration rpcTimeout, int dmlChannels, int maxMessageSize) {
         public CommonConfig {
             if (clusterName.isBlank() || !clusterName.matches("[A-Za-z0-9_-]+")) {
