@@ -161,7 +161,10 @@ public final class Node implements AutoCloseable {
         if (!started) {
             return false;
         }
-        Set<String> needed = roles.size() > 1 ? Set.copyOf(ROLES) : Set.of(roles.get(0));
+        // standalone: every role; a proxy also needs the coordinators it calls; other roles: themselves
+        Set<String> needed = roles.size() > 1 ? Set.copyOf(ROLES)
+                : roles.get(0).equals(RoleClients.PROXY) ? Set.of(RoleClients.PROXY, RoleClients.ROOTCOORD, RoleClients.DATACOORD, RoleClients.QUERYCOORD)
+                : Set.of(roles.get(0));
         for (String r : needed) {
             if (sessions.list(r).isEmpty()) {
                 return false;

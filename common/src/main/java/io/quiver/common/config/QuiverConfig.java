@@ -97,6 +97,7 @@ public record QuiverConfig(
                 Map.entry("QUIVER_METRICS_PORT", "common.metricsPort"),
                 Map.entry("QUIVER_DATA_DIR", "common.dataDir"),
                 Map.entry("QUIVER_HOST", "common.host"),
+                Map.entry("QUIVER_CLUSTER_NAME", "common.clusterName"),
                 Map.entry("QUIVER_ADVERTISE_HOST", "common.advertiseHost"),
                 Map.entry("ETCD_ENDPOINTS", "storage.etcdEndpoints"),
                 Map.entry("MINIO_ADDRESS", "storage.minioAddress"),

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# A Quiver cluster on loopback, without Docker: the dependencies (etcd, S3, Pulsar; see deps.sh) and every role
+# as its own process. Processes are tracked in $QUIVER_CLUSTER_DIR/procs and stopped by PID, never by name.
+#
+#   cluster.sh up [--querynodes N] [--datanodes N] [--indexnodes N] [--proxies N]
+#        starts deps + rootcoord, datacoord, querycoord, then the nodes and proxies; waits until the proxy serves;
+#        prints QUIVER_PROXY=127.0.0.1:<port>
+#   cluster.sh status                 one line per process: role pid grpc_port metrics_port healthy|unhealthy
+#   cluster.sh add ROLE               start one more querynode|datanode|indexnode|proxy; prints its line
+#   cluster.sh stop NAME              graceful stop (SIGTERM) of one process (NAME as in status, e.g. querynode-2)
+#   cluster.sh kill NAME              kill -9 of one process
+#   cluster.sh down [--purge]         stop every process it started and the deps
+#
+# Env: QUIVER_CLUSTER_DIR (default /tmp/quiver-cluster), QUIVER_PROXY_PORT (default 19530), QUIVER_CLUSTER_BASE_PORT
+# (default 29000: internal gRPC ports count up from here, metrics ports from base+500), QUIVER_CLUSTER_NAME
+# (default quiver), QUIVER_ROLE_JAVA_OPTS (JVM options of every role), DEPS / INFRA_RUN_DIR (see deps.sh).
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+DIR="${QUIVER_CLUSTER_DIR:-/tmp/quiver-cluster}"
+PROCS="$DIR/procs"
+BASE="${QUIVER_CLUSTER_BASE_PORT:-29000}"
+PROXY_PORT="${QUIVER_PROXY_PORT:-19530}"
+mkdir -p "$DIR"
+touch "$PROCS"
+
+log() { echo "cluster: $*" >&2; }
+
+deps_env() {
+  local env
+  env="$("$HERE/deps.sh" env)"
+  eval "$env"
+  export ETCD_ENDPOINTS="${ETCD_ENDPOINTS:?etcd is not running (cluster.sh up starts it)}"
+  export MINIO_ADDRESS="${S3_ENDPOINT:?the S3 server is not running}"
+  export MINIO_ACCESS_KEY="${S3_ACCESS_KEY:-minioadmin}" MINIO_SECRET_KEY="${S3_SECRET_KEY:-minioadmin}"
+  export PULSAR_ADDRESS="${PULSAR_SERVICE_URL:?Pulsar is not running}"
+}
+
+next_index() { # count of processes of a role ever started + 1
+  local n; n=$(awk -v r="$1" '$2==r' "$PROCS" | wc -l); echo $((n + 1))
+}
+
+next_port() { # a free port from the counter file
+  local f="$DIR/next-port" p
+  p=$(cat "$f" 2>/dev/null || echo "$BASE")
+  while (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$((p + 500))") 2>/dev/null; do p=$((p + 1)); done
+  echo $((p + 1)) >"$f"
+  echo "$p"
+}
+
+healthy() { curl -sf -m 2 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
+
+start_role() { # role [port]
+  local role="$1" idx port mport name pid
+  idx=$(next_index "$role")
+  name="$role-$idx"
+  if [ "$role" = proxy ] && [ "$idx" = 1 ]; then port="$PROXY_PORT"; mport=$(( $(next_port) + 500 )); else port=$(next_port); mport=$((port + 500)); fi
+  export QUIVER_CLUSTER_NAME="${QUIVER_CLUSTER_NAME:-quiver}"
+  QUIVER_NO_BUILD=1 QUIVER_JAVA_OPTS="${QUIVER_ROLE_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}" \
+    setsid "$ROOT/quiver" run "$role" --port "$port" --metrics-port "$mport" --data-dir "$DIR/$name" \
+    >"$DIR/$name.log" 2>&1 </dev/null &
+  pid=$!
+  echo "$name $role $pid $port $mport" >>"$PROCS"
+  for _ in $(seq 1 300); do
+    if healthy "$mport"; then echo "$name $role $pid $port $mport"; return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then log "$name exited; last log lines:"; tail -20 "$DIR/$name.log" >&2; return 1; fi
+    sleep 0.2
+  done
+  log "$name not healthy after 60 s"; tail -20 "$DIR/$name.log" >&2; return 1
+}
+
+is_ours() { # pid is a quiver role started from this checkout
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q "quiver-server.jar run"
+}
+
+status() {
+  while read -r name role pid port mport; do
+    [ -n "$name" ] || continue
+    if kill -0 "$pid" 2>/dev/null && is_ours "$pid"; then
+      if healthy "$mport"; then h=healthy; else h=unhealthy; fi
+    else
+      h=stopped
+    fi
+    echo "$name $pid $port $mport $h"
+  done <"$PROCS"
+}
+
+stop_proc() { # name signal
+  local line pid
+  line=$(awk -v n="$1" '$1==n' "$PROCS")
+  [ -n "$line" ] || { log "no process named $1"; return 1; }
+  pid=$(echo "$line" | awk '{print $3}')
+  if kill -0 "$pid" 2>/dev/null && is_ours "$pid"; then kill "-$2" "$pid"; fi
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+case "${1:-}" in
+  up)
+    shift
+    qn=1; dn=1; inn=1; px=1
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --querynodes) qn="$2"; shift 2 ;;
+        --datanodes) dn="$2"; shift 2 ;;
+        --indexnodes) inn="$2"; shift 2 ;;
+        --proxies) px="$2"; shift 2 ;;
+        *) log "unknown option $1"; exit 2 ;;
+      esac
+    done
+    S=$(date +%s%N)
+    "$HERE/deps.sh" up >/dev/null
+    deps_env
+    [ -f "$ROOT/server/target/quiver-server.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests install >&2)
+    : >"$PROCS"; rm -f "$DIR/next-port"
+    for r in rootcoord datacoord querycoord; do start_role "$r" >&2; done
+    for _ in $(seq 1 "$dn"); do start_role datanode >&2; done
+    for _ in $(seq 1 "$qn"); do start_role querynode >&2; done
+    for _ in $(seq 1 "$inn"); do start_role indexnode >&2; done
+    for _ in $(seq 1 "$px"); do start_role proxy >&2; done
+    log "cluster up in $(( ($(date +%s%N) - S) / 1000000 )) ms"
+    echo "QUIVER_PROXY=127.0.0.1:$PROXY_PORT"
+    ;;
+  status) status ;;
+  add)
+    deps_env
+    case "${2:-}" in querynode|datanode|indexnode|proxy) start_role "$2" ;; *) log "add takes querynode|datanode|indexnode|proxy"; exit 2 ;; esac
+    ;;
+  stop) stop_proc "${2:?name}" TERM ;;
+  kill) stop_proc "${2:?name}" KILL ;;
+  down)
+    shift
+    # stop in reverse start order, by PID
+    tac "$PROCS" | while read -r name role pid port mport; do
+      [ -n "$name" ] || continue
+      if kill -0 "$pid" 2>/dev/null && is_ours "$pid"; then kill -TERM "$pid"; fi
+    done
+    for _ in $(seq 1 100); do
+      alive=0
+      while read -r name role pid port mport; do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1; done <"$PROCS"
+      [ "$alive" = 0 ] && break
+      sleep 0.2
+    done
+    while read -r name role pid port mport; do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && is_ours "$pid" && kill -9 "$pid"; done <"$PROCS"
+    "$HERE/deps.sh" down "$@"
+    : >"$PROCS"
+    ;;
+  *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+esac
