@@ -9,7 +9,7 @@
 #   cluster.sh add ROLE               start one more querynode|datanode|indexnode|proxy; prints its line
 #   cluster.sh stop NAME              graceful stop (SIGTERM) of one process (NAME as in status, e.g. querynode-2)
 #   cluster.sh kill NAME              kill -9 of one process
-#   cluster.sh down [--purge]         stop every process it started and the deps
+#   cluster.sh down [--purge]         stop every process it started, and the deps `up` started (not ones it reused)
 #
 # Env: QUIVER_CLUSTER_DIR (default /tmp/quiver-cluster), QUIVER_PROXY_PORT (default 19530), QUIVER_CLUSTER_BASE_PORT
 # (default 29000: internal gRPC ports count up from here, metrics ports from base+500), QUIVER_CLUSTER_NAME
@@ -109,6 +109,12 @@ case "${1:-}" in
       esac
     done
     S=$(date +%s%N)
+    # remember which dependencies this call started: down stops only those (others were someone else's)
+    started=""
+    for d in ${DEPS:-etcd s3 pulsar}; do
+      if ! DEPS="$d" "$HERE/deps.sh" status >/dev/null 2>&1; then started="$started $d"; fi
+    done
+    echo "$started" >"$DIR/started-deps"
     "$HERE/deps.sh" up >/dev/null
     deps_env
     [ -f "$ROOT/server/target/quiver-server.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests install >&2)
@@ -142,8 +148,9 @@ case "${1:-}" in
       sleep 0.2
     done
     while read -r name role pid port mport; do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && is_ours "$pid" && kill -9 "$pid"; done <"$PROCS"
-    "$HERE/deps.sh" down "$@"
-    : >"$PROCS"
+    mine="$(cat "$DIR/started-deps" 2>/dev/null || echo "etcd s3 pulsar")"
+    if [ -n "${mine// /}" ]; then DEPS="$mine" "$HERE/deps.sh" down "$@"; fi
+    : >"$PROCS"; rm -f "$DIR/started-deps"
     ;;
   *) sed -n '2,16p' "$0" >&2; exit 2 ;;
 esac

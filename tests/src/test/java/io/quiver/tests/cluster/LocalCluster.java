@@ -1,0 +1,82 @@
+package io.quiver.tests.cluster;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Drives {@code deploy/local/cluster.sh}: dependencies and one process per role on loopback. */
+final class LocalCluster implements AutoCloseable {
+    private final Path root;
+    private final Map<String, String> env = new HashMap<>();
+    final String clusterName;
+    final int proxyPort;
+
+    LocalCluster(Path dir, String clusterName, int proxyPort, int basePort) {
+        this.root = Path.of(System.getProperty("quiver.root", "..")).toAbsolutePath().normalize();
+        this.clusterName = clusterName;
+        this.proxyPort = proxyPort;
+        env.put("QUIVER_CLUSTER_DIR", dir.toString());
+        env.put("QUIVER_CLUSTER_NAME", clusterName);
+        env.put("QUIVER_PROXY_PORT", Integer.toString(proxyPort));
+        env.put("QUIVER_CLUSTER_BASE_PORT", Integer.toString(basePort));
+    }
+
+    String run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(root.resolve("deploy/local/cluster.sh").toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+        pb.environment().putAll(env);
+        File err = Files.createTempFile("cluster", ".err").toFile();
+        pb.redirectError(err);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(15, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("cluster.sh " + String.join(" ", args) + " timed out");
+        }
+        String e = Files.readString(err.toPath());
+        System.err.print(e);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("cluster.sh " + String.join(" ", args) + " failed (" + p.exitValue() + "):\n" + out + e);
+        }
+        return out;
+    }
+
+    /** The env lines of the running dependencies (ETCD_ENDPOINTS, S3_ENDPOINT, ...). */
+    Map<String, String> depsEnv() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("deploy/local/deps.sh").toString(), "env").directory(root.toFile());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        Map<String, String> m = new HashMap<>();
+        for (String line : out.split("\n")) {
+            int i = line.indexOf('=');
+            if (i > 0) {
+                m.put(line.substring(0, i), line.substring(i + 1));
+            }
+        }
+        return m;
+    }
+
+    /** status lines: name pid grpc_port metrics_port healthy|unhealthy|stopped */
+    List<String[]> status() throws Exception {
+        List<String[]> out = new ArrayList<>();
+        for (String line : run("status").split("\n")) {
+            if (!line.isBlank()) {
+                out.add(line.trim().split("\\s+"));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+        run("down");
+    }
+}
