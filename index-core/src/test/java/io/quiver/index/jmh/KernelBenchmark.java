@@ -80,7 +80,8 @@ public class KernelBenchmark {
     }
     codes = new byte[dim / 4];
     r.nextBytes(codes);
-    seg = MemorySegment.ofArray(new byte[4 * dim]);
+    // native memory, as a memory-mapped index file is (heap byte[] segments are not the production path)
+    seg = java.lang.foreign.Arena.ofAuto().allocate(4L * dim, 64);
     MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, dim);
   }
 
