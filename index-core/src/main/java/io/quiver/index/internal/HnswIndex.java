@@ -433,7 +433,8 @@ public final class HnswIndex extends AbstractFloatIndex {
       exactRange(vectors, q, lo, hi, filter, out);
       return;
     }
-    int ef = Math.max(64, IndexParams.ef(params, 1));
+    // knowhere's range-search default ef is 512; an explicit ef is honoured
+    int ef = params != null && params.get("ef") != null ? IndexParams.ef(params, 1) : 512;
     Searcher s = pool.acquire();
     try {
       int ep = entryPoint;
