@@ -75,6 +75,8 @@ public final class HnswIndex extends AbstractFloatIndex {
     final float[] pruneDist;
     float[] q;
     float[] t;
+    final float[] blockBuf = newBlockBuffer();
+    final int[] rowBuf = newRowBuffer();
 
     Searcher(int n, int maxM0, int ef) {
       visited = new int[Math.max(1, n)];
@@ -385,10 +387,6 @@ public final class HnswIndex extends AbstractFloatIndex {
     }
   }
 
-  private int[] rowBuf() {
-    return newRowBuffer();
-  }
-
   @Override
   protected void checkSearchParams(Map<String, String> params, int k) {
     IndexParams.ef(params, k);
@@ -397,12 +395,12 @@ public final class HnswIndex extends AbstractFloatIndex {
   @Override
   protected void searchOne(float[] q, int k, Map<String, String> params, FilterInfo filter, TopK out) {
     int ef = IndexParams.ef(params, k);
-    if (!filter.none() && filter.fraction() < EXACT_FRACTION) {
-      exactTopK(vectors, q, filter, out, newBlockBuffer(), rowBuf());
-      return;
-    }
     Searcher s = pool.acquire();
     try {
+      if (!filter.none() && filter.fraction() < EXACT_FRACTION) {
+        exactTopK(vectors, q, filter, out, s.blockBuf, s.rowBuf);
+        return;
+      }
       int ep = entryPoint;
       float epDist = vectors.distance(q, ep);
       for (int lc = maxLevel; lc > 0; lc--) {
@@ -412,9 +410,9 @@ public final class HnswIndex extends AbstractFloatIndex {
       }
       searchLayer(q, ep, epDist, ef, 0, s, filter.none() ? null : filter);
       LongHeap res = s.res;
-      int found = res.size();
-      if (!filter.none() && found < Math.min(k, filter.allowed)) {
-        exactTopK(vectors, q, filter, out, newBlockBuffer(), rowBuf());
+      if (!filter.none() && res.size() < Math.min(k, filter.allowed)) {
+        // the graph walk could not reach enough allowed rows: answer exactly (knowhere's fallback)
+        exactTopK(vectors, q, filter, out, s.blockBuf, s.rowBuf);
         return;
       }
       while (res.size() > 0) {
