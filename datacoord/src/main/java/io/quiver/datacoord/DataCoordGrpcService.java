@@ -96,7 +96,7 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     private void collectGarbage(List<SegmentInfo> dropped) {
         for (SegmentInfo s : dropped) {
             try {
-                for (String prefix : SegmentPaths.segmentPrefixes(s.getCollectionId(), s.getPartitionId(), s.getSegmentId())) {
+                for (String prefix : SegmentPaths.segmentPrefixes(s.getCollectionId(), Math.max(0, s.getPartitionId()), s.getSegmentId())) {
                     for (var obj : store.list(prefix)) {
                         store.delete(obj.key());
                     }

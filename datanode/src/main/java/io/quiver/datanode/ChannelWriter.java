@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ChannelWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelWriter.class);
+    static final long L0_PATH_PARTITION = 0;
 
     private final CollectionInfo collection;
     private final String vchannel;
@@ -326,7 +327,8 @@ final class ChannelWriter implements Runnable {
                     : DeleteBatch.ofStrings(deletedPks.stream().map(o -> (String) o).toArray(String[]::new), ts);
             byte[] data = DeltalogCodec.write(batch);
             long id = logId++;
-            String path = SegmentPaths.deltaLog(coll, -1, l0, id);
+            // L0 segments belong to every partition (-1 in metadata); object keys take ids >= 0, so they file under 0
+            String path = SegmentPaths.deltaLog(coll, L0_PATH_PARTITION, l0, id);
             store.put(path, data);
             long minTs = java.util.Arrays.stream(ts).min().orElse(0);
             long maxTs = java.util.Arrays.stream(ts).max().orElse(0);
@@ -334,7 +336,7 @@ final class ChannelWriter implements Runnable {
                     .setVchannel(vchannel).setVersion(1).setLevel(SegmentLevel.L0).setNumRows(ts.length)
                     .addDeltalogs(Binlog.newBuilder().setLogId(id).setPath(path).setEntries(ts.length).setTsFrom(minTs).setTsTo(maxTs).setSize(data.length))
                     .build();
-            String mpath = SegmentPaths.manifest(coll, -1, l0, 1);
+            String mpath = SegmentPaths.manifest(coll, L0_PATH_PARTITION, l0, 1);
             store.put(mpath, manifest.toByteArray());
             req.addSegments(SegmentSync.newBuilder().setSegmentId(l0).setCollectionId(coll).setPartitionId(-1)
                     .setManifestPath(mpath).setManifestVersion(1).setNumRows(ts.length).setFlushed(true).setLevel(SegmentLevel.L0));

@@ -1,0 +1,114 @@
+package io.quiver.datanode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.FloatArray;
+import io.milvus.grpc.IDs;
+import io.milvus.grpc.KeyValuePair;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.ScalarField;
+import io.milvus.grpc.VectorField;
+import io.quiver.common.binlog.DeltalogCodec;
+import io.quiver.common.column.FloatVectorColumn;
+import io.quiver.common.binlog.BinlogCodec;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.DeleteMsg;
+import io.quiver.proto.InsertMsg;
+import io.quiver.proto.PartitionInfo;
+import io.quiver.proto.SaveBinlogPathsRequest;
+import io.quiver.proto.SegmentLevel;
+import io.quiver.proto.SegmentManifest;
+import io.quiver.proto.SegmentSync;
+import io.quiver.proto.TimeTickMsg;
+import io.quiver.proto.UpdateChannelCheckpointRequest;
+import io.quiver.proto.WalMessage;
+import io.quiver.storage.LocalObjectStore;
+import io.quiver.storage.LocalWal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ChannelWriterTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void flushWritesBinlogsAndL0DeletesAtomicallyWithTheCheckpoint() throws Exception {
+        CollectionSchema schema = CollectionSchema.newBuilder()
+                .addFields(FieldSchema.newBuilder().setFieldID(100).setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+                .addFields(FieldSchema.newBuilder().setFieldID(101).setName("v").setDataType(DataType.FloatVector)
+                        .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue("2")))
+                .build();
+        CollectionInfo c = CollectionInfo.newBuilder().setCollectionId(7).setSchema(schema).addVchannels("t-dml_0_7v0")
+                .addPchannels("t-dml_0").addPartitions(PartitionInfo.newBuilder().setPartitionId(8).setName("_default")).build();
+        List<SaveBinlogPathsRequest> saved = new CopyOnWriteArrayList<>();
+        AtomicLong ids = new AtomicLong(1000);
+        SyncTarget target = new SyncTarget() {
+            @Override
+            public void saveBinlogPaths(SaveBinlogPathsRequest r) {
+                saved.add(r);
+            }
+
+            @Override
+            public void updateCheckpoint(UpdateChannelCheckpointRequest r) {
+            }
+
+            @Override
+            public long allocateIds(int count) {
+                return ids.getAndAdd(count);
+            }
+        };
+        try (LocalWal wal = new LocalWal(tmp.resolve("wal")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
+            InsertMsg ins = InsertMsg.newBuilder().setCollectionId(7).setPartitionId(8).setSegmentId(11).setVchannel("t-dml_0_7v0")
+                    .setTimestamp(100).setNumRows(3).addRowIds(1).addRowIds(2).addRowIds(3)
+                    .addFieldsData(FieldData.newBuilder().setFieldId(100).setType(DataType.Int64)
+                            .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(1).addData(2).addData(3))))
+                    .addFieldsData(FieldData.newBuilder().setFieldId(101).setType(DataType.FloatVector).setVectors(VectorField.newBuilder()
+                            .setDim(2).setFloatVector(FloatArray.newBuilder().addData(1).addData(2).addData(3).addData(4).addData(5).addData(6))))
+                    .build();
+            wal.produce("t-dml_0", WalMessage.newBuilder().setInsert(ins).build().toByteArray());
+            wal.produce("t-dml_0", WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder().setCollectionId(7).setPartitionId(-1)
+                    .setVchannel("t-dml_0_7v0").setTimestamp(110).setPrimaryKeys(IDs.newBuilder().setIntId(LongArray.newBuilder().addData(2)))).build().toByteArray());
+            wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
+            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(), wal, store, target, InstantSource.system(),
+                    64L << 20, Duration.ofMinutes(5), 1);
+            w.requestFlush(List.of(11L), 150);
+            Thread t = new Thread(w);
+            t.start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (saved.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            w.stop(false);
+            t.join(5000);
+            assertThat(saved).hasSize(1);
+            SaveBinlogPathsRequest r = saved.get(0);
+            assertThat(r.getCheckpoint().getTimestamp()).isEqualTo(200);
+            SegmentSync l1 = r.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L1).findFirst().orElseThrow();
+            assertThat(l1.getSegmentId()).isEqualTo(11);
+            assertThat(l1.getFlushed()).isTrue();
+            assertThat(l1.getNumRows()).isEqualTo(3);
+            SegmentManifest m = SegmentManifest.parseFrom(store.get(l1.getManifestPath()));
+            FloatVectorColumn col = new FloatVectorColumn(101, 2);
+            m.getBinlogsList().stream().filter(f -> f.getFieldId() == 101).forEach(f -> f.getBinlogsList()
+                    .forEach(b -> BinlogCodec.readInto(store.get(b.getPath()), col)));
+            assertThat(col.size()).isEqualTo(3);
+            assertThat(col.array()[4]).isEqualTo(5f);
+            SegmentSync l0 = r.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L0).findFirst().orElseThrow();
+            assertThat(l0.getPartitionId()).isEqualTo(-1);
+            SegmentManifest dm = SegmentManifest.parseFrom(store.get(l0.getManifestPath()));
+            var deletes = DeltalogCodec.read(store.get(dm.getDeltalogs(0).getPath()));
+            assertThat(deletes.longPks()).containsExactly(2L);
+            assertThat(deletes.timestamps()).containsExactly(110L);
+        }
+    }
+}
