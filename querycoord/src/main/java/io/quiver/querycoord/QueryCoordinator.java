@@ -207,9 +207,13 @@ public final class QueryCoordinator {
             }
         }
         actual = dist;
+        // place work only on nodes that answered: a node killed with -9 keeps its session until the lease expires,
+        // but must not receive leaders or segments meanwhile
+        Map<Long, SessionInfo> reachable = new HashMap<>(nodes);
+        reachable.keySet().retainAll(dist.keySet());
         for (LoadCollectionInternalRequest r : List.copyOf(loaded.values())) {
             try {
-                reconcile(r, nodes, dist);
+                reconcile(r, reachable, dist);
             } catch (RuntimeException e) {
                 LOG.warn("placement round failed collectionId={}: {}", r.getCollectionId(), e.toString());
                 LoadProgress p = progress.get(r.getCollectionId());
