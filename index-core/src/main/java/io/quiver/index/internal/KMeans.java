@@ -115,8 +115,9 @@ public final class KMeans {
 
   /**
    * Nearest-centroid assignment of n points (L2 via ||c||² - 2·x·c, or max inner product when {@code ip}).
-   * Blocked: each centroid is loaded once per block of {@link #BLOCK} points and scored against the whole
-   * block with the 4-row batch kernel, so centroids stream from L3 s/64 times instead of s times.
+   * Blocked like a GEMM: centroids stream from L3 once per block of {@link #BLOCK} cache-resident points,
+   * and within a block a 4x4 register tile (4 points x 4 centroids) makes every loaded vector feed four
+   * FMAs. Ties go to the lowest centroid index.
    */
   public static void assign(float[] x, int n, int dim, float[] centroids, int k, float[] norms, int[] assign,
       int threads) {
@@ -133,19 +134,42 @@ public final class KMeans {
     }
     Parallel.forRange(threads, n, BLOCK * 4, (w, from, to) -> {
       float[] dots = new float[BLOCK];
+      float[] tile = new float[16];
       float[] best = new float[BLOCK];
       float[] cq = new float[dim];
+      int k4 = k & ~3;
       for (int b = from; b < to; b += BLOCK) {
         int cnt = Math.min(BLOCK, to - b);
+        int cnt4 = cnt & ~3;
         java.util.Arrays.fill(best, 0, cnt, Float.POSITIVE_INFINITY);
+        // 4 points x 4 centroids register tiles (GEMM micro-kernel), then the ragged edges
+        for (int c = 0; c < k4; c += 4) {
+          for (int p = 0; p < cnt4; p += 4) {
+            VectorUtil.dotProductTile4x4(x, (b + p) * dim, dim, centroids, c * dim, dim, dim, tile, 0);
+            for (int i = 0; i < 4; i++) {
+              for (int j = 0; j < 4; j++) {
+                float dd = ip ? -tile[4 * i + j] : norms[c + j] - 2 * tile[4 * i + j];
+                if (dd < best[p + i]) {
+                  best[p + i] = dd;
+                  assign[b + p + i] = c + j;
+                }
+              }
+            }
+          }
+        }
         for (int c = 0; c < k; c++) {
+          boolean edgeCentroid = c >= k4;
+          if (!edgeCentroid && cnt4 == cnt) {
+            continue;
+          }
           System.arraycopy(centroids, c * dim, cq, 0, dim);
-          VectorUtil.dotProductRange(cq, x, b, cnt, dim, dots);
+          int first = edgeCentroid ? 0 : cnt4;
+          VectorUtil.dotProductRange(cq, x, b + first, cnt - first, dim, dots);
           float nc = norms[c];
-          for (int p = 0; p < cnt; p++) {
-            float d = ip ? -dots[p] : nc - 2 * dots[p];
-            if (d < best[p]) {
-              best[p] = d;
+          for (int p = first; p < cnt; p++) {
+            float dd = ip ? -dots[p - first] : nc - 2 * dots[p - first];
+            if (dd < best[p] || (dd == best[p] && c < assign[b + p])) {
+              best[p] = dd;
               assign[b + p] = c;
             }
           }

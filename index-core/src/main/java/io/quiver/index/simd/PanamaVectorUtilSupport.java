@@ -386,6 +386,74 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
     }
   }
 
+  @Override
+  public void dotProductTile4x4(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int len,
+      float[] out, int outOff) {
+    if (len < 2 * FL) {
+      scalar.dotProductTile4x4(a, aOff, aStride, b, bOff, bStride, len, out, outOff);
+      return;
+    }
+    int a0 = aOff, a1 = aOff + aStride, a2 = aOff + 2 * aStride, a3 = aOff + 3 * aStride;
+    int b0 = bOff, b1 = bOff + bStride, b2 = bOff + 2 * bStride, b3 = bOff + 3 * bStride;
+    // 16 accumulators + 8 operands fit the 32 zmm registers: each loaded vector feeds 4 FMAs
+    FloatVector c00 = FloatVector.zero(FS), c01 = FloatVector.zero(FS), c02 = FloatVector.zero(FS), c03 = FloatVector.zero(FS);
+    FloatVector c10 = FloatVector.zero(FS), c11 = FloatVector.zero(FS), c12 = FloatVector.zero(FS), c13 = FloatVector.zero(FS);
+    FloatVector c20 = FloatVector.zero(FS), c21 = FloatVector.zero(FS), c22 = FloatVector.zero(FS), c23 = FloatVector.zero(FS);
+    FloatVector c30 = FloatVector.zero(FS), c31 = FloatVector.zero(FS), c32 = FloatVector.zero(FS), c33 = FloatVector.zero(FS);
+    int limit = FS.loopBound(len);
+    int i = 0;
+    for (; i < limit; i += FL) {
+      FloatVector x0 = FloatVector.fromArray(FS, a, a0 + i);
+      FloatVector x1 = FloatVector.fromArray(FS, a, a1 + i);
+      FloatVector x2 = FloatVector.fromArray(FS, a, a2 + i);
+      FloatVector x3 = FloatVector.fromArray(FS, a, a3 + i);
+      FloatVector y = FloatVector.fromArray(FS, b, b0 + i);
+      c00 = x0.fma(y, c00);
+      c10 = x1.fma(y, c10);
+      c20 = x2.fma(y, c20);
+      c30 = x3.fma(y, c30);
+      y = FloatVector.fromArray(FS, b, b1 + i);
+      c01 = x0.fma(y, c01);
+      c11 = x1.fma(y, c11);
+      c21 = x2.fma(y, c21);
+      c31 = x3.fma(y, c31);
+      y = FloatVector.fromArray(FS, b, b2 + i);
+      c02 = x0.fma(y, c02);
+      c12 = x1.fma(y, c12);
+      c22 = x2.fma(y, c22);
+      c32 = x3.fma(y, c32);
+      y = FloatVector.fromArray(FS, b, b3 + i);
+      c03 = x0.fma(y, c03);
+      c13 = x1.fma(y, c13);
+      c23 = x2.fma(y, c23);
+      c33 = x3.fma(y, c33);
+    }
+    out[outOff] = c00.reduceLanes(VectorOperators.ADD);
+    out[outOff + 1] = c01.reduceLanes(VectorOperators.ADD);
+    out[outOff + 2] = c02.reduceLanes(VectorOperators.ADD);
+    out[outOff + 3] = c03.reduceLanes(VectorOperators.ADD);
+    out[outOff + 4] = c10.reduceLanes(VectorOperators.ADD);
+    out[outOff + 5] = c11.reduceLanes(VectorOperators.ADD);
+    out[outOff + 6] = c12.reduceLanes(VectorOperators.ADD);
+    out[outOff + 7] = c13.reduceLanes(VectorOperators.ADD);
+    out[outOff + 8] = c20.reduceLanes(VectorOperators.ADD);
+    out[outOff + 9] = c21.reduceLanes(VectorOperators.ADD);
+    out[outOff + 10] = c22.reduceLanes(VectorOperators.ADD);
+    out[outOff + 11] = c23.reduceLanes(VectorOperators.ADD);
+    out[outOff + 12] = c30.reduceLanes(VectorOperators.ADD);
+    out[outOff + 13] = c31.reduceLanes(VectorOperators.ADD);
+    out[outOff + 14] = c32.reduceLanes(VectorOperators.ADD);
+    out[outOff + 15] = c33.reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      for (int r = 0; r < 4; r++) {
+        float x = a[aOff + r * aStride + i];
+        for (int c = 0; c < 4; c++) {
+          out[outOff + 4 * r + c] += x * b[bOff + c * bStride + i];
+        }
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- int8
 
   @Override

@@ -137,6 +137,16 @@ final class ScalarVectorUtilSupport implements VectorUtilSupport {
   }
 
   @Override
+  public void dotProductTile4x4(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int length,
+      float[] out, int outOff) {
+    for (int i = 0; i < 4; i++) {
+      for (int j = 0; j < 4; j++) {
+        out[outOff + 4 * i + j] = dotProduct(a, aOff + i * aStride, b, bOff + j * bStride, length);
+      }
+    }
+  }
+
+  @Override
   public int int8DotProduct(byte[] a, int ao, byte[] b, int bo, int len) {
     int s = 0;
     for (int i = 0; i < len; i++) {

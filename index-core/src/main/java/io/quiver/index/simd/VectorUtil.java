@@ -68,6 +68,12 @@ public final class VectorUtil {
     IMPL.dotProductRange(q, data, firstRow, count, dim, out);
   }
 
+  /** 4x4 tile of dot products (rows of a with rows of b), see {@link VectorUtilSupport#dotProductTile4x4}. */
+  public static void dotProductTile4x4(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride,
+      int length, float[] out, int outOff) {
+    IMPL.dotProductTile4x4(a, aOff, aStride, b, bOff, bStride, length, out, outOff);
+  }
+
   public static int int8DotProduct(byte[] a, byte[] b) {
     check(a.length, b.length);
     return IMPL.int8DotProduct(a, 0, b, 0, a.length);

@@ -38,6 +38,13 @@ public interface VectorUtilSupport {
 
   void dotProductRange(float[] q, float[] data, int firstRow, int count, int dim, float[] out);
 
+  /**
+   * 4x4 tile of dot products, the GEMM micro-kernel of k-means assignment: {@code out[outOff + 4*i + j] =
+   * a[aOff + i*aStride ..] · b[bOff + j*bStride ..]} for i, j in 0..3, over {@code length} components.
+   */
+  void dotProductTile4x4(float[] a, int aOff, int aStride, float[] b, int bOff, int bStride, int length,
+      float[] out, int outOff);
+
   /** Signed int8 dot product. */
   int int8DotProduct(byte[] a, int aOffset, byte[] b, int bOffset, int length);
 

@@ -207,6 +207,31 @@ class VectorUtilSupportTest {
   }
 
   @Test
+  void dotProductTile4x4() {
+    Random r = new Random(SEED);
+    for (int len = 1; len <= 300; len++) {
+      int aStride = len + 3, bStride = len + 1;
+      float[] a = randomFloats(r, 2 + 4 * aStride);
+      float[] b = randomFloats(r, 5 + 4 * bStride);
+      for (VectorUtilSupport impl : new VectorUtilSupport[] {scalar, panama}) {
+        float[] out = new float[17];
+        impl.dotProductTile4x4(a, 2, aStride, b, 5, bStride, len, out, 1);
+        for (int i = 0; i < 4; i++) {
+          for (int j = 0; j < 4; j++) {
+            double ref = 0, abs = 0;
+            for (int d = 0; d < len; d++) {
+              double t = (double) a[2 + i * aStride + d] * b[5 + j * bStride + d];
+              ref += t;
+              abs += Math.abs(t);
+            }
+            assertEquals(ref, out[1 + 4 * i + j], tol(len, abs), "seed=" + SEED + " len=" + len + " " + impl);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void pqLut() {
     Random r = new Random(SEED);
     for (int ksub : new int[] {2, 16, 17, 256}) {
