@@ -137,6 +137,12 @@ class ClusterModeTest {
         try (MinioObjectStore s3 = new MinioObjectStore(deps.get("S3_ENDPOINT"), deps.get("S3_ACCESS_KEY"), deps.get("S3_SECRET_KEY"),
                 "quiver", cluster.clusterName + "/")) {
             assertThat(s3.list("files/insert_log/")).isNotEmpty();
+            assertThat(s3.list("files/manifest/")).isNotEmpty();
+            // index builds run in the background after the flush: wait for the indexnode's files
+            long until = System.currentTimeMillis() + 180_000;
+            while (s3.list("files/index_files/").isEmpty() && System.currentTimeMillis() < until) {
+                Thread.sleep(1000);
+            }
             assertThat(s3.list("files/index_files/")).isNotEmpty();
         }
         try (EtcdMetaKv etcd = new EtcdMetaKv(deps.get("ETCD_ENDPOINTS"))) {
