@@ -280,6 +280,7 @@ public final class QueryHandler {
         ShardLeadersResponse leaders = leaders(c);
         List<Long> partitionIds = partitionIds(c, req.getPartitionNamesList(), leaders.getLoadedPartitionIdsList());
         PlanExpr filter = ExprPlanner.plan(req.getDsl(), schema, req.getExprTemplateValuesMap());
+        partitionIds = pruneByPartitionKey(c, filter, partitionIds, req.getPartitionNamesCount() > 0);
         Set<String> outNames = new LinkedHashSet<>();
         List<FieldSchema> out = outputFields(schema, req.getOutputFieldsList(), outNames);
         GroupBy group = GroupBy.of(schema, p, (int) (offset + topk), maxTopK);
@@ -405,6 +406,7 @@ public final class QueryHandler {
         ShardLeadersResponse leaders = leaders(c);
         List<Long> partitionIds = partitionIds(c, req.getPartitionNamesList(), leaders.getLoadedPartitionIdsList());
         PlanExpr filter = ExprPlanner.plan(req.getExpr(), schema, req.getExprTemplateValuesMap());
+        partitionIds = pruneByPartitionKey(c, filter, partitionIds, req.getPartitionNamesCount() > 0);
         Set<String> outNames = new LinkedHashSet<>();
         List<FieldSchema> out = count ? List.of() : outputFields(schema, req.getOutputFieldsList().isEmpty() ? List.of("*") : req.getOutputFieldsList(), outNames);
         FieldSchema pk = Schemas.primaryKey(schema);
@@ -469,6 +471,26 @@ public final class QueryHandler {
             out.add(r);
         }
         return out;
+    }
+
+    /** With a partition key, a filter that pins the key narrows the search to the partitions its values hash to. */
+    private static List<Long> pruneByPartitionKey(CollectionInfo c, PlanExpr filter, List<Long> partitionIds, boolean explicit) {
+        FieldSchema key = c.getSchema().getFieldsList().stream().filter(FieldSchema::getIsPartitionKey).findFirst().orElse(null);
+        if (key == null || explicit) {
+            return partitionIds;
+        }
+        var pruned = PartitionKeys.prune(filter, key, c.getPartitionsCount());
+        if (pruned.isEmpty()) {
+            return partitionIds;
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i : pruned.get()) {
+            long id = c.getPartitions(i).getPartitionId();
+            if (partitionIds.isEmpty() || partitionIds.contains(id)) {
+                out.add(id);
+            }
+        }
+        return out.isEmpty() ? List.of(-1L) : out; // -1: no partition can match; searches nothing
     }
 
     /** The metric a (sub-)search uses: given, else the index's (for its anns field). */
