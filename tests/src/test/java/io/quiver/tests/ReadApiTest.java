@@ -133,6 +133,34 @@ class ReadApiTest {
     }
 
     @Test
+    void partitionKeyRoutesInsertsAndPrunesSearches() {
+        CreateCollectionReq.CollectionSchema schema = client.createSchema();
+        schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        schema.addField(AddFieldReq.builder().fieldName("v").dataType(DataType.FloatVector).dimension(4).build());
+        schema.addField(AddFieldReq.builder().fieldName("tenant").dataType(DataType.VarChar).maxLength(16).isPartitionKey(true).build());
+        client.createCollection(CreateCollectionReq.builder().collectionName("tenants").collectionSchema(schema).numPartitions(8)
+                .indexParams(List.of(IndexParam.builder().fieldName("v").indexType(IndexParam.IndexType.FLAT).metricType(IndexParam.MetricType.L2).build()))
+                .build());
+        List<JsonObject> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            JsonObject o = new JsonObject();
+            o.addProperty("id", i);
+            JsonArray a = new JsonArray();
+            for (int j = 0; j < 4; j++) a.add(i + j);
+            o.add("v", a);
+            o.addProperty("tenant", "t" + (i % 10));
+            rows.add(o);
+        }
+        client.insert(InsertReq.builder().collectionName("tenants").data(rows).build());
+        SearchResp s = client.search(SearchReq.builder().collectionName("tenants").data(List.of(new FloatVec(new float[] {0, 1, 2, 3})))
+                .topK(50).filter("tenant == \"t3\"").outputFields(List.of("tenant")).consistencyLevel(ConsistencyLevel.STRONG).build());
+        assertThat(s.getSearchResults().get(0)).hasSize(20).allMatch(h -> "t3".equals(h.getEntity().get("tenant")));
+        var counted = client.query(QueryReq.builder().collectionName("tenants").filter("tenant in [\"t1\", \"t2\"]")
+                .outputFields(List.of("count(*)")).consistencyLevel(ConsistencyLevel.STRONG).build());
+        assertThat(counted.getQueryResults().get(0).getEntity().get("count(*)")).isEqualTo(40L);
+    }
+
+    @Test
     void groupingSearch() {
         SearchResp s = client.search(SearchReq.builder().collectionName("read_api").annsField("v1").data(List.of(new FloatVec(v1[3])))
                 .topK(2).groupByFieldName("tag").groupSize(3).strictGroupSize(true).outputFields(List.of("tag"))
