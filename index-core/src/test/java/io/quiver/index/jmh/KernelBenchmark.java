@@ -112,6 +112,13 @@ public class KernelBenchmark {
     return out;
   }
 
+  /** 16 dot products (4 rows x 4 rows of the 32-row block), the k-means assignment micro-kernel. */
+  @Benchmark
+  public float[] dotProductTile4x4() {
+    k.dotProductTile4x4(rows, 0, dim, rows, 8 * dim, dim, dim, out, 0);
+    return out;
+  }
+
   @Benchmark
   public int int8DotProduct() {
     return k.int8DotProduct(ia, 0, ib, 0, dim);
