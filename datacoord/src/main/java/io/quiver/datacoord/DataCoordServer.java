@@ -54,6 +54,7 @@ public final class DataCoordServer {
                             .setVchannel(vchannel).addAllSegmentIds(ids).setFlushTs(ts).build()));
                 });
         segmentsRef[0] = segments;
+        segments.load(); // before anything can hand a channel to a datanode
         ChannelManager channels = new ChannelManager(ctx.metaKv(), root, new ChannelManager.Watcher() {
             @Override
             public void watch(SessionInfo node, CollectionInfo collection, String vchannel) {
@@ -115,7 +116,7 @@ public final class DataCoordServer {
         loop.scheduleWithFixedDelay(() -> {
             try {
                 if (!recovered[0]) {
-                    segments.recover();
+                    segments.sealRecovered();
                     recovered[0] = true;
                 }
                 segments.applySealPolicies();

@@ -77,8 +77,11 @@ public final class SegmentManager {
         this.notifier = requireNonNull(notifier, "notifier is null");
     }
 
-    /** Loads persisted state; growing segments are sealed (their assignment counts were not persisted). */
-    public synchronized List<SegmentInfo> recover() {
+    /**
+     * Loads persisted segments and channel checkpoints. Must run before datacoord serves anything: a channel
+     * handed to a datanode before this would be watched without its checkpoint and unflushed manifests.
+     */
+    public synchronized void load() {
         for (var e : kv.scan(prefix + "segment/").kvs()) {
             SegmentInfo s = parse(e.value(), SegmentInfo.parser());
             segments.put(s.getSegmentId(), s);
@@ -87,10 +90,18 @@ public final class SegmentManager {
             ChannelCheckpoint c = parse(e.value(), ChannelCheckpoint.parser());
             checkpoints.put(c.getVchannel(), c);
         }
+        LOG.info("segments loaded count={} checkpoints={}", segments.size(), checkpoints.size());
+    }
+
+    /**
+     * Seals the growing segments of a previous life (their assignment counts were not persisted, so no new row
+     * may go to them); needs the TSO, so it runs once rootcoord answers. Returns the segments awaiting flush.
+     */
+    public synchronized List<SegmentInfo> sealRecovered() {
         List<SegmentInfo> toFlush = new ArrayList<>();
         long sealTs = tso.getAsLong();
         for (SegmentInfo s : List.copyOf(segments.values())) {
-            if (s.getState() == SegmentState.GROWING) {
+            if (s.getState() == SegmentState.GROWING && s.getAssignedRows() == 0) {
                 s = s.toBuilder().setState(SegmentState.SEALED).setSealTs(sealTs).build();
                 persist(s);
             }
@@ -98,7 +109,7 @@ public final class SegmentManager {
                 toFlush.add(s);
             }
         }
-        LOG.info("segments recovered count={} sealedAwaitingFlush={}", segments.size(), toFlush.size());
+        LOG.info("recovered growing segments sealed sealedAwaitingFlush={}", toFlush.size());
         return toFlush;
     }
 

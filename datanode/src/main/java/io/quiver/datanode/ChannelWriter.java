@@ -312,7 +312,9 @@ final class ChannelWriter implements Runnable {
                 m.setNumRows(prev.getNumRows() + n);
             }
             SegmentManifest manifest = m.build();
-            String mpath = SegmentPaths.manifest(coll, part, seg, manifest.getVersion());
+            // the key takes a fresh cluster-unique id, not the version counter: a manifest is never overwritten,
+            // even by a writer that did not know an earlier version existed
+            String mpath = SegmentPaths.manifest(coll, part, seg, logId++);
             store.put(mpath, manifest.toByteArray());
             newManifests.put(seg, manifest);
             req.addSegments(SegmentSync.newBuilder().setSegmentId(seg).setCollectionId(coll).setPartitionId(part)
@@ -336,7 +338,7 @@ final class ChannelWriter implements Runnable {
                     .setVchannel(vchannel).setVersion(1).setLevel(SegmentLevel.L0).setNumRows(ts.length)
                     .addDeltalogs(Binlog.newBuilder().setLogId(id).setPath(path).setEntries(ts.length).setTsFrom(minTs).setTsTo(maxTs).setSize(data.length))
                     .build();
-            String mpath = SegmentPaths.manifest(coll, L0_PATH_PARTITION, l0, 1);
+            String mpath = SegmentPaths.manifest(coll, L0_PATH_PARTITION, l0, logId++);
             store.put(mpath, manifest.toByteArray());
             req.addSegments(SegmentSync.newBuilder().setSegmentId(l0).setCollectionId(coll).setPartitionId(-1)
                     .setManifestPath(mpath).setManifestVersion(1).setNumRows(ts.length).setFlushed(true).setLevel(SegmentLevel.L0));
