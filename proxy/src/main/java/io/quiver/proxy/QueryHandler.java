@@ -59,6 +59,7 @@ import java.util.concurrent.TimeoutException;
  * deduplicated; or pk-ordered rows), apply offset and limit, build the Milvus response.
  */
 public final class QueryHandler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueryHandler.class);
     static final long BOUNDED_STALENESS_MS = 5000;
     static final long LEADER_WAIT_MS = 10_000;
 
@@ -246,6 +247,11 @@ public final class QueryHandler {
         CollectionInfo c = meta.collection(db, req.getCollectionName());
         CollectionSchema schema = c.getSchema();
         Map<String, String> p = Params.flatten(req.getSearchParamsList());
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("search collection={} nq={} params={} dsl={} guaranteeTs={} level={} useDefault={} outputs={}", req.getCollectionName(),
+                    req.getNq(), p, req.getDsl(), req.getGuaranteeTimestamp(), req.getConsistencyLevel(), req.getUseDefaultConsistency(),
+                    req.getOutputFieldsList());
+        }
         String annsName = p.getOrDefault("anns_field", "");
         List<FieldSchema> vectors = Schemas.vectorFields(schema);
         FieldSchema field;

@@ -161,6 +161,29 @@ class ReadApiTest {
     }
 
     @Test
+    void searchIteratorPagesThroughNearestNeighboursInOrder() {
+        // the SDK's iterator reads with the collection's default level (Bounded): make the rows old enough first
+        client.query(QueryReq.builder().collectionName("read_api").filter("").outputFields(List.of("count(*)"))
+                .consistencyLevel(ConsistencyLevel.STRONG).build());
+        var it = client.searchIterator(io.milvus.v2.service.vector.request.SearchIteratorReq.builder().collectionName("read_api")
+                .vectorFieldName("v1").vectors(List.of(new FloatVec(v1[0]))).metricType(IndexParam.MetricType.L2)
+                .batchSize(50).topK(200).params("{}").consistencyLevel(ConsistencyLevel.STRONG).build());
+        List<Long> ids = new ArrayList<>();
+        while (true) {
+            var page = it.next();
+            if (page.isEmpty()) break;
+            page.forEach(r -> ids.add((Long) r.get("id")));
+        }
+        it.close();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < N; i++) order.add(i);
+        order.sort((x, y) -> Float.compare(l2(v1[x], v1[0]), l2(v1[y], v1[0])));
+        assertThat(ids).hasSize(200).doesNotHaveDuplicates();
+        // exact (FLAT) pages: the first 200 neighbours, in distance order
+        assertThat(ids).isEqualTo(order.subList(0, 200).stream().map(Integer::longValue).toList());
+    }
+
+    @Test
     void groupingSearch() {
         SearchResp s = client.search(SearchReq.builder().collectionName("read_api").annsField("v1").data(List.of(new FloatVec(v1[3])))
                 .topK(2).groupByFieldName("tag").groupSize(3).strictGroupSize(true).outputFields(List.of("tag"))
