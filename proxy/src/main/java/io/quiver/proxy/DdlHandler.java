@@ -203,8 +203,8 @@ public final class DdlHandler {
         p.put("index_type", type);
         boolean vector = Schemas.isVector(f.getDataType());
         if (!vector) {
-            throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "scalar index " + type + " on field " + f.getName()
-                    + " is not supported yet (filters on scalar fields work without an index)");
+            createScalarIndex(c, f, type, req.getIndexName(), req.getExtraParamsList());
+            return;
         }
         if (SCALAR_INDEXES.contains(type)) {
             throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "index type " + type + " does not apply to vector field " + f.getName());
@@ -232,6 +232,36 @@ public final class DdlHandler {
                 .addAllIndexParams(Params.toPairs(p)).addAllUserParams(req.getExtraParamsList()).build()));
     }
 
+    /** Scalar index types a field type takes (Milvus 2.5's table); AUTOINDEX means INVERTED. */
+    static List<String> scalarIndexTypes(DataType t) {
+        return switch (t) {
+            case Bool -> List.of("INVERTED", "BITMAP");
+            case Int8, Int16, Int32, Int64 -> List.of("INVERTED", "STL_SORT", "BITMAP");
+            case Float, Double -> List.of("INVERTED", "STL_SORT");
+            case VarChar, String -> List.of("INVERTED", "TRIE", "MARISA-TRIE", "BITMAP");
+            case Array -> List.of("INVERTED", "BITMAP");
+            default -> List.of();
+        };
+    }
+
+    private void createScalarIndex(CollectionInfo c, FieldSchema f, String type, String indexName, List<KeyValuePair> userParams) {
+        String t = type.equals("AUTOINDEX") ? "INVERTED" : type.equals("TRIE") || type.equals("Trie") ? "TRIE" : type;
+        List<String> allowed = scalarIndexTypes(f.getDataType());
+        if (allowed.isEmpty()) {
+            throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "scalar indexes on " + f.getDataType() + " field " + f.getName() + " are not supported");
+        }
+        if (!allowed.contains(t)) {
+            throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "index type " + type + " is not supported on " + f.getDataType()
+                    + " field " + f.getName() + ", supported: " + allowed);
+        }
+        String name = indexName.isEmpty() ? f.getName() : indexName;
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("index_type", t);
+        Statuses.check(clients.dataCoord().createIndex(CreateIndexInternalRequest.newBuilder().setCollectionId(c.getCollectionId())
+                .setFieldId(f.getFieldID()).setFieldName(f.getName()).setIndexName(name).setIsVector(false)
+                .addAllIndexParams(Params.toPairs(p)).addAllUserParams(userParams).build()));
+    }
+
     public DescribeIndexResponse describeIndex(String db, DescribeIndexRequest req) {
         CollectionInfo c = meta.collection(db, req.getCollectionName());
         long fieldId = 0;
@@ -250,8 +280,10 @@ public final class DdlHandler {
             String metric = build.remove("metric_type");
             IndexDescription.Builder id = IndexDescription.newBuilder().setIndexName(d.getIndex().getIndexName())
                     .setIndexID(d.getIndex().getIndexId()).setFieldName(d.getIndex().getFieldName())
-                    .addParams(KeyValuePair.newBuilder().setKey("index_type").setValue(type))
-                    .addParams(KeyValuePair.newBuilder().setKey("metric_type").setValue(metric));
+                    .addParams(KeyValuePair.newBuilder().setKey("index_type").setValue(type == null ? "" : type));
+            if (metric != null) {
+                id.addParams(KeyValuePair.newBuilder().setKey("metric_type").setValue(metric));
+            }
             if (!build.isEmpty()) {
                 id.addParams(KeyValuePair.newBuilder().setKey("params").setValue(new Gson().toJson(build)));
             }

@@ -198,6 +198,20 @@ public final class QueryHandler {
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<String>> indexMetrics =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
 
+    private final com.github.benmanes.caffeine.cache.Cache<Long, List<Long>> scalarIndexed =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
+
+    /** Fields with a scalar index (their filters run on the index in sealed segments); cached briefly. */
+    private List<Long> scalarIndexedFields(CollectionInfo c) {
+        return scalarIndexed.get(c.getCollectionId(), id -> {
+            var r = clients.dataCoord().describeIndex(DescribeIndexInternalRequest.newBuilder().setCollectionId(id).build());
+            if (!Statuses.isOk(r.getStatus())) {
+                return List.of();
+            }
+            return r.getIndexesList().stream().filter(d -> !d.getIndex().getIsVector()).map(d -> d.getIndex().getFieldId()).toList();
+        });
+    }
+
     /** The metric of the field's index, if it has one (cached briefly: it changes only by DDL). */
     private String indexMetric(CollectionInfo c, FieldSchema field) {
         return indexMetrics.get(c.getCollectionId() + "/" + field.getFieldID(), k -> java.util.Optional.ofNullable(lookupIndexMetric(c, field))).orElse(null);
@@ -299,7 +313,8 @@ public final class QueryHandler {
                 .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(group == null ? offset + topk : group.candidates()).setNq(nq)
                 .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")));
+                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
+                .addAllScalarIndexFieldIds(scalarIndexedFields(c));
         for (Map.Entry<String, String> e : p.entrySet()) {
             plan.addSearchParams(KeyValuePair.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
         }
@@ -436,7 +451,8 @@ public final class QueryHandler {
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
                 .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1])
-                .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false"))).build();
+                .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
+                .addAllScalarIndexFieldIds(scalarIndexedFields(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), count, plan.getLimit());
         QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).setCollectionName(c.getName())
                 .setPrimaryFieldName(pk.getName()).setSessionTs(ts[0]);

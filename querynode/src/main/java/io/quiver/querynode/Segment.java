@@ -37,6 +37,7 @@ public final class Segment implements ColumnSource {
     private volatile long indexBuildId;
     private volatile long maxTs;
     private volatile PkStats pkStats;
+    private final Map<Long, io.quiver.common.expr.ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
 
     public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
         this.segmentId = segmentId;
@@ -121,6 +122,21 @@ public final class Segment implements ColumnSource {
 
     public VectorIndex index(long fieldId) { return indexes.get(fieldId); }
 
+    /**
+     * The scalar index of a field of a sealed segment, built on first use from the column (sealed segments never
+     * change, so it stays valid); null for growing segments and for column types without one.
+     */
+    public io.quiver.common.expr.ScalarIndex scalarIndex(long fieldId) {
+        if (growing) {
+            return null;
+        }
+        FieldColumn c = columns.get(fieldId);
+        if (c == null) {
+            return null;
+        }
+        return scalarIndexes.computeIfAbsent(fieldId, f -> io.quiver.common.expr.SortedScalarIndex.build(c, rowCount()));
+    }
+
     public long indexBuildId() { return indexBuildId; }
 
     /**
@@ -150,6 +166,9 @@ public final class Segment implements ColumnSource {
             b += c.ramBytesUsed();
         }
         for (VectorIndex i : indexes.values()) {
+            b += i.ramBytesUsed();
+        }
+        for (var i : scalarIndexes.values()) {
             b += i.ramBytesUsed();
         }
         return b;

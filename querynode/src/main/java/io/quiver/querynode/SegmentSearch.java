@@ -25,23 +25,44 @@ import java.util.Map;
 final class SegmentSearch {
     private SegmentSearch() {}
 
+    /** A sealed segment seen through the scalar indexes of the fields the collection has them on. */
+    record IndexedView(Segment seg, java.util.Set<Long> fields) implements io.quiver.common.expr.IndexedColumnSource {
+        @Override
+        public int rowCount() { return seg.rowCount(); }
+
+        @Override
+        public io.quiver.common.column.FieldColumn column(long fieldId) { return seg.column(fieldId); }
+
+        @Override
+        public io.quiver.common.column.FieldColumn primaryKeys() { return seg.primaryKeys(); }
+
+        @Override
+        public io.milvus.grpc.CollectionSchema schema() { return seg.schema(); }
+
+        @Override
+        public io.quiver.common.expr.ScalarIndex scalarIndex(long fieldId) {
+            return fields.contains(fieldId) ? seg.scalarIndex(fieldId) : null;
+        }
+    }
+
     /** What to search, decoded once per request. */
     record Request(FieldSchema field, MetricType metric, int nq, float[] queries, byte[] binaryQueries, int dim, int topk,
-                   Map<String, String> params, PlanExpr filter, long readTs, boolean hasRange, float radius, float rangeFilter) {
+                   Map<String, String> params, PlanExpr filter, long readTs, boolean hasRange, float radius, float rangeFilter,
+                   java.util.Set<Long> indexedFields) {
         boolean ascending() {
             return metric == MetricType.L2 || metric == MetricType.HAMMING || metric == MetricType.JACCARD;
         }
     }
 
     /** Allowed rows, or null when every row is allowed. */
-    static BitSet allowedRows(Segment seg, int rows, long readTs, PlanExpr filter) {
+    static BitSet allowedRows(Segment seg, int rows, long readTs, PlanExpr filter, java.util.Set<Long> indexedFields) {
         BitSet bits = new BitSet(rows);
         int visible = seg.visibleRows(readTs, rows, bits);
         boolean hasFilter = filter != null && filter.getExprCase() != PlanExpr.ExprCase.EXPR_NOT_SET
                 && filter.getExprCase() != PlanExpr.ExprCase.ALWAYS_TRUE_EXPR;
         if (hasFilter) {
             BitSet f = new BitSet(rows);
-            ExprEvaluator.evaluate(filter, seg, rows, f);
+            ExprEvaluator.evaluate(filter, indexedFields.isEmpty() || seg.growing() ? seg : new IndexedView(seg, indexedFields), rows, f);
             bits.and(f);
         } else if (visible == rows) {
             return null;
@@ -54,7 +75,7 @@ final class SegmentSearch {
         if (rows == 0) {
             return;
         }
-        BitSet allowed = allowedRows(seg, rows, r.readTs(), r.filter());
+        BitSet allowed = allowedRows(seg, rows, r.readTs(), r.filter(), r.indexedFields());
         if (allowed != null && allowed.isEmpty()) {
             return;
         }

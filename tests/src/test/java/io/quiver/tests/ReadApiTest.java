@@ -184,6 +184,38 @@ class ReadApiTest {
     }
 
     @Test
+    void scalarIndexesAreAcceptedDescribedAndGiveTheSameRows() throws Exception {
+        client.createIndex(io.milvus.v2.service.index.request.CreateIndexReq.builder().collectionName("read_api").indexParams(List.of(
+                IndexParam.builder().fieldName("age").indexType(IndexParam.IndexType.STL_SORT).build(),
+                IndexParam.builder().fieldName("tag").indexType(IndexParam.IndexType.INVERTED).build())).build());
+        var d = client.describeIndex(io.milvus.v2.service.index.request.DescribeIndexReq.builder().collectionName("read_api")
+                .fieldName("age").build());
+        assertThat(d.getIndexDescByFieldName("age").getIndexType()).isEqualTo(IndexParam.IndexType.STL_SORT);
+        assertThatThrownBy(() -> client.createIndex(io.milvus.v2.service.index.request.CreateIndexReq.builder().collectionName("read_api")
+                .indexParams(List.of(IndexParam.builder().fieldName("tag").indexType(IndexParam.IndexType.STL_SORT).build())).build()))
+                .isInstanceOf(MilvusClientException.class);
+        client.flush(io.milvus.v2.service.utility.request.FlushReq.builder().collectionNames(List.of("read_api")).build());
+        Thread.sleep(1500); // let the sealed segments replace the growing ones
+        for (String filter : List.of("age > 50 and tag == \"red\"", "age in [1, 2, 3]", "20 <= age < 25", "tag like \"bl%\"")) {
+            var rows = client.query(QueryReq.builder().collectionName("read_api").filter(filter).outputFields(List.of("age", "tag"))
+                    .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults();
+            long expected = java.util.stream.IntStream.range(0, N).filter(i -> matches(filter, i)).count();
+            assertThat(rows).as(filter).hasSize((int) expected);
+        }
+    }
+
+    private static boolean matches(String filter, int i) {
+        int age = i % 100;
+        String tag = i % 3 == 0 ? "red" : "blue";
+        return switch (filter) {
+            case "age > 50 and tag == \"red\"" -> age > 50 && tag.equals("red");
+            case "age in [1, 2, 3]" -> age >= 1 && age <= 3;
+            case "20 <= age < 25" -> age >= 20 && age < 25;
+            default -> tag.startsWith("bl");
+        };
+    }
+
+    @Test
     void groupingSearch() {
         SearchResp s = client.search(SearchReq.builder().collectionName("read_api").annsField("v1").data(List.of(new FloatVec(v1[3])))
                 .topK(2).groupByFieldName("tag").groupSize(3).strictGroupSize(true).outputFields(List.of("tag"))

@@ -128,6 +128,10 @@ public final class ExprEvaluator {
         }
 
         Bits eval(PlanExpr e) {
+            Bits indexed = viaIndex(e);
+            if (indexed != null) {
+                return indexed;
+            }
             return switch (e.getExprCase()) {
                 case ALWAYS_TRUE_EXPR -> new Bits(allOnes(), null);
                 case UNARY_EXPR -> not(eval(e.getUnaryExpr().getChild()));
@@ -142,6 +146,94 @@ public final class ExprEvaluator {
                 case NULL_EXPR -> isNull(e.getNullExpr());
                 default -> throw new IllegalArgumentException("unsupported plan node " + e.getExprCase());
             };
+        }
+
+        // ------------------------------------------------------------ scalar indexes
+
+        /** Answers a comparison, range or {@code in} on an indexed, non-nullable column from its index; else null. */
+        private Bits viaIndex(PlanExpr e) {
+            if (!(segment instanceof IndexedColumnSource src)) {
+                return null;
+            }
+            ColumnInfo col = switch (e.getExprCase()) {
+                case UNARY_RANGE_EXPR -> e.getUnaryRangeExpr().getColumnInfo();
+                case BINARY_RANGE_EXPR -> e.getBinaryRangeExpr().getColumnInfo();
+                case TERM_EXPR -> e.getTermExpr().getIsInField() ? null : e.getTermExpr().getColumnInfo();
+                default -> null;
+            };
+            if (col == null || col.getNestedPathCount() > 0 || col.getNullable()) {
+                return null;
+            }
+            ScalarIndex index = src.scalarIndex(col.getFieldId());
+            if (index == null) {
+                return null;
+            }
+            long[] out = new long[words];
+            switch (e.getExprCase()) {
+                case UNARY_RANGE_EXPR -> {
+                    var u = e.getUnaryRangeExpr();
+                    Object v = key(u.getValue(), index.valueType());
+                    if (v == null) {
+                        return null;
+                    }
+                    switch (u.getOp()) {
+                        case EQUAL -> index.range(v, true, v, true, out);
+                        case GREATER_THAN -> index.range(v, false, null, false, out);
+                        case GREATER_EQUAL -> index.range(v, true, null, false, out);
+                        case LESS_THAN -> index.range(null, false, v, false, out);
+                        case LESS_EQUAL -> index.range(null, false, v, true, out);
+                        case PREFIX_MATCH -> {
+                            if (!(v instanceof String prefix)) {
+                                return null;
+                            }
+                            index.range(prefix, true, prefix + Character.MAX_VALUE, false, out);
+                        }
+                        default -> {
+                            return null;
+                        }
+                    }
+                }
+                case BINARY_RANGE_EXPR -> {
+                    var b = e.getBinaryRangeExpr();
+                    Object lo = key(b.getLowerValue(), index.valueType());
+                    Object hi = key(b.getUpperValue(), index.valueType());
+                    if (lo == null || hi == null) {
+                        return null;
+                    }
+                    index.range(lo, b.getLowerInclusive(), hi, b.getUpperInclusive(), out);
+                }
+                case TERM_EXPR -> {
+                    List<Object> keys = new java.util.ArrayList<>();
+                    for (GenericValue g : e.getTermExpr().getValuesList()) {
+                        Object k = key(g, index.valueType());
+                        if (k == null) {
+                            return null;
+                        }
+                        keys.add(k);
+                    }
+                    index.in(keys, out);
+                }
+                default -> {
+                    return null;
+                }
+            }
+            trim(out);
+            return new Bits(out, null);
+        }
+
+        /** A literal as the index's key type, or null when the index cannot answer for it exactly. */
+        private static Object key(GenericValue g, Class<?> type) {
+            if (type == Long.class) {
+                return g.getValCase() == GenericValue.ValCase.INT64_VAL ? (Object) g.getInt64Val() : null;
+            }
+            if (type == Double.class) {
+                return switch (g.getValCase()) {
+                    case INT64_VAL -> (double) g.getInt64Val();
+                    case FLOAT_VAL -> g.getFloatVal();
+                    default -> null;
+                };
+            }
+            return g.getValCase() == GenericValue.ValCase.STRING_VAL ? g.getStringVal() : null;
         }
 
         // ------------------------------------------------------------ bitmaps
