@@ -14,6 +14,8 @@
 # Env: QUIVER_CLUSTER_DIR (default /tmp/quiver-cluster), QUIVER_PROXY_PORT (default 19530), QUIVER_CLUSTER_BASE_PORT
 # (default 29000: internal gRPC ports count up from here, metrics ports from base+500), QUIVER_CLUSTER_NAME
 # (default quiver), QUIVER_ROLE_JAVA_OPTS (JVM options of every role), DEPS / INFRA_RUN_DIR (see deps.sh).
+# QUIVER_EXTERNAL_DEPS=1: use the dependencies named by ETCD_ENDPOINTS, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY and
+# PULSAR_SERVICE_URL (e.g. containers) instead of starting and stopping local ones.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -28,8 +30,10 @@ log() { echo "cluster: $*" >&2; }
 
 deps_env() {
   local env
-  env="$("$HERE/deps.sh" env)"
-  eval "$env"
+  if [ -z "${QUIVER_EXTERNAL_DEPS:-}" ]; then
+    env="$("$HERE/deps.sh" env)"
+    eval "$env"
+  fi
   export ETCD_ENDPOINTS="${ETCD_ENDPOINTS:?etcd is not running (cluster.sh up starts it)}"
   export MINIO_ADDRESS="${S3_ENDPOINT:?the S3 server is not running}"
   export MINIO_ACCESS_KEY="${S3_ACCESS_KEY:-minioadmin}" MINIO_SECRET_KEY="${S3_SECRET_KEY:-minioadmin}"
@@ -114,8 +118,9 @@ case "${1:-}" in
     for d in ${DEPS:-etcd s3 pulsar}; do
       if ! DEPS="$d" "$HERE/deps.sh" status >/dev/null 2>&1; then started="$started $d"; fi
     done
+    if [ -n "${QUIVER_EXTERNAL_DEPS:-}" ]; then started=""; fi
     echo "$started" >"$DIR/started-deps"
-    "$HERE/deps.sh" up >/dev/null
+    [ -n "${QUIVER_EXTERNAL_DEPS:-}" ] || "$HERE/deps.sh" up >/dev/null
     deps_env
     [ -f "$ROOT/server/target/quiver-server.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests install >&2)
     : >"$PROCS"; rm -f "$DIR/next-port"

@@ -16,7 +16,10 @@ final class LocalCluster implements AutoCloseable {
     final String clusterName;
     final int proxyPort;
 
+    private final ClusterDependencies deps;
+
     LocalCluster(Path dir, String clusterName, int proxyPort, int basePort) {
+        this.deps = ClusterDependencies.start();
         this.root = Path.of(System.getProperty("quiver.root", "..")).toAbsolutePath().normalize();
         this.clusterName = clusterName;
         this.proxyPort = proxyPort;
@@ -24,6 +27,7 @@ final class LocalCluster implements AutoCloseable {
         env.put("QUIVER_CLUSTER_NAME", clusterName);
         env.put("QUIVER_PROXY_PORT", Integer.toString(proxyPort));
         env.put("QUIVER_CLUSTER_BASE_PORT", Integer.toString(basePort));
+        env.putAll(deps.env());
     }
 
     String run(String... args) throws Exception {
@@ -50,6 +54,9 @@ final class LocalCluster implements AutoCloseable {
 
     /** The env lines of the running dependencies (ETCD_ENDPOINTS, S3_ENDPOINT, ...). */
     Map<String, String> depsEnv() throws Exception {
+        if (!deps.env().isEmpty()) {
+            return deps.env();
+        }
         ProcessBuilder pb = new ProcessBuilder(root.resolve("deploy/local/deps.sh").toString(), "env").directory(root.toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -77,6 +84,10 @@ final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        run("down");
+        try {
+            run("down");
+        } finally {
+            deps.close();
+        }
     }
 }
