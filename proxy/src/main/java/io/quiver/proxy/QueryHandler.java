@@ -318,21 +318,52 @@ public final class QueryHandler {
         for (Map.Entry<String, String> e : p.entrySet()) {
             plan.addSearchParams(KeyValuePair.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
         }
+        boolean ascending = metric.equals("L2") || metric.equals("HAMMING") || metric.equals("JACCARD");
+        boolean iteratorV2 = Boolean.parseBoolean(p.getOrDefault("search_iter_v2", "false"));
         if (p.containsKey("radius")) {
-            plan.setHasRange(true).setRadius(Float.parseFloat(p.get("radius")));
+            plan.setHasRange(true).setRadius(parseFloat(p, "radius"));
             if (p.containsKey("range_filter")) {
-                plan.setHasRangeFilter(true).setRangeFilter(Float.parseFloat(p.get("range_filter")));
+                plan.setHasRangeFilter(true).setRangeFilter(parseFloat(p, "range_filter"));
+            }
+        }
+        if (iteratorV2 && p.containsKey("search_iter_last_bound")) {
+            // server-assisted iterator: the next page is everything strictly worse than the last page's bound
+            float bound = parseFloat(p, "search_iter_last_bound");
+            if (ascending) {
+                plan.setHasRange(true).setRadius(Float.POSITIVE_INFINITY).setHasRangeFilter(true).setRangeFilter(Math.nextUp(bound));
+            } else {
+                plan.setHasRange(true).setRadius(Float.NEGATIVE_INFINITY).setHasRangeFilter(true).setRangeFilter(Math.nextDown(bound));
             }
         }
         List<ShardSearchResponse> parts = fanOut(c, leaders, plan.build());
-        boolean ascending = metric.equals("L2") || metric.equals("HAMMING") || metric.equals("JACCARD");
         ShardSearchResponse merged = SearchReduce.merge(parts, nq, group == null ? (int) (offset + topk) : group.candidates(), ascending);
         if (group != null) {
             List<Long> outIds = out.stream().map(FieldSchema::getFieldID).toList();
             return group.apply(c, merged, nq, (int) topk, (int) offset, outIds, outNames, req.getOutputFieldsList(), ts[0]);
         }
         int round = (int) param(p, "round_decimal", -1);
-        return buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
+        SearchResults results = buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
+        if (iteratorV2) {
+            // the token names the iteration (the pages are stateless range searches); last_bound = the page's worst score
+            String token = p.getOrDefault("search_iter_id", "");
+            if (token.isBlank()) {
+                token = java.util.UUID.randomUUID().toString();
+            }
+            var data = results.getResults();
+            float last = data.getScoresCount() == 0 ? p.containsKey("search_iter_last_bound") ? parseFloat(p, "search_iter_last_bound") : 0f
+                    : data.getScores(data.getScoresCount() - 1);
+            results = results.toBuilder().setResults(data.toBuilder().setSearchIteratorV2Results(
+                    io.milvus.grpc.SearchIteratorV2Results.newBuilder().setToken(token).setLastBound(last))).build();
+        }
+        return results;
+    }
+
+    private static float parseFloat(Map<String, String> p, String key) {
+        try {
+            return Float.parseFloat(p.get(key).trim());
+        } catch (NumberFormatException e) {
+            throw QuiverException.invalid("%s [%s] is invalid, it should be a number", key, p.get(key));
+        }
     }
 
     private List<ShardSearchResponse> fanOut(CollectionInfo c, ShardLeadersResponse leaders, SearchPlan plan) {

@@ -216,6 +216,26 @@ class ReadApiTest {
     }
 
     @Test
+    void searchIteratorV2PagesThroughNearestNeighboursInOrder() {
+        client.query(QueryReq.builder().collectionName("read_api").filter("").outputFields(List.of("count(*)"))
+                .consistencyLevel(ConsistencyLevel.STRONG).build());
+        var it = client.searchIteratorV2(io.milvus.v2.service.vector.request.SearchIteratorReqV2.builder().collectionName("read_api")
+                .vectorFieldName("v1").vectors(List.of(new FloatVec(v1[1]))).metricType(IndexParam.MetricType.L2)
+                .batchSize(40).topK(120).consistencyLevel(ConsistencyLevel.STRONG).build());
+        List<Long> ids = new ArrayList<>();
+        while (true) {
+            var page = it.next();
+            if (page.isEmpty()) break;
+            page.forEach(r -> ids.add((Long) r.getId()));
+        }
+        it.close();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < N; i++) order.add(i);
+        order.sort((x, y) -> Float.compare(l2(v1[x], v1[1]), l2(v1[y], v1[1])));
+        assertThat(ids).isEqualTo(order.subList(0, 120).stream().map(Integer::longValue).toList());
+    }
+
+    @Test
     void groupingSearch() {
         SearchResp s = client.search(SearchReq.builder().collectionName("read_api").annsField("v1").data(List.of(new FloatVec(v1[3])))
                 .topK(2).groupByFieldName("tag").groupSize(3).strictGroupSize(true).outputFields(List.of("tag"))
