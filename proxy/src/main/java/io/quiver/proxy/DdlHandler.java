@@ -446,6 +446,10 @@ public final class DdlHandler {
         Statuses.check(clients.rootCoord().alterDatabase(req.toBuilder().setDbName(db).build()));
     }
 
+    public long collectionId(String db, String name) {
+        return meta.collection(db, name).getCollectionId();
+    }
+
     static BoolResponse bool(boolean v) {
         return BoolResponse.newBuilder().setStatus(Statuses.success()).setValue(v).build();
     }

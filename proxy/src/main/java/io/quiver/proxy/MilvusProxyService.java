@@ -380,6 +380,21 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     }
 
     @Override
+    public void getReplicas(GetReplicasRequest req, StreamObserver<GetReplicasResponse> o) {
+        GrpcCalls.unary(o, GetReplicasResponse.getDefaultInstance(), () -> {
+            long id = req.getCollectionID() != 0 ? req.getCollectionID() : ddl.collectionId(db(req.getDbName()), req.getCollectionName());
+            GetReplicasResponse r = clients.queryCoord().getReplicas(io.quiver.proto.ShardLeadersRequest.newBuilder().setCollectionId(id).build());
+            return r;
+        });
+    }
+
+    @Override
+    public void getQuerySegmentInfo(GetQuerySegmentInfoRequest req, StreamObserver<GetQuerySegmentInfoResponse> o) {
+        GrpcCalls.unary(o, GetQuerySegmentInfoResponse.getDefaultInstance(), () -> clients.queryCoord().getQuerySegmentInfo(
+                io.quiver.proto.ShardLeadersRequest.newBuilder().setCollectionId(ddl.collectionId(db(req.getDbName()), req.getCollectionName())).build()));
+    }
+
+    @Override
     public void flush(FlushRequest req, StreamObserver<FlushResponse> o) {
         GrpcCalls.unary(o, FlushResponse.getDefaultInstance(), () -> ddl.flush(db(req.getDbName()), req.getCollectionNamesList()));
     }

@@ -42,7 +42,9 @@ public final class ProxyServer {
             return r.getId();
         }, 100_000);
         MetaCache meta = new MetaCache(clients, cfg.proxy().metaCacheTtl());
-        QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout());
+        ReplicaSelector selector = new ReplicaSelector(ReplicaSelector.parse(cfg.proxy().replicaSelection()), cfg.proxy().replicaWeights());
+        QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout(),
+                selector);
         DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query,
                 ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);

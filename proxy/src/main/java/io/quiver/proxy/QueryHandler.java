@@ -69,8 +69,12 @@ public final class QueryHandler {
     private final int maxTopK;
     private final int maxNq;
     private final Duration timeout;
+    private final ReplicaSelector selector;
+    private final java.util.concurrent.ExecutorService shardCalls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
-    public QueryHandler(MetaCache meta, RoleClients clients, Timestamps timestamps, int maxTopK, int maxNq, Duration timeout) {
+    public QueryHandler(MetaCache meta, RoleClients clients, Timestamps timestamps, int maxTopK, int maxNq, Duration timeout,
+                        ReplicaSelector selector) {
+        this.selector = requireNonNull(selector, "selector is null");
         this.meta = requireNonNull(meta, "meta is null");
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
@@ -367,39 +371,96 @@ public final class QueryHandler {
     }
 
     private List<ShardSearchResponse> fanOut(CollectionInfo c, ShardLeadersResponse leaders, SearchPlan plan) {
-        List<ListenableFuture<ShardSearchResponse>> futures = new ArrayList<>();
+        return callShards(c, leaders, (addr, vchannel) -> clients.queryNode(addr)
+                .search(ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()), ShardSearchResponse::getStatus);
+    }
+
+    /**
+     * Calls every shard in parallel (virtual threads, inside the caller's gRPC context so its deadline and
+     * cancellation carry through), each on the replica the selector orders first; a replica that fails with an
+     * availability error is marked bad and the next one is tried, with bounded exponential backoff, before the
+     * request fails.
+     */
+    private <T> List<T> callShards(CollectionInfo c, ShardLeadersResponse leaders, java.util.function.BiFunction<String, String, T> call,
+                                   java.util.function.Function<T, io.milvus.grpc.Status> statusOf) {
+        List<java.util.concurrent.Future<T>> futures = new ArrayList<>();
         for (String vchannel : c.getVchannelsList()) {
-            ShardLeader l = MetaCache.leaderOf(leaders, vchannel);
-            if (l == null) {
+            List<ShardLeader> candidates = selector.order(leaders, vchannel, vchannel);
+            if (candidates.isEmpty()) {
                 meta.invalidateLeaders(c.getCollectionId());
                 throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
             }
-            futures.add(clients.queryNodeAsync(l.getAddress(), timeout)
-                    .search(ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()));
+            futures.add(shardCalls.submit(io.grpc.Context.current().wrap(() -> callWithFailover(c, vchannel, candidates, call, statusOf))));
         }
-        List<ShardSearchResponse> out = new ArrayList<>();
-        for (ListenableFuture<ShardSearchResponse> f : futures) {
-            ShardSearchResponse r = await(f, c);
-            Statuses.check(r.getStatus());
-            out.add(r);
+        List<T> out = new ArrayList<>();
+        for (var f : futures) {
+            try {
+                out.add(f.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new QuiverException(ErrorCode.CANCELED, "interrupted");
+            } catch (TimeoutException e) {
+                futures.forEach(x -> x.cancel(true));
+                throw new QuiverException(ErrorCode.TIMEOUT, "shards did not answer in " + timeout.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                futures.forEach(x -> x.cancel(true));
+                if (e.getCause() instanceof QuiverException q) {
+                    throw q;
+                }
+                throw new QuiverException(ErrorCode.NODE_NOT_AVAILABLE, String.valueOf(e.getCause()), e.getCause());
+            }
         }
         return out;
     }
 
-    private <T> T await(ListenableFuture<T> f, CollectionInfo c) {
-        try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new QuiverException(ErrorCode.CANCELED, "interrupted");
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            throw new QuiverException(ErrorCode.TIMEOUT, "shard did not answer in " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            meta.invalidateLeaders(c.getCollectionId());
-            throw new QuiverException(ErrorCode.NODE_NOT_AVAILABLE, "shard leader failed: " + e.getCause().getMessage(), e.getCause());
-        }
+    private static boolean failoverWorthy(ErrorCode code) {
+        return code.retriable() || code == ErrorCode.SEGMENT_NOT_FOUND || code == ErrorCode.CHANNEL_NOT_AVAILABLE
+                || code == ErrorCode.NODE_NOT_AVAILABLE || code == ErrorCode.NODE_NOT_FOUND;
     }
+
+    private <T> T callWithFailover(CollectionInfo c, String vchannel, List<ShardLeader> candidates,
+                                   java.util.function.BiFunction<String, String, T> call, java.util.function.Function<T, io.milvus.grpc.Status> statusOf) {
+        String last = "";
+        long backoff = 20;
+        int attempts = candidates.size() + 1;
+        for (int i = 0; i < attempts; i++) {
+            String addr = candidates.get(i % candidates.size()).getAddress();
+            selector.begin(addr);
+            try {
+                T r = call.apply(addr, vchannel);
+                io.milvus.grpc.Status st = statusOf.apply(r);
+                if (Statuses.isOk(st)) {
+                    return r;
+                }
+                QuiverException q = Statuses.toException(st);
+                if (!failoverWorthy(q.errorCode())) {
+                    throw q;
+                }
+                last = q.getMessage();
+            } catch (io.grpc.StatusRuntimeException e) {
+                if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED || e.getStatus().getCode() == io.grpc.Status.Code.CANCELLED) {
+                    throw new QuiverException(ErrorCode.TIMEOUT, "shard " + vchannel + ": " + e.getMessage());
+                }
+                last = e.getMessage();
+            } finally {
+                selector.end(addr);
+            }
+            selector.markBad(addr);
+            if (io.grpc.Context.current().isCancelled()) {
+                break;
+            }
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            backoff = Math.min(200, backoff * 2);
+        }
+        meta.invalidateLeaders(c.getCollectionId());
+        throw new QuiverException(ErrorCode.NODE_NOT_AVAILABLE, "every replica of shard " + vchannel + " failed, last: " + last);
+    }
+
 
     private static SearchResults buildSearchResults(CollectionInfo c, ShardSearchResponse merged, int nq, int topk, int offset,
                                                     int round, Set<String> outNames, long sessionTs) {
@@ -507,23 +568,8 @@ public final class QueryHandler {
     }
 
     private List<ShardQueryResponse> queryShards(CollectionInfo c, ShardLeadersResponse leaders, QueryPlan plan) {
-        List<ListenableFuture<ShardQueryResponse>> futures = new ArrayList<>();
-        for (String vchannel : c.getVchannelsList()) {
-            ShardLeader l = MetaCache.leaderOf(leaders, vchannel);
-            if (l == null) {
-                meta.invalidateLeaders(c.getCollectionId());
-                throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
-            }
-            futures.add(clients.queryNodeAsync(l.getAddress(), timeout)
-                    .query(ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()));
-        }
-        List<ShardQueryResponse> out = new ArrayList<>();
-        for (var f : futures) {
-            ShardQueryResponse r = await(f, c);
-            Statuses.check(r.getStatus());
-            out.add(r);
-        }
-        return out;
+        return callShards(c, leaders, (addr, vchannel) -> clients.queryNode(addr)
+                .query(ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()), ShardQueryResponse::getStatus);
     }
 
     /** With a partition key, a filter that pins the key narrows the search to the partitions its values hash to. */

@@ -48,6 +48,16 @@ public final class QueryCoordGrpcService extends QueryCoordGrpc.QueryCoordImplBa
     }
 
     @Override
+    public void getReplicas(ShardLeadersRequest req, StreamObserver<io.milvus.grpc.GetReplicasResponse> o) {
+        GrpcCalls.unary(o, io.milvus.grpc.GetReplicasResponse.getDefaultInstance(), () -> qc.replicaInfo(req.getCollectionId()));
+    }
+
+    @Override
+    public void getQuerySegmentInfo(ShardLeadersRequest req, StreamObserver<io.milvus.grpc.GetQuerySegmentInfoResponse> o) {
+        GrpcCalls.unary(o, io.milvus.grpc.GetQuerySegmentInfoResponse.getDefaultInstance(), () -> qc.segmentInfo(req.getCollectionId()));
+    }
+
+    @Override
     public void getShardLeaders(ShardLeadersRequest req, StreamObserver<ShardLeadersResponse> o) {
         GrpcCalls.unary(o, ShardLeadersResponse.getDefaultInstance(), () -> ShardLeadersResponse.newBuilder().setStatus(Statuses.success())
                 .addAllLeaders(qc.shardLeaders(req.getCollectionId())).addAllLoadedPartitionIds(qc.loadedPartitions(req.getCollectionId())).build());

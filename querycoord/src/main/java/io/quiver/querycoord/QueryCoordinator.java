@@ -3,8 +3,15 @@ package io.quiver.querycoord;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.milvus.grpc.GetQuerySegmentInfoResponse;
+import io.milvus.grpc.GetReplicasResponse;
 import io.milvus.grpc.LoadState;
+import io.milvus.grpc.QuerySegmentInfo;
+import io.milvus.grpc.ReplicaInfo;
+import io.milvus.grpc.ShardReplica;
+import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
+import io.quiver.common.error.Statuses;
 import io.quiver.proto.ChannelDistribution;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DistributionResponse;
@@ -17,6 +24,8 @@ import io.quiver.proto.QnLoadSegmentsRequest;
 import io.quiver.proto.QnReleaseSegmentsRequest;
 import io.quiver.proto.QnUnwatchChannelRequest;
 import io.quiver.proto.QnWatchChannelRequest;
+import io.quiver.proto.Replica;
+import io.quiver.proto.ReplicaAssignment;
 import io.quiver.proto.SealedSegmentLocation;
 import io.quiver.proto.SegmentDistribution;
 import io.quiver.proto.SegmentIndex;
@@ -36,56 +45,85 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Load, release and placement (DESIGN section 11). A loaded collection is persisted in MetaKv
- * ({@code <root>/querycoord/load/<coll>}); its target (channels and flushed segments) comes from datacoord and
- * the actual placement from the querynodes themselves, so a restarted querycoord rebuilds everything from those
- * two. Each {@link #reconcile()} round moves the actual placement towards the target: a leader for every vchannel,
- * every flushed segment (with its finished index) on a live node, dropped segments released, and each leader told
- * the sealed distribution of its shard.
+ * Load, release, replicas and placement (DESIGN section 11). A loaded collection ({@code <root>/querycoord/load/<coll>})
+ * has {@code replica_number} replicas, each a stable set of querynodes ({@code <root>/querycoord/replica/<coll>}). The
+ * target (channels, flushed segments, L0 deletes, unflushed manifests) comes from datacoord and the actual placement
+ * from the querynodes, so a restarted querycoord rebuilds everything from those two.
+ *
+ * <p>Each {@link #reconcile()} round moves every replica towards the target: a shard leader per vchannel on the
+ * replica's nodes, every flushed segment (with its finished index) on one node of the replica, each leader told the
+ * sealed distribution of its shard, and one segment moved per round from the fullest to the emptiest node of a
+ * replica when their row counts differ by more than the balance tolerance. Moves never leave a segment unserved:
+ * the new holder loads it, the leader's distribution switches to it, and only in a later round is the old copy
+ * released. A node that leaves (lease lost, or stopping gracefully) leaves its replica; its work is rebuilt on the
+ * others, and its leftovers are released once every replica serves them elsewhere. New nodes join the replica with
+ * the fewest nodes.
  */
 public final class QueryCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(QueryCoordinator.class);
+    /** Replicas are balanced when node row counts differ by at most this fraction of the mean (and one segment). */
+    static final double BALANCE_TOLERANCE = 0.10;
 
     private final MetaKv kv;
     private final String prefix;
+    private final String replicaPrefix;
     private final QueryCluster cluster;
     private final Map<Long, LoadCollectionInternalRequest> loaded = new ConcurrentHashMap<>();
+    private final Map<Long, ReplicaAssignment> replicas = new ConcurrentHashMap<>();
     private final Map<Long, LoadProgress> progress = new ConcurrentHashMap<>();
     private final Map<String, List<SealedSegmentLocation>> lastSynced = new ConcurrentHashMap<>();
+    /** segment -> node it is being moved to (balance), per collection/replica key. */
+    private final Map<String, Long> moving = new ConcurrentHashMap<>();
     private volatile Map<Long, DistributionResponse> actual = Map.of();
+    private volatile Map<Long, SessionInfo> known = Map.of();
 
     record LoadProgress(int done, int total, String reason) {}
 
     public QueryCoordinator(MetaKv kv, String root, QueryCluster cluster) {
         this.kv = requireNonNull(kv, "kv is null");
         this.prefix = root + "/querycoord/load/";
+        this.replicaPrefix = root + "/querycoord/replica/";
         this.cluster = requireNonNull(cluster, "cluster is null");
         for (var e : kv.scan(prefix).kvs()) {
-            try {
-                LoadCollectionInternalRequest r = LoadCollectionInternalRequest.parseFrom(e.value());
-                loaded.put(r.getCollectionId(), r);
-            } catch (InvalidProtocolBufferException ex) {
-                throw new IllegalStateException("corrupt load record " + e.key(), ex);
-            }
+            LoadCollectionInternalRequest r = parse(e.value(), LoadCollectionInternalRequest.parser());
+            loaded.put(r.getCollectionId(), r);
+        }
+        for (var e : kv.scan(replicaPrefix).kvs()) {
+            ReplicaAssignment a = parse(e.value(), ReplicaAssignment.parser());
+            replicas.put(a.getCollectionId(), a);
         }
         LOG.info("querycoord recovered loadedCollections={}", loaded.keySet());
     }
 
-    public synchronized void load(LoadCollectionInternalRequest r) {
-        int replicas = r.getReplicaNumber() <= 0 ? 1 : r.getReplicaNumber();
-        int nodes = (int) cluster.queryNodes().stream().filter(n -> !n.getStopping()).count();
-        if (replicas > Math.max(1, nodes)) {
-            throw QuiverException.invalid("replica number %d exceeds the number of live querynodes (%d)", replicas, nodes);
+    private static <T> T parse(byte[] b, com.google.protobuf.Parser<T> p) {
+        try {
+            return p.parseFrom(b);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("corrupt querycoord record", e);
         }
-        if (replicas > 1) {
-            throw QuiverException.invalid("replica number %d: more than one replica is not supported yet", replicas);
+    }
+
+    private List<Long> liveNodeIds() {
+        return cluster.queryNodes().stream().filter(n -> !n.getStopping()).map(SessionInfo::getServerId).sorted().toList();
+    }
+
+    public synchronized void load(LoadCollectionInternalRequest r) {
+        int n = r.getReplicaNumber() <= 0 ? 1 : r.getReplicaNumber();
+        List<Long> live = liveNodeIds();
+        if (n > Math.max(1, live.size())) {
+            throw QuiverException.invalid("replica number %d exceeds the number of live querynodes (%d)", n, live.size());
         }
         LoadCollectionInternalRequest cur = loaded.get(r.getCollectionId());
+        if (cur != null && cur.getReplicaNumber() != n && r.getReplicaNumber() > 0) {
+            throw QuiverException.invalid("can't change the replica number for loaded collection: expected=%d, actual=%d",
+                    cur.getReplicaNumber(), n);
+        }
         List<Long> parts = new ArrayList<>();
         if (r.getIsPartitionLoad()) {
             if (cur != null) {
@@ -97,11 +135,28 @@ public final class QueryCoordinator {
                 }
             }
         }
-        LoadCollectionInternalRequest rec = r.toBuilder().setReplicaNumber(replicas).clearPartitionIds().addAllPartitionIds(parts)
+        LoadCollectionInternalRequest rec = r.toBuilder().setReplicaNumber(n).clearPartitionIds().addAllPartitionIds(parts)
                 .setIsPartitionLoad(r.getIsPartitionLoad() && (cur == null || cur.getIsPartitionLoad())).build();
         kv.put(prefix + r.getCollectionId(), rec.toByteArray());
         loaded.put(r.getCollectionId(), rec);
-        LOG.info("load requested collectionId={} partitions={} replicas={}", r.getCollectionId(), parts, replicas);
+        if (!replicas.containsKey(r.getCollectionId())) {
+            ReplicaAssignment.Builder a = ReplicaAssignment.newBuilder().setCollectionId(r.getCollectionId());
+            for (int i = 0; i < n; i++) {
+                a.addReplicas(Replica.newBuilder().setReplicaId(r.getCollectionId() * 1000 + i + 1));
+            }
+            for (int i = 0; i < live.size(); i++) {
+                Replica rep = a.getReplicas(i % n);
+                a.setReplicas(i % n, rep.toBuilder().addNodeIds(live.get(i)));
+            }
+            saveReplicas(a.build());
+        }
+        LOG.info("load requested collectionId={} partitions={} replicas={} assignment={}", r.getCollectionId(), parts, n,
+                replicas.get(r.getCollectionId()).getReplicasList().stream().map(Replica::getNodeIdsList).toList());
+    }
+
+    private void saveReplicas(ReplicaAssignment a) {
+        kv.put(replicaPrefix + a.getCollectionId(), a.toByteArray());
+        replicas.put(a.getCollectionId(), a);
     }
 
     public synchronized void release(long collectionId, List<Long> partitionIds) {
@@ -109,18 +164,10 @@ public final class QueryCoordinator {
         if (cur == null) {
             return;
         }
-        if (!partitionIds.isEmpty() && cur.getIsPartitionLoad()) {
-            List<Long> left = cur.getPartitionIdsList().stream().filter(p -> !partitionIds.contains(p)).toList();
-            if (!left.isEmpty()) {
-                LoadCollectionInternalRequest rec = cur.toBuilder().clearPartitionIds().addAllPartitionIds(left).build();
-                kv.put(prefix + collectionId, rec.toByteArray());
-                loaded.put(collectionId, rec);
-                return;
-            }
-        } else if (!partitionIds.isEmpty()) {
-            // releasing some partitions of a whole-collection load: keep the others loaded
-            CollectionInfo c = cluster.collection(collectionId);
-            List<Long> left = c.getPartitionsList().stream().map(p -> p.getPartitionId()).filter(p -> !partitionIds.contains(p)).toList();
+        if (!partitionIds.isEmpty()) {
+            List<Long> current = cur.getIsPartitionLoad() ? cur.getPartitionIdsList()
+                    : cluster.collection(collectionId).getPartitionsList().stream().map(p -> p.getPartitionId()).toList();
+            List<Long> left = current.stream().filter(p -> !partitionIds.contains(p)).toList();
             if (!left.isEmpty()) {
                 LoadCollectionInternalRequest rec = cur.toBuilder().setIsPartitionLoad(true).clearPartitionIds().addAllPartitionIds(left).build();
                 kv.put(prefix + collectionId, rec.toByteArray());
@@ -129,7 +176,9 @@ public final class QueryCoordinator {
             }
         }
         kv.delete(prefix + collectionId);
+        kv.delete(replicaPrefix + collectionId);
         loaded.remove(collectionId);
+        replicas.remove(collectionId);
         progress.remove(collectionId);
         for (SessionInfo n : cluster.queryNodes()) {
             try {
@@ -139,6 +188,7 @@ public final class QueryCoordinator {
             }
         }
         lastSynced.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
+        moving.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
         LOG.info("collection released collectionId={}", collectionId);
     }
 
@@ -148,7 +198,7 @@ public final class QueryCoordinator {
 
     public LoadStateInternalResponse loadState(long collectionId, List<Long> partitionIds) {
         LoadCollectionInternalRequest cur = loaded.get(collectionId);
-        LoadStateInternalResponse.Builder b = LoadStateInternalResponse.newBuilder().setStatus(io.quiver.common.error.Statuses.success());
+        LoadStateInternalResponse.Builder b = LoadStateInternalResponse.newBuilder().setStatus(Statuses.success());
         if (cur == null) {
             return b.setState(LoadState.LoadStateNotLoad).setProgress(0).build();
         }
@@ -167,19 +217,45 @@ public final class QueryCoordinator {
         return b.setState(LoadState.LoadStateLoading).setProgress(Math.min(99, pct)).setReason(p.reason()).build();
     }
 
+    /**
+     * Per replica and vchannel, the serviceable leader on one of the replica's nodes; while a leader moves away from a
+     * node that is leaving, that node's leader still answers until its replacement is serviceable.
+     */
     public List<ShardLeader> shardLeaders(long collectionId) {
         if (!loaded.containsKey(collectionId)) {
-            throw new QuiverException(io.quiver.common.error.ErrorCode.COLLECTION_NOT_LOADED, "collectionID=" + collectionId);
+            throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collectionID=" + collectionId);
         }
+        ReplicaAssignment a = replicas.get(collectionId);
+        Map<Long, SessionInfo> nodes = known;
         List<ShardLeader> out = new ArrayList<>();
-        Map<Long, SessionInfo> nodes = nodesById();
-        for (DistributionResponse d : actual.values()) {
-            for (ChannelDistribution ch : d.getChannelsList()) {
+        if (a == null) {
+            return out;
+        }
+        Set<Long> members = new HashSet<>();
+        a.getReplicasList().forEach(r -> members.addAll(r.getNodeIdsList()));
+        for (Replica rep : a.getReplicasList()) {
+            Map<String, ShardLeader> chosen = new TreeMap<>();
+            Map<String, ShardLeader> fallback = new TreeMap<>();
+            for (DistributionResponse d : actual.values()) {
                 SessionInfo n = nodes.get(d.getNodeId());
-                if (ch.getCollectionId() == collectionId && n != null) {
-                    out.add(ShardLeader.newBuilder().setVchannel(ch.getVchannel()).setNodeId(d.getNodeId()).setAddress(n.getAddress()).build());
+                if (n == null) {
+                    continue;
+                }
+                for (ChannelDistribution ch : d.getChannelsList()) {
+                    if (ch.getCollectionId() != collectionId || !ch.getServiceable()) {
+                        continue;
+                    }
+                    ShardLeader l = ShardLeader.newBuilder().setVchannel(ch.getVchannel()).setNodeId(d.getNodeId())
+                            .setAddress(n.getAddress()).setReplicaId(rep.getReplicaId()).build();
+                    if (rep.getNodeIdsList().contains(d.getNodeId())) {
+                        chosen.putIfAbsent(ch.getVchannel(), l);
+                    } else if (!members.contains(d.getNodeId())) {
+                        fallback.putIfAbsent(ch.getVchannel(), l);
+                    }
                 }
             }
+            fallback.forEach(chosen::putIfAbsent);
+            out.addAll(chosen.values());
         }
         return out;
     }
@@ -189,42 +265,126 @@ public final class QueryCoordinator {
         return cur == null ? List.of() : cur.getPartitionIdsList();
     }
 
-    private Map<Long, SessionInfo> nodesById() {
-        Map<Long, SessionInfo> m = new HashMap<>();
-        cluster.queryNodes().stream().filter(n -> !n.getStopping()).forEach(n -> m.put(n.getServerId(), n));
-        return m;
+    /** GetReplicas: each replica's nodes and shard leaders. */
+    public GetReplicasResponse replicaInfo(long collectionId) {
+        if (!loaded.containsKey(collectionId)) {
+            throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collectionID=" + collectionId);
+        }
+        GetReplicasResponse.Builder b = GetReplicasResponse.newBuilder().setStatus(Statuses.success());
+        List<ShardLeader> leaders = shardLeaders(collectionId);
+        for (Replica rep : replicas.getOrDefault(collectionId, ReplicaAssignment.getDefaultInstance()).getReplicasList()) {
+            ReplicaInfo.Builder ri = ReplicaInfo.newBuilder().setReplicaID(rep.getReplicaId()).setCollectionID(collectionId)
+                    .addAllPartitionIds(loadedPartitions(collectionId)).addAllNodeIds(rep.getNodeIdsList()).setResourceGroupName("__default_resource_group");
+            for (ShardLeader l : leaders) {
+                if (l.getReplicaId() == rep.getReplicaId()) {
+                    ri.addShardReplicas(ShardReplica.newBuilder().setLeaderID(l.getNodeId()).setLeaderAddr(l.getAddress())
+                            .setDmChannelName(l.getVchannel()).addAllNodeIds(rep.getNodeIdsList()));
+                }
+            }
+            b.addReplicas(ri);
+        }
+        return b.build();
+    }
+
+    /** GetQuerySegmentInfo: every sealed segment of the collection with the nodes that hold it. */
+    public GetQuerySegmentInfoResponse segmentInfo(long collectionId) {
+        Map<Long, QuerySegmentInfo.Builder> bySegment = new TreeMap<>();
+        for (DistributionResponse d : actual.values()) {
+            for (SegmentDistribution s : d.getSegmentsList()) {
+                if (s.getCollectionId() != collectionId) {
+                    continue;
+                }
+                bySegment.computeIfAbsent(s.getSegmentId(), id -> QuerySegmentInfo.newBuilder().setSegmentID(id).setCollectionID(collectionId)
+                        .setPartitionID(s.getPartitionId()).setNumRows(s.getNumRows()).setMemSize(s.getMemoryBytes())
+                        .setIndexID(s.getIndexBuildId()).setNodeID(d.getNodeId()).setState(io.milvus.grpc.SegmentState.Sealed)
+                        .setLevel(io.milvus.grpc.SegmentLevel.L1)).addNodeIds(d.getNodeId());
+            }
+        }
+        GetQuerySegmentInfoResponse.Builder b = GetQuerySegmentInfoResponse.newBuilder().setStatus(Statuses.success());
+        bySegment.values().forEach(s -> b.addInfos(s));
+        return b.build();
     }
 
     /** One placement round over every loaded collection. */
     public synchronized void reconcile() {
-        Map<Long, SessionInfo> nodes = nodesById();
+        Map<Long, SessionInfo> all = new HashMap<>();
+        cluster.queryNodes().forEach(n -> all.put(n.getServerId(), n));
         Map<Long, DistributionResponse> dist = new HashMap<>();
-        for (SessionInfo n : nodes.values()) {
+        for (SessionInfo n : all.values()) {
             try {
                 dist.put(n.getServerId(), cluster.distribution(n));
             } catch (RuntimeException e) {
                 LOG.warn("distribution of querynode {} unavailable: {}", n.getServerId(), e.toString());
             }
         }
+        known = all;
         actual = dist;
-        // place work only on nodes that answered: a node killed with -9 keeps its session until the lease expires,
-        // but must not receive leaders or segments meanwhile
-        Map<Long, SessionInfo> reachable = new HashMap<>(nodes);
-        reachable.keySet().retainAll(dist.keySet());
+        // new work goes only to nodes that answer and are not leaving; a node killed with -9 keeps its session until
+        // the lease expires but must not receive leaders or segments meanwhile
+        Set<Long> usable = new HashSet<>();
+        for (SessionInfo n : all.values()) {
+            if (!n.getStopping() && dist.containsKey(n.getServerId())) {
+                usable.add(n.getServerId());
+            }
+        }
         for (LoadCollectionInternalRequest r : List.copyOf(loaded.values())) {
             try {
-                reconcile(r, reachable, dist);
+                reconcile(r, usable, all, dist);
             } catch (RuntimeException e) {
                 LOG.warn("placement round failed collectionId={}: {}", r.getCollectionId(), e.toString());
                 LoadProgress p = progress.get(r.getCollectionId());
-                progress.put(r.getCollectionId(), new LoadProgress(p == null ? 0 : p.done(), p == null ? 1 : p.total(), e.getMessage()));
+                progress.put(r.getCollectionId(), new LoadProgress(p == null ? 0 : p.done(), p == null ? 1 : p.total(), String.valueOf(e.getMessage())));
             }
         }
     }
 
-    private void reconcile(LoadCollectionInternalRequest r, Map<Long, SessionInfo> nodes, Map<Long, DistributionResponse> dist) {
+    /** Keeps replica membership in step with the usable nodes: leavers out, newcomers into the smallest replica. */
+    private ReplicaAssignment updateMembership(long coll, Set<Long> usable) {
+        ReplicaAssignment a = replicas.get(coll);
+        if (a == null) {
+            return null;
+        }
+        Set<Long> assigned = new HashSet<>();
+        List<Replica.Builder> reps = new ArrayList<>();
+        for (Replica r : a.getReplicasList()) {
+            Replica.Builder b = r.toBuilder().clearNodeIds();
+            r.getNodeIdsList().stream().filter(usable::contains).forEach(n -> {
+                b.addNodeIds(n);
+                assigned.add(n);
+            });
+            reps.add(b);
+        }
+        for (long n : usable.stream().sorted().toList()) {
+            if (!assigned.contains(n)) {
+                reps.stream().min(Comparator.comparingInt(Replica.Builder::getNodeIdsCount)).ifPresent(b -> b.addNodeIds(n));
+            }
+        }
+        // a replica left without nodes takes one from the largest replica that has more than one
+        for (Replica.Builder empty : reps) {
+            if (empty.getNodeIdsCount() == 0) {
+                reps.stream().filter(b -> b.getNodeIdsCount() > 1).max(Comparator.comparingInt(Replica.Builder::getNodeIdsCount)).ifPresent(big -> {
+                    long n = big.getNodeIds(big.getNodeIdsCount() - 1);
+                    List<Long> keep = new ArrayList<>(big.getNodeIdsList());
+                    keep.remove(n);
+                    big.clearNodeIds().addAllNodeIds(keep);
+                    empty.addNodeIds(n);
+                });
+            }
+        }
+        ReplicaAssignment.Builder nb = ReplicaAssignment.newBuilder().setCollectionId(coll);
+        reps.forEach(b -> nb.addReplicas(b.build()));
+        ReplicaAssignment n = nb.build();
+        if (!n.equals(a)) {
+            saveReplicas(n);
+            LOG.info("replica membership changed collectionId={} replicas={}", coll, n.getReplicasList().stream().map(Replica::getNodeIdsList).toList());
+        }
+        return n;
+    }
+
+    private void reconcile(LoadCollectionInternalRequest r, Set<Long> usable, Map<Long, SessionInfo> all, Map<Long, DistributionResponse> dist) {
         long coll = r.getCollectionId();
-        if (nodes.isEmpty()) {
+        ReplicaAssignment assignment = updateMembership(coll, usable);
+        if (assignment == null || usable.isEmpty()) {
             progress.put(coll, new LoadProgress(0, 1, "no querynode is available"));
             return;
         }
@@ -235,51 +395,104 @@ public final class QueryCoordinator {
         // partitions created after the load (Milvus loads those automatically)
         List<Long> leaderPartitions = r.getIsPartitionLoad() ? partitions : List.of();
         GetRecoveryInfoResponse target = cluster.recoveryInfo(coll, partitions);
-        io.quiver.common.error.Statuses.check(target.getStatus());
+        Statuses.check(target.getStatus());
         GetSegmentIndexesResponse idx = cluster.segmentIndexes(coll);
         Map<Long, List<SegmentIndex>> indexBySegment = new HashMap<>();
         for (SegmentIndex si : idx.getSegmentIndexesList()) {
             indexBySegment.computeIfAbsent(si.getSegmentId(), k -> new ArrayList<>()).add(si);
         }
-        List<IndexInfo> indexInfos = idx.getIndexesList();
+        List<SegmentInfo> flushed = target.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L1).toList();
+        Set<Long> targetIds = new HashSet<>();
+        flushed.forEach(s -> targetIds.add(s.getSegmentId()));
 
-        // where things are now
+        int done = 0;
+        int total = 0;
+        String reason = "";
+        Set<Long> members = new HashSet<>();
+        for (Replica rep : assignment.getReplicasList()) {
+            members.addAll(rep.getNodeIdsList());
+            ReplicaResult res = reconcileReplica(c, rep, all, dist, target, flushed, indexBySegment, idx.getIndexesList(), leaderPartitions);
+            done += res.done;
+            total += res.total;
+            if (!res.reason.isEmpty()) {
+                reason = res.reason;
+            }
+        }
+        // leftovers: segments and leaders of this collection on nodes outside every replica (left, stopping, moved)
+        // are released once every replica serves them elsewhere
+        boolean complete = done >= total && reason.isEmpty();
+        for (var e : dist.entrySet()) {
+            long node = e.getKey();
+            if (members.contains(node) || !complete) {
+                continue;
+            }
+            SessionInfo s = all.get(node);
+            for (ChannelDistribution ch : e.getValue().getChannelsList()) {
+                if (ch.getCollectionId() == coll) {
+                    cluster.unwatch(s, QnUnwatchChannelRequest.newBuilder().setCollectionId(coll).setVchannel(ch.getVchannel()).build());
+                    LOG.info("leader released from non-member node vchannel={} node={}", ch.getVchannel(), node);
+                }
+            }
+            List<Long> segs = e.getValue().getSegmentsList().stream().filter(x -> x.getCollectionId() == coll).map(SegmentDistribution::getSegmentId).toList();
+            if (!segs.isEmpty()) {
+                cluster.release(s, QnReleaseSegmentsRequest.newBuilder().setCollectionId(coll).addAllSegmentIds(segs).build());
+            }
+        }
+        // segments no longer in the target (dropped partitions, compaction) are released everywhere
+        for (var e : dist.entrySet()) {
+            List<Long> gone = e.getValue().getSegmentsList().stream()
+                    .filter(x -> x.getCollectionId() == coll && !targetIds.contains(x.getSegmentId())).map(SegmentDistribution::getSegmentId).toList();
+            if (!gone.isEmpty() && all.containsKey(e.getKey())) {
+                cluster.release(all.get(e.getKey()), QnReleaseSegmentsRequest.newBuilder().setCollectionId(coll).addAllSegmentIds(gone).build());
+            }
+        }
+        progress.put(coll, new LoadProgress(done, total, done >= total ? "" : reason));
+    }
+
+    private record ReplicaResult(int done, int total, String reason) {}
+
+    private ReplicaResult reconcileReplica(CollectionInfo c, Replica rep, Map<Long, SessionInfo> all, Map<Long, DistributionResponse> dist,
+                                           GetRecoveryInfoResponse target, List<SegmentInfo> flushed,
+                                           Map<Long, List<SegmentIndex>> indexBySegment, List<IndexInfo> indexInfos, List<Long> leaderPartitions) {
+        long coll = c.getCollectionId();
+        List<Long> members = rep.getNodeIdsList().stream().filter(dist::containsKey).toList();
+        if (members.isEmpty()) {
+            return new ReplicaResult(0, target.getChannelsCount() + flushed.size(), "replica " + rep.getReplicaId() + " has no available querynode");
+        }
         Map<String, Long> leaderOf = new HashMap<>();
         Map<String, Boolean> serviceable = new HashMap<>();
-        Map<Long, Long> segmentNode = new HashMap<>();
-        Map<Long, Long> segmentBuild = new HashMap<>();
+        Map<Long, List<Long>> holders = new HashMap<>();
+        Map<Long, Long> heldBuild = new HashMap<>();
         Map<Long, Long> rowsOnNode = new HashMap<>();
         Map<Long, Integer> channelsOnNode = new HashMap<>();
-        nodes.keySet().forEach(n -> {
+        for (long n : members) {
             rowsOnNode.put(n, 0L);
             channelsOnNode.put(n, 0);
-        });
-        for (DistributionResponse d : dist.values()) {
+            DistributionResponse d = dist.get(n);
             for (ChannelDistribution ch : d.getChannelsList()) {
-                channelsOnNode.merge(d.getNodeId(), 1, Integer::sum);
+                channelsOnNode.merge(n, 1, Integer::sum);
                 if (ch.getCollectionId() == coll) {
-                    leaderOf.put(ch.getVchannel(), d.getNodeId());
+                    leaderOf.putIfAbsent(ch.getVchannel(), n);
                     serviceable.put(ch.getVchannel(), ch.getServiceable());
                 }
             }
             for (SegmentDistribution s : d.getSegmentsList()) {
-                rowsOnNode.merge(d.getNodeId(), s.getNumRows(), Long::sum);
+                rowsOnNode.merge(n, s.getNumRows(), Long::sum);
                 if (s.getCollectionId() == coll) {
-                    segmentNode.put(s.getSegmentId(), d.getNodeId());
-                    segmentBuild.put(s.getSegmentId(), s.getIndexBuildId());
+                    holders.computeIfAbsent(s.getSegmentId(), k -> new ArrayList<>()).add(n);
+                    heldBuild.put(s.getSegmentId() * 31 + n, s.getIndexBuildId());
                 }
             }
         }
-        List<SegmentInfo> flushed = target.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L1).toList();
         List<SegmentInfo> l0 = target.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L0).toList();
         int total = target.getChannelsCount() + flushed.size();
         int done = 0;
         String reason = "";
 
-        // 1. a leader for every vchannel
+        // 1. a leader for every vchannel on one of the replica's nodes
         for (VchannelRecoveryInfo ch : target.getChannelsList()) {
             Long leader = leaderOf.get(ch.getVchannel());
-            if (leader != null && nodes.containsKey(leader)) {
+            if (leader != null) {
                 if (Boolean.TRUE.equals(serviceable.get(ch.getVchannel()))) {
                     done++;
                 } else {
@@ -287,8 +500,7 @@ public final class QueryCoordinator {
                 }
                 continue;
             }
-            long node = channelsOnNode.entrySet().stream().min(Map.Entry.<Long, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                    .orElseThrow().getKey();
+            long node = members.stream().min(Comparator.comparingInt((Long n) -> channelsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
             QnWatchChannelRequest.Builder w = QnWatchChannelRequest.newBuilder().setCollection(c).setVchannel(ch.getVchannel())
                     .addAllPartitionIds(leaderPartitions);
             if (ch.hasSeekPosition()) {
@@ -305,68 +517,122 @@ public final class QueryCoordinator {
                 }
             }
             flushed.stream().filter(s -> s.getVchannel().equals(ch.getVchannel())).forEach(s -> w.addExcludedSegmentIds(s.getSegmentId()));
-            cluster.watch(nodes.get(node), w.build());
+            cluster.watch(all.get(node), w.build());
             channelsOnNode.merge(node, 1, Integer::sum);
             leaderOf.put(ch.getVchannel(), node);
             reason = "shard leader of " + ch.getVchannel() + " starting on querynode " + node;
-            LOG.info("shard leader assigned vchannel={} node={}", ch.getVchannel(), node);
+            LOG.info("shard leader assigned vchannel={} replica={} node={}", ch.getVchannel(), rep.getReplicaId(), node);
         }
 
-        // 2. every flushed segment, with its finished index, on a live node
-        Set<Long> targetIds = new HashSet<>();
+        // 2. every flushed segment, with its finished index, on one node of the replica
+        Map<Long, Long> keep = new HashMap<>();
+        boolean placedAll = true;
         for (SegmentInfo s : flushed) {
-            targetIds.add(s.getSegmentId());
-            List<SegmentIndex> built = indexBySegment.getOrDefault(s.getSegmentId(), List.of());
+            long seg = s.getSegmentId();
+            List<SegmentIndex> built = indexBySegment.getOrDefault(seg, List.of());
             long wantedBuild = built.stream().filter(b -> b.getIndexFilesCount() > 0).mapToLong(SegmentIndex::getBuildId).max().orElse(0);
-            Long at = segmentNode.get(s.getSegmentId());
-            if (at != null && nodes.containsKey(at) && (wantedBuild == 0 || Objects.equals(segmentBuild.get(s.getSegmentId()), wantedBuild))) {
+            List<Long> h = holders.getOrDefault(seg, List.of());
+            String moveKey = coll + "/" + rep.getReplicaId() + "/" + seg;
+            Long movingTo = moving.get(moveKey);
+            if (movingTo != null && !members.contains(movingTo)) {
+                moving.remove(moveKey); // the move's target left the replica: forget the move
+                movingTo = null;
+            }
+            Long kept = movingTo != null && h.contains(movingTo) ? movingTo : h.isEmpty() ? null : h.stream().sorted().findFirst().orElse(null);
+            if (kept != null && (wantedBuild == 0 || Objects.equals(heldBuild.get(seg * 31 + kept), wantedBuild))) {
+                keep.put(seg, kept);
                 done++;
                 continue;
             }
-            long node = at != null && nodes.containsKey(at) ? at
-                    : rowsOnNode.entrySet().stream().min(Map.Entry.<Long, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
-            SegmentLoadInfo info = SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath()))
-                    .addAllIndexes(built).addAllIndexInfos(indexInfos).build();
-            try {
-                cluster.load(nodes.get(node), QnLoadSegmentsRequest.newBuilder().setCollection(c).setVchannel(s.getVchannel()).addSegments(info).build());
-                segmentNode.put(s.getSegmentId(), node);
-                rowsOnNode.merge(node, s.getNumRows(), Long::sum);
+            long node = kept != null ? kept
+                    : members.stream().min(Comparator.comparingLong((Long n) -> rowsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
+            if (load(c, s, all.get(node), built, indexInfos)) {
+                keep.put(seg, node);
+                if (kept == null) {
+                    rowsOnNode.merge(node, s.getNumRows(), Long::sum);
+                }
                 done++;
-            } catch (RuntimeException e) {
-                reason = "segment " + s.getSegmentId() + " cannot be loaded: " + e.getMessage();
-                LOG.warn("segment load failed segmentId={} node={}: {}", s.getSegmentId(), node, e.getMessage());
+            } else {
+                placedAll = false;
+                reason = "segment " + seg + " cannot be loaded on querynode " + node + " (see querycoord log)";
             }
         }
 
-        // 3. segments no longer in the target (compacted, dropped partitions) are released
-        for (var e : segmentNode.entrySet()) {
-            if (!targetIds.contains(e.getKey()) && nodes.containsKey(e.getValue())) {
-                cluster.release(nodes.get(e.getValue()), QnReleaseSegmentsRequest.newBuilder().setCollectionId(coll).addSegmentIds(e.getKey()).build());
+        // 3. balance: one move per round from the fullest to the emptiest node, when the difference is worth it
+        if (placedAll && members.size() > 1 && moving.keySet().stream().noneMatch(k -> k.startsWith(coll + "/" + rep.getReplicaId() + "/"))) {
+            long max = members.stream().max(Comparator.comparingLong(rowsOnNode::get)).orElseThrow();
+            long min = members.stream().min(Comparator.comparingLong(rowsOnNode::get)).orElseThrow();
+            long diff = rowsOnNode.get(max) - rowsOnNode.get(min);
+            double mean = members.stream().mapToLong(rowsOnNode::get).average().orElse(0);
+            if (diff > BALANCE_TOLERANCE * mean) {
+                // the segment on the fullest node whose move brings the two closest together
+                SegmentInfo best = null;
+                for (SegmentInfo s : flushed) {
+                    if (Objects.equals(keep.get(s.getSegmentId()), max) && s.getNumRows() < diff
+                            && (best == null || Math.abs(diff - 2 * s.getNumRows()) < Math.abs(diff - 2 * best.getNumRows()))) {
+                        best = s;
+                    }
+                }
+                if (best != null) {
+                    List<SegmentIndex> built = indexBySegment.getOrDefault(best.getSegmentId(), List.of());
+                    if (load(c, best, all.get(min), built, indexInfos)) {
+                        moving.put(coll + "/" + rep.getReplicaId() + "/" + best.getSegmentId(), min);
+                        LOG.info("balance: segment {} ({} rows) moving from querynode {} to {} (rows {} vs {})", best.getSegmentId(),
+                                best.getNumRows(), max, min, rowsOnNode.get(max), rowsOnNode.get(min));
+                    }
+                }
             }
         }
 
-        // 4. each leader learns the sealed distribution of its shard
+        // 4. each leader learns the sealed distribution of its shard in this replica
         for (VchannelRecoveryInfo ch : target.getChannelsList()) {
             Long leader = leaderOf.get(ch.getVchannel());
-            if (leader == null || !nodes.containsKey(leader)) {
+            if (leader == null) {
                 continue;
             }
             List<SealedSegmentLocation> locs = new ArrayList<>();
             for (SegmentInfo s : flushed) {
-                Long at = segmentNode.get(s.getSegmentId());
-                if (s.getVchannel().equals(ch.getVchannel()) && at != null && nodes.containsKey(at)) {
+                Long at = keep.get(s.getSegmentId());
+                if (s.getVchannel().equals(ch.getVchannel()) && at != null) {
                     locs.add(SealedSegmentLocation.newBuilder().setSegmentId(s.getSegmentId()).setNodeId(at)
-                            .setAddress(nodes.get(at).getAddress()).setNumRows(s.getNumRows()).setPartitionId(s.getPartitionId()).build());
+                            .setAddress(all.get(at).getAddress()).setNumRows(s.getNumRows()).setPartitionId(s.getPartitionId()).build());
                 }
             }
             locs.sort(Comparator.comparingLong(SealedSegmentLocation::getSegmentId));
             String key = coll + "/" + ch.getVchannel() + "/" + leader + "/" + leaderPartitions;
             if (!locs.equals(lastSynced.get(key))) {
-                cluster.syncDistribution(nodes.get(leader), SyncDistributionRequest.newBuilder().setCollectionId(coll)
+                cluster.syncDistribution(all.get(leader), SyncDistributionRequest.newBuilder().setCollectionId(coll)
                         .setVchannel(ch.getVchannel()).addAllSealed(locs).addAllPartitionIds(leaderPartitions).build());
                 lastSynced.put(key, locs);
             }
         }
-        progress.put(coll, new LoadProgress(done, total, done >= total ? "" : reason));
+
+        // 5. extra copies inside the replica (a finished move) are released now that the leader points elsewhere
+        for (var e : holders.entrySet()) {
+            Long kept = keep.get(e.getKey());
+            if (kept == null) {
+                continue;
+            }
+            for (long n : e.getValue()) {
+                if (n != kept) {
+                    cluster.release(all.get(n), QnReleaseSegmentsRequest.newBuilder().setCollectionId(coll).addSegmentIds(e.getKey()).build());
+                    moving.remove(coll + "/" + rep.getReplicaId() + "/" + e.getKey());
+                    LOG.info("segment {} released from querynode {} (served by {})", e.getKey(), n, kept);
+                }
+            }
+        }
+        return new ReplicaResult(done, total, reason);
+    }
+
+    private boolean load(CollectionInfo c, SegmentInfo s, SessionInfo node, List<SegmentIndex> built, List<IndexInfo> indexInfos) {
+        SegmentLoadInfo info = SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath()))
+                .addAllIndexes(built).addAllIndexInfos(indexInfos).build();
+        try {
+            cluster.load(node, QnLoadSegmentsRequest.newBuilder().setCollection(c).setVchannel(s.getVchannel()).addSegments(info).build());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("segment load failed segmentId={} node={}: {}", s.getSegmentId(), node.getServerId(), e.getMessage());
+            return false;
+        }
     }
 }

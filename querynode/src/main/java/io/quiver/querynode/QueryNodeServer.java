@@ -21,6 +21,9 @@ import java.util.concurrent.CompletableFuture;
 
 /** Builds and runs a querynode. */
 public final class QueryNodeServer {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueryNodeServer.class);
+    static final long DRAIN_TIMEOUT_MS = 30_000;
+
     private QueryNodeServer() {}
 
     static <T> CompletableFuture<T> toCompletable(ListenableFuture<T> f) {
@@ -72,6 +75,29 @@ public final class QueryNodeServer {
         io.micrometer.core.instrument.Gauge.builder("quiver_querynode_memory_bytes", core, QueryNodeCore::memoryUsed).tag("node_id", node).register(reg);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYNODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new QueryNodeGrpcService(core, reg, node)), ctx.sessions(), session, List.of(core));
+        RoleServer server = new RoleServer(builder, List.of(new QueryNodeGrpcService(core, reg, node)), ctx.sessions(), session, List.of(core));
+        // graceful stop: once the session says "stopping", querycoord rebuilds this node's leaders and segments on the
+        // other querynodes and then releases them here; the node waits for that (bounded) before it leaves
+        return server.onDrain(() -> {
+            boolean others = clients.sessions().list(RoleClients.QUERYNODE).stream().anyMatch(s -> s.getServerId() != serverId && !s.getStopping());
+            if (!others) {
+                return;
+            }
+            long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
+            while (System.currentTimeMillis() < deadline) {
+                var d = core.distribution();
+                if (d.getChannelsCount() == 0 && d.getSegmentsCount() == 0) {
+                    LOG.info("querynode drained serverId={}", serverId);
+                    return;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            LOG.warn("querynode drain timed out serverId={}: leaving with work still assigned", serverId);
+        });
     }
 }

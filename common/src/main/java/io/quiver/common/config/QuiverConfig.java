@@ -55,6 +55,8 @@ public record QuiverConfig(
         d.put("proxy.maxTopK", "16384");
         d.put("proxy.maxNq", "16384");
         d.put("proxy.metaCacheTtl", "10s");
+        d.put("proxy.replicaSelection", "least_outstanding"); // round_robin | weighted_round_robin | consistent_hashing
+        d.put("proxy.replicaWeights", "");        // weighted_round_robin: "nodeId:weight,..." (others weigh 1)
         d.put("dataCoord.segmentMaxSize", "512MB");
         d.put("dataCoord.segmentMaxLife", "10m");
         d.put("dataCoord.segmentMaxIdle", "60s");
@@ -148,7 +150,8 @@ public record QuiverConfig(
                         v.get("storage.minioAddress"), v.get("storage.minioAccessKey"), v.get("storage.minioSecretKey"),
                         v.get("storage.minioBucket"), v.get("storage.wal"), v.get("storage.pulsarAddress")),
                 new ProxyConfig(duration(v, "proxy.timeTickInterval"), integer(v, "proxy.maxTopK"),
-                        integer(v, "proxy.maxNq"), duration(v, "proxy.metaCacheTtl")),
+                        integer(v, "proxy.maxNq"), duration(v, "proxy.metaCacheTtl"), v.get("proxy.replicaSelection"),
+                        weights(v.get("proxy.replicaWeights"))),
                 new DataCoordConfig(bytes(v, "dataCoord.segmentMaxSize"), duration(v, "dataCoord.segmentMaxLife"),
                         duration(v, "dataCoord.segmentMaxIdle"), integer(v, "dataCoord.minRowsToIndex")),
                 new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod")),
@@ -228,7 +231,24 @@ public record QuiverConfig(
         }
     }
 
-    public record ProxyConfig(Duration timeTickInterval, int maxTopK, int maxNq, Duration metaCacheTtl) {}
+    public record ProxyConfig(Duration timeTickInterval, int maxTopK, int maxNq, Duration metaCacheTtl, String replicaSelection,
+                              Map<Long, Integer> replicaWeights) {}
+
+    private static Map<Long, Integer> weights(String s) {
+        Map<Long, Integer> m = new LinkedHashMap<>();
+        if (s == null || s.isBlank()) {
+            return m;
+        }
+        for (String part : s.split(",")) {
+            String[] kv = part.trim().split(":");
+            try {
+                m.put(Long.parseLong(kv[0].trim()), Integer.parseInt(kv[1].trim()));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("proxy.replicaWeights must look like 'nodeId:weight,...', got '" + s + "'");
+            }
+        }
+        return m;
+    }
 
     public record DataCoordConfig(long segmentMaxSize, Duration segmentMaxLife, Duration segmentMaxIdle, int minRowsToIndex) {
         public DataCoordConfig {

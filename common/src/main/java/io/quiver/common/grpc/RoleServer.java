@@ -26,6 +26,13 @@ public final class RoleServer {
     private final List<AutoCloseable> owned;
     private Server server;
     private String sessionKey;
+    private volatile Runnable drain = () -> { };
+
+    /** Work to finish between "stopping" being announced and the session ending (graceful hand-off). */
+    public RoleServer onDrain(Runnable drain) {
+        this.drain = requireNonNull(drain, "drain is null");
+        return this;
+    }
 
     public RoleServer(ServerBuilder<?> builder, List<BindableService> services, SessionManager sessions, SessionInfo session,
                       List<AutoCloseable> owned) {
@@ -51,6 +58,7 @@ public final class RoleServer {
         if (sessionKey != null) {
             try {
                 sessions.markStopping(sessionKey);
+                drain.run();
                 sessions.unregister(sessionKey);
             } catch (RuntimeException e) {
                 LOG.warn("unregister failed role={}: {}", session.getRole(), e.toString());
