@@ -380,6 +380,22 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     }
 
     @Override
+    public void getMetrics(GetMetricsRequest req, StreamObserver<GetMetricsResponse> o) {
+        GrpcCalls.unary(o, GetMetricsResponse.getDefaultInstance(), () -> {
+            String type;
+            try {
+                type = com.google.gson.JsonParser.parseString(req.getRequest()).getAsJsonObject().get("metric_type").getAsString();
+            } catch (RuntimeException e) {
+                throw QuiverException.invalid("GetMetrics request must be JSON like {\"metric_type\": \"system_info\"}, got: %s", req.getRequest());
+            }
+            if (!type.equals("system_info")) {
+                throw QuiverException.invalid("unsupported metric type %s (supported: system_info)", type);
+            }
+            return GetMetricsResponse.newBuilder().setStatus(ok()).setResponse(new SystemInfo(clients).json(false)).setComponentName("proxy").build();
+        });
+    }
+
+    @Override
     public void getReplicas(GetReplicasRequest req, StreamObserver<GetReplicasResponse> o) {
         GrpcCalls.unary(o, GetReplicasResponse.getDefaultInstance(), () -> {
             long id = req.getCollectionID() != 0 ? req.getCollectionID() : ddl.collectionId(db(req.getDbName()), req.getCollectionName());

@@ -17,12 +17,23 @@ public final class QuiverMain {
     static final String USAGE = """
             usage: quiver run standalone [--config FILE] [--port N] [--metrics-port N] [--data-dir DIR]
                    quiver run <rootcoord|datacoord|querycoord|datanode|querynode|indexnode|proxy> [--config FILE] [--port N] [--metrics-port N] [--data-dir DIR]
+                   quiver ctl status [--address HOST:PORT] [--json] [--watch SECONDS]
+                   quiver loadtest [--address HOST:PORT] [--collection C] [--dim 128] [--threads 4] [--duration 30] [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR]
                    quiver bench index --base FILE --queries FILE --gt FILE --metric L2|IP|COSINE --index TYPE [--build k=v,..] [--search p=v1,v2] [--k 10] [--threads N]
             environment: QUIVER_PORT, QUIVER_METRICS_PORT, QUIVER_DATA_DIR, QUIVER_HOST, ETCD_ENDPOINTS, MINIO_ADDRESS, PULSAR_ADDRESS""";
 
     private QuiverMain() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("ctl") && args[1].equals("bench")) {
+            System.exit(io.quiver.server.ctl.LoadTest.main(Arrays.copyOfRange(args, 2, args.length), System.out));
+        }
+        if (args.length >= 1 && args[0].equals("loadtest")) {
+            System.exit(io.quiver.server.ctl.LoadTest.main(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
+        if (args.length >= 1 && args[0].equals("ctl")) {
+            System.exit(io.quiver.server.ctl.Ctl.main(Arrays.copyOfRange(args, 1, args.length), System.out));
+        }
         if (args.length >= 2 && args[0].equals("bench") && args[1].equals("index")) {
             io.quiver.index.bench.IndexBenchCli.main(Arrays.copyOfRange(args, 2, args.length));
             return;

@@ -38,7 +38,7 @@ public final class RoleServer {
                       List<AutoCloseable> owned) {
         this.builder = requireNonNull(builder, "builder is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
-        this.session = requireNonNull(session, "session is null");
+        this.session = requireNonNull(session, "session is null").toBuilder().setVersion(io.quiver.common.Version.VERSION).build();
         this.owned = List.copyOf(owned);
         services.forEach(builder::addService);
     }

@@ -1,0 +1,219 @@
+package io.quiver.server.ctl;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.ConsistencyLevel;
+import io.milvus.grpc.CreateCollectionRequest;
+import io.milvus.grpc.CreateIndexRequest;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.FloatArray;
+import io.milvus.grpc.GetLoadStateRequest;
+import io.milvus.grpc.HasCollectionRequest;
+import io.milvus.grpc.InsertRequest;
+import io.milvus.grpc.KeyValuePair;
+import io.milvus.grpc.LoadCollectionRequest;
+import io.milvus.grpc.LoadState;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.MilvusServiceGrpc;
+import io.milvus.grpc.PlaceholderGroup;
+import io.milvus.grpc.PlaceholderType;
+import io.milvus.grpc.PlaceholderValue;
+import io.milvus.grpc.ScalarField;
+import io.milvus.grpc.SearchRequest;
+import io.milvus.grpc.Status;
+import io.milvus.grpc.VectorField;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code quiver loadtest}: concurrent insert and search load against any proxy (the seeds' load tester), over the
+ * Milvus gRPC API. Prints a live progress line every second and a final table of throughput, QPS, latency
+ * percentiles and errors. Bounded by its duration; traffic goes only to the address given (loopback by default).
+ *
+ * <pre>
+ * quiver loadtest [--address 127.0.0.1:19530] [--collection loadtest] [--dim 128] [--threads 4] [--duration 30]
+ *                 [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000]
+ * </pre>
+ */
+public final class LoadTest {
+    private LoadTest() {}
+
+    public static int main(String[] args, PrintStream out) throws Exception {
+        Map<String, String> a = new HashMap<>(Map.of("--address", "127.0.0.1:19530", "--collection", "loadtest", "--dim", "128",
+                "--threads", "4", "--duration", "30", "--batch", "1000", "--topk", "10", "--insert-ratio", "0.1", "--filter", "",
+                "--preload", "20000"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!a.containsKey(args[i])) {
+                out.println("unknown argument " + args[i]);
+                return 2;
+            }
+            a.put(args[i], args[i + 1]);
+        }
+        String coll = a.get("--collection");
+        int dim = Integer.parseInt(a.get("--dim"));
+        int threads = Integer.parseInt(a.get("--threads"));
+        long durationMs = Long.parseLong(a.get("--duration")) * 1000;
+        int batch = Integer.parseInt(a.get("--batch"));
+        int topk = Integer.parseInt(a.get("--topk"));
+        double insertRatio = Double.parseDouble(a.get("--insert-ratio"));
+        String filter = a.get("--filter");
+        ManagedChannel ch = NettyChannelBuilder.forTarget(a.get("--address")).usePlaintext().maxInboundMessageSize(256 << 20).build();
+        try {
+            var stub = MilvusServiceGrpc.newBlockingStub(ch);
+            AtomicLong nextId = new AtomicLong(System.currentTimeMillis() * 1000);
+            if (!stub.hasCollection(HasCollectionRequest.newBuilder().setCollectionName(coll).build()).getValue()) {
+                CollectionSchema schema = CollectionSchema.newBuilder().setName(coll)
+                        .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+                        .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector)
+                                .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue(Integer.toString(dim))))
+                        .addFields(FieldSchema.newBuilder().setName("tag").setDataType(DataType.Int64)).build();
+                check(stub.createCollection(CreateCollectionRequest.newBuilder().setCollectionName(coll).setSchema(schema.toByteString())
+                        .setShardsNum(2).build()), "create collection");
+                check(stub.createIndex(CreateIndexRequest.newBuilder().setCollectionName(coll).setFieldName("vector")
+                        .addExtraParams(kv("index_type", "HNSW")).addExtraParams(kv("metric_type", "L2")).addExtraParams(kv("M", "16"))
+                        .addExtraParams(kv("efConstruction", "100")).build()), "create index");
+                Random r = new Random(1);
+                int preload = Integer.parseInt(a.get("--preload"));
+                for (int done = 0; done < preload; done += batch) {
+                    check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
+                }
+            }
+            check(stub.loadCollection(LoadCollectionRequest.newBuilder().setCollectionName(coll).build()), "load");
+            long until = System.currentTimeMillis() + 120_000;
+            while (stub.getLoadState(GetLoadStateRequest.newBuilder().setCollectionName(coll).build()).getState() != LoadState.LoadStateLoaded) {
+                if (System.currentTimeMillis() > until) {
+                    out.println("collection did not load in 120 s");
+                    return 1;
+                }
+                Thread.sleep(200);
+            }
+            Stats ins = new Stats();
+            Stats srch = new Stats();
+            long start = System.currentTimeMillis();
+            long end = start + durationMs;
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                final int seed = t;
+                Thread w = new Thread(() -> {
+                    Random r = new Random(seed * 7919L + 17);
+                    while (System.currentTimeMillis() < end) {
+                        boolean doInsert = r.nextDouble() < insertRatio;
+                        long t0 = System.nanoTime();
+                        try {
+                            Status st = doInsert ? stub.withDeadlineAfter(60, TimeUnit.SECONDS).insert(insert(coll, batch, dim, nextId, r)).getStatus()
+                                    : stub.withDeadlineAfter(60, TimeUnit.SECONDS).search(search(coll, dim, topk, filter, r)).getStatus();
+                            (doInsert ? ins : srch).record(System.nanoTime() - t0, st.getCode() == 0, doInsert ? batch : 1);
+                        } catch (RuntimeException e) {
+                            (doInsert ? ins : srch).record(System.nanoTime() - t0, false, 0);
+                        }
+                    }
+                });
+                w.start();
+                workers.add(w);
+            }
+            while (System.currentTimeMillis() < end) {
+                Thread.sleep(1000);
+                double s = (System.currentTimeMillis() - start) / 1000.0;
+                System.err.printf("\rt=%4.0fs  insert %8.0f rows/s  search %7.0f qps  p99 %6.1f ms  errors %d   ", s, ins.items.get() / s,
+                        srch.ok.get() / s, srch.percentile(0.99) / 1e6, ins.errors.get() + srch.errors.get());
+            }
+            for (Thread w : workers) {
+                w.join();
+            }
+            System.err.println();
+            double secs = (System.currentTimeMillis() - start) / 1000.0;
+            out.printf("%-8s %10s %12s %10s %10s %10s %8s%n", "op", "ok", "per second", "p50 ms", "p95 ms", "p99 ms", "errors");
+            out.printf("%-8s %10d %12.0f %10.2f %10.2f %10.2f %8d   (rows/s, batches of %d)%n", "insert", ins.ok.get(), ins.items.get() / secs,
+                    ins.percentile(0.5) / 1e6, ins.percentile(0.95) / 1e6, ins.percentile(0.99) / 1e6, ins.errors.get(), batch);
+            out.printf("%-8s %10d %12.0f %10.2f %10.2f %10.2f %8d   (qps, top-%d%s)%n", "search", srch.ok.get(), srch.ok.get() / secs,
+                    srch.percentile(0.5) / 1e6, srch.percentile(0.95) / 1e6, srch.percentile(0.99) / 1e6, srch.errors.get(), topk,
+                    filter.isEmpty() ? "" : ", filter " + filter);
+            return ins.errors.get() + srch.errors.get() == 0 ? 0 : 1;
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    private static KeyValuePair kv(String k, String v) {
+        return KeyValuePair.newBuilder().setKey(k).setValue(v).build();
+    }
+
+    private static void check(Status s, String what) {
+        if (s.getCode() != 0) {
+            throw new IllegalStateException(what + " failed: " + s.getReason());
+        }
+    }
+
+    static InsertRequest insert(String coll, int n, int dim, AtomicLong nextId, Random r) {
+        long first = nextId.getAndAdd(n);
+        LongArray.Builder ids = LongArray.newBuilder();
+        LongArray.Builder tags = LongArray.newBuilder();
+        FloatArray.Builder v = FloatArray.newBuilder();
+        for (int i = 0; i < n; i++) {
+            ids.addData(first + i);
+            tags.addData(r.nextInt(100));
+            for (int j = 0; j < dim; j++) v.addData(r.nextFloat());
+        }
+        return InsertRequest.newBuilder().setCollectionName(coll).setNumRows(n)
+                .addFieldsData(FieldData.newBuilder().setFieldName("id").setType(DataType.Int64).setScalars(ScalarField.newBuilder().setLongData(ids)))
+                .addFieldsData(FieldData.newBuilder().setFieldName("tag").setType(DataType.Int64).setScalars(ScalarField.newBuilder().setLongData(tags)))
+                .addFieldsData(FieldData.newBuilder().setFieldName("vector").setType(DataType.FloatVector)
+                        .setVectors(VectorField.newBuilder().setDim(dim).setFloatVector(v)))
+                .build();
+    }
+
+    static SearchRequest search(String coll, int dim, int topk, String filter, Random r) {
+        ByteBuffer bb = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int j = 0; j < dim; j++) bb.putFloat(r.nextFloat());
+        PlaceholderGroup pg = PlaceholderGroup.newBuilder().addPlaceholders(PlaceholderValue.newBuilder().setTag("$0")
+                .setType(PlaceholderType.FloatVector).addValues(ByteString.copyFrom(bb.array()))).build();
+        return SearchRequest.newBuilder().setCollectionName(coll).setPlaceholderGroup(pg.toByteString()).setNq(1).setDsl(filter)
+                .addSearchParams(kv("topk", Integer.toString(topk))).addSearchParams(kv("anns_field", "vector"))
+                .addSearchParams(kv("params", "{\"ef\":64}")).setConsistencyLevel(ConsistencyLevel.Eventually).build();
+    }
+
+    /** Latencies (bounded sample) and counts of one operation type. */
+    static final class Stats {
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+        final AtomicLong items = new AtomicLong();
+        private final long[] sample = new long[200_000];
+        private final AtomicLong n = new AtomicLong();
+
+        void record(long nanos, boolean success, int count) {
+            if (success) {
+                ok.incrementAndGet();
+                items.addAndGet(count);
+                long i = n.getAndIncrement();
+                if (i < sample.length) {
+                    sample[(int) i] = nanos;
+                }
+            } else {
+                errors.incrementAndGet();
+            }
+        }
+
+        double percentile(double p) {
+            int size = (int) Math.min(n.get(), sample.length);
+            if (size == 0) {
+                return 0;
+            }
+            long[] copy = Arrays.copyOf(sample, size);
+            Arrays.sort(copy);
+            return copy[Math.min(size - 1, (int) (p * size))];
+        }
+    }
+}

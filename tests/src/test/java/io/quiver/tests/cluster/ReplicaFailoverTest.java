@@ -1,0 +1,211 @@
+package io.quiver.tests.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.common.DataType;
+import io.milvus.v2.common.IndexParam;
+import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.collection.request.DescribeReplicasReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.utility.request.FlushReq;
+import io.milvus.v2.service.utility.request.GetQuerySegmentInfoReq;
+import io.milvus.v2.service.vector.request.InsertReq;
+import io.milvus.v2.service.vector.request.SearchReq;
+import io.milvus.v2.service.vector.request.data.FloatVec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replicas and failover on the local cluster: three querynodes, a collection loaded with two replicas, a steady
+ * search load from client threads while (1) a querynode is killed with -9, (2) a fourth joins, (3) one stops
+ * gracefully. Every search must succeed with the full top-k and the baseline recall; after each event the
+ * distribution converges (every segment served once in each replica). Figures are printed for the notes.
+ */
+class ReplicaFailoverTest {
+    @TempDir
+    static Path tmp;
+    static LocalCluster cluster;
+    static MilvusClientV2 client;
+    static final int DIM = 16;
+    static final int N = 20_000;
+    static final String COLL = "replicas_e2e";
+    static float[][] data = new float[N][DIM];
+    static float[][] queries = new float[40][DIM];
+    static List<Set<Long>> truth = new ArrayList<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        cluster = new LocalCluster(tmp.resolve("cluster"), "qrep" + (System.currentTimeMillis() % 100000), 19950, 29700);
+        cluster.run("up", "--querynodes", "3", "--datanodes", "1", "--indexnodes", "1");
+        client = new MilvusClientV2(ConnectConfig.builder().uri("http://127.0.0.1:19950").rpcDeadlineMs(60_000).build());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (client != null) client.close();
+        if (cluster != null) cluster.close();
+    }
+
+    private static Set<Long> search(float[] q) {
+        var hits = client.search(SearchReq.builder().collectionName(COLL).data(List.of(new FloatVec(q))).topK(10)
+                .consistencyLevel(ConsistencyLevel.EVENTUALLY).build()).getSearchResults().get(0);
+        Set<Long> ids = new HashSet<>();
+        hits.forEach(h -> ids.add((Long) h.getId()));
+        return ids;
+    }
+
+    /** Every flushed segment is held by exactly one node of each replica. */
+    private static boolean converged(int replicas) {
+        var infos = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos();
+        return !infos.isEmpty() && infos.stream().allMatch(i -> i.getNodeIDs().size() == replicas);
+    }
+
+    private static double waitConverged(int replicas, long timeoutMs) throws InterruptedException {
+        long t0 = System.nanoTime();
+        long until = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < until) {
+            if (converged(replicas)) {
+                return (System.nanoTime() - t0) / 1e9;
+            }
+            Thread.sleep(250);
+        }
+        return -1;
+    }
+
+    @Test
+    void searchesSurviveNodeLossJoinAndGracefulStop() throws Exception {
+        CreateCollectionReq.CollectionSchema schema = client.createSchema();
+        schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        schema.addField(AddFieldReq.builder().fieldName("vector").dataType(DataType.FloatVector).dimension(DIM).build());
+        client.createCollection(CreateCollectionReq.builder().collectionName(COLL).collectionSchema(schema).numShards(2).build());
+        Random r = new Random(11);
+        for (int b = 0; b < N / 2000; b++) {
+            List<JsonObject> rows = new ArrayList<>();
+            for (int i = b * 2000; i < (b + 1) * 2000; i++) {
+                JsonObject o = new JsonObject();
+                o.addProperty("id", i);
+                JsonArray v = new JsonArray();
+                for (int j = 0; j < DIM; j++) {
+                    data[i][j] = r.nextFloat();
+                    v.add(data[i][j]);
+                }
+                o.add("vector", v);
+                rows.add(o);
+            }
+            client.insert(InsertReq.builder().collectionName(COLL).data(rows).build());
+            client.flush(FlushReq.builder().collectionNames(List.of(COLL)).build()); // several sealed segments to spread
+        }
+        client.createIndex(io.milvus.v2.service.index.request.CreateIndexReq.builder().collectionName(COLL).indexParams(List.of(
+                IndexParam.builder().fieldName("vector").indexType(IndexParam.IndexType.FLAT).metricType(IndexParam.MetricType.L2).build())).build());
+        client.loadCollection(LoadCollectionReq.builder().collectionName(COLL).numReplicas(2).build());
+        var replicas = client.describeReplicas(DescribeReplicasReq.builder().collectionName(COLL).build()).getReplicas();
+        System.out.println("FIGURE replicas=" + replicas.size() + " " + replicas);
+        assertThat(replicas).hasSize(2);
+        assertThat(waitConverged(2, 60_000)).isGreaterThanOrEqualTo(0);
+        for (float[] q : queries) {
+            for (int j = 0; j < DIM; j++) q[j] = r.nextFloat();
+        }
+        for (float[] q : queries) {
+            truth.add(exact(q));
+        }
+        double baseline = recall();
+        System.out.printf("FIGURE baseline_recall=%.3f%n", baseline);
+
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ok = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicLong incomplete = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            final int tt = t;
+            Thread th = new Thread(() -> {
+                int i = tt;
+                while (!stop.get()) {
+                    float[] q = queries[i++ % queries.length];
+                    try {
+                        Set<Long> got = search(q);
+                        if (got.size() == 10) ok.incrementAndGet(); else incomplete.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        System.out.println("search failed: " + e.getMessage());
+                    }
+                }
+            });
+            th.start();
+            threads.add(th);
+        }
+        Map<String, String> figures = new HashMap<>();
+        try {
+            Thread.sleep(2000);
+            cluster.run("kill", "querynode-1");
+            double t1 = waitConverged(2, 90_000);
+            figures.put("converged_after_kill9_s", String.format("%.1f", t1));
+            cluster.run("add", "querynode");
+            Thread.sleep(1000);
+            double t2 = waitConverged(2, 90_000);
+            figures.put("converged_after_join_s", String.format("%.1f", t2));
+            long onNew = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos().stream()
+                    .filter(i -> i.getNodeIDs().stream().anyMatch(n -> n >= 10)).count();
+            figures.put("segments_on_nodes_joined_later", Long.toString(onNew));
+            cluster.run("stop", "querynode-2");
+            double t3 = waitConverged(2, 90_000);
+            figures.put("converged_after_graceful_stop_s", String.format("%.1f", t3));
+            Thread.sleep(2000);
+        } finally {
+            stop.set(true);
+            for (Thread th : threads) th.join(30_000);
+        }
+        double after = recall();
+        System.out.printf("FIGURE searches_ok=%d failed=%d incomplete=%d recall_after=%.3f %s%n", ok.get(), failed.get(), incomplete.get(), after, figures);
+        assertThat(failed.get()).isZero();
+        assertThat(incomplete.get()).isZero();
+        assertThat(after).isEqualTo(baseline);
+        assertThat(figures.values()).noneMatch(v -> v.startsWith("-"));
+    }
+
+    private static double recall() {
+        double sum = 0;
+        for (int i = 0; i < queries.length; i++) {
+            Set<Long> got = search(queries[i]);
+            got.retainAll(truth.get(i));
+            sum += got.size() / 10.0;
+        }
+        return sum / queries.length;
+    }
+
+    private static Set<Long> exact(float[] q) {
+        Integer[] idx = new Integer[N];
+        float[] d = new float[N];
+        for (int i = 0; i < N; i++) {
+            idx[i] = i;
+            float s = 0;
+            for (int j = 0; j < DIM; j++) {
+                float t = data[i][j] - q[j];
+                s += t * t;
+            }
+            d[i] = s;
+        }
+        java.util.Arrays.sort(idx, (x, y) -> Float.compare(d[x], d[y]));
+        Set<Long> out = new HashSet<>();
+        for (int i = 0; i < 10; i++) out.add((long) idx[i]);
+        return out;
+    }
+}
