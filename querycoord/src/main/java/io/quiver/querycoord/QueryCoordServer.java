@@ -105,6 +105,8 @@ public final class QueryCoordServer {
             }
         };
         QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster);
+        io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
+        io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
         ScheduledExecutorService loop = Threads.scheduler("querycoord-loop");
         ExecutorService kick = Executors.newSingleThreadExecutor(Threads.daemon("querycoord-kick"));
         Runnable round = () -> {

@@ -142,7 +142,7 @@ public final class QueryCoordinator {
         if (!replicas.containsKey(r.getCollectionId())) {
             ReplicaAssignment.Builder a = ReplicaAssignment.newBuilder().setCollectionId(r.getCollectionId());
             for (int i = 0; i < n; i++) {
-                a.addReplicas(Replica.newBuilder().setReplicaId(r.getCollectionId() * 1000 + i + 1));
+                a.addReplicas(Replica.newBuilder().setReplicaId(i + 1)); // replica ids are per collection
             }
             for (int i = 0; i < live.size(); i++) {
                 Replica rep = a.getReplicas(i % n);
@@ -190,6 +190,10 @@ public final class QueryCoordinator {
         lastSynced.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
         moving.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
         LOG.info("collection released collectionId={}", collectionId);
+    }
+
+    public int loadedCount() {
+        return loaded.size();
     }
 
     public boolean isLoaded(long collectionId) {
@@ -544,17 +548,26 @@ public final class QueryCoordinator {
                 done++;
                 continue;
             }
-            long node = kept != null ? kept
-                    : members.stream().min(Comparator.comparingLong((Long n) -> rowsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
-            if (load(c, s, all.get(node), built, indexInfos)) {
-                keep.put(seg, node);
+            // the emptiest node first; a node that refuses (memory budget) is skipped for the next one
+            List<Long> order = kept != null ? List.of(kept)
+                    : members.stream().sorted(Comparator.comparingLong((Long n) -> rowsOnNode.get(n)).thenComparingLong(n -> n)).toList();
+            Long placed = null;
+            for (long node : order) {
+                if (load(c, s, all.get(node), built, indexInfos)) {
+                    placed = node;
+                    break;
+                }
+            }
+            if (placed != null) {
+                keep.put(seg, placed);
                 if (kept == null) {
-                    rowsOnNode.merge(node, s.getNumRows(), Long::sum);
+                    rowsOnNode.merge(placed, s.getNumRows(), Long::sum);
                 }
                 done++;
             } else {
                 placedAll = false;
-                reason = "segment " + seg + " cannot be loaded on querynode " + node + " (see querycoord log)";
+                reason = "segment " + seg + " (" + s.getNumRows() + " rows) cannot be loaded on any querynode of replica "
+                        + rep.getReplicaId() + ": " + lastLoadError;
             }
         }
 
@@ -624,6 +637,8 @@ public final class QueryCoordinator {
         return new ReplicaResult(done, total, reason);
     }
 
+    private volatile String lastLoadError = "";
+
     private boolean load(CollectionInfo c, SegmentInfo s, SessionInfo node, List<SegmentIndex> built, List<IndexInfo> indexInfos) {
         SegmentLoadInfo info = SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath()))
                 .addAllIndexes(built).addAllIndexInfos(indexInfos).build();
@@ -632,6 +647,7 @@ public final class QueryCoordinator {
             return true;
         } catch (RuntimeException e) {
             LOG.warn("segment load failed segmentId={} node={}: {}", s.getSegmentId(), node.getServerId(), e.getMessage());
+            lastLoadError = String.valueOf(e.getMessage());
             return false;
         }
     }

@@ -72,12 +72,12 @@ public final class Ctl {
 
     static void print(JsonObject info, PrintStream out) {
         out.println("NODES");
-        out.printf("  %-10s %-4s %-22s %-11s %-8s %-8s %-9s %-9s %s%n", "ROLE", "ID", "ADDRESS", "HEALTH", "VERSION", "UPTIME",
+        out.printf("  %-10s %-4s %-34s %-11s %-8s %-8s %-9s %-9s %s%n", "ROLE", "ID", "ADDRESS", "HEALTH", "VERSION", "UPTIME",
                 "ROWS", "SEGMENTS", "MEMORY");
         for (JsonElement e : info.getAsJsonArray("nodes")) {
             JsonObject n = e.getAsJsonObject();
             String mem = n.has("memory_bytes") ? (n.get("memory_bytes").getAsLong() >> 20) + "/" + (n.get("memory_budget").getAsLong() >> 20) + " MiB" : "-";
-            out.printf("  %-10s %-4s %-22s %-11s %-8s %-8s %-9s %-9s %s%n", s(n, "role"), s(n, "server_id"), s(n, "address"), s(n, "health"),
+            out.printf("  %-10s %-4s %-34s %-11s %-8s %-8s %-9s %-9s %s%n", s(n, "role"), s(n, "server_id"), s(n, "address"), s(n, "health"),
                     s(n, "version"), s(n, "uptime_s") + "s", s(n, "rows"), s(n, "segments"), mem);
         }
         out.println("COLLECTIONS");

@@ -158,13 +158,24 @@ class ReplicaFailoverTest {
             cluster.run("kill", "querynode-1");
             double t1 = waitConverged(2, 90_000);
             figures.put("converged_after_kill9_s", String.format("%.1f", t1));
-            cluster.run("add", "querynode");
-            Thread.sleep(1000);
+            long joined = System.nanoTime();
+            String line = cluster.run("add", "querynode").trim();
+            long newNode = nodeIdOf(line);
+            long onNew = 0;
+            long until = System.currentTimeMillis() + 90_000;
+            while (onNew == 0 && System.currentTimeMillis() < until) {
+                Thread.sleep(250);
+                onNew = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos().stream()
+                        .filter(i -> i.getNodeIDs().contains(newNode)).count();
+            }
+            figures.put("first_segment_on_joined_node_s", String.format("%.1f", (System.nanoTime() - joined) / 1e9));
+            Thread.sleep(3000); // a few balance rounds (one move per round)
             double t2 = waitConverged(2, 90_000);
             figures.put("converged_after_join_s", String.format("%.1f", t2));
-            long onNew = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos().stream()
-                    .filter(i -> i.getNodeIDs().stream().anyMatch(n -> n >= 10)).count();
-            figures.put("segments_on_nodes_joined_later", Long.toString(onNew));
+            onNew = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos().stream()
+                    .filter(i -> i.getNodeIDs().contains(newNode)).count();
+            figures.put("segments_on_joined_node", Long.toString(onNew));
+            assertThat(onNew).isGreaterThan(0);
             cluster.run("stop", "querynode-2");
             double t3 = waitConverged(2, 90_000);
             figures.put("converged_after_graceful_stop_s", String.format("%.1f", t3));
@@ -179,6 +190,19 @@ class ReplicaFailoverTest {
         assertThat(incomplete.get()).isZero();
         assertThat(after).isEqualTo(baseline);
         assertThat(figures.values()).noneMatch(v -> v.startsWith("-"));
+    }
+
+    /** The server id of a querynode started by cluster.sh add (read from its metrics: milvus_querynode_segment_num{node_id=...}). */
+    private static long nodeIdOf(String statusLine) throws Exception {
+        int metricsPort = Integer.parseInt(statusLine.split("\\s+")[4]);
+        var http = java.net.http.HttpClient.newHttpClient();
+        String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        var m = java.util.regex.Pattern.compile("milvus_querynode_segment_num\\{node_id=\"(\\d+)\"").matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no node id in the metrics of " + statusLine);
+        }
+        return Long.parseLong(m.group(1));
     }
 
     private static double recall() {
