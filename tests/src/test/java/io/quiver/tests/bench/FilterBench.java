@@ -51,7 +51,8 @@ import java.util.stream.IntStream;
  *   <li>{@code search}: unfiltered and {@code sel < n*p} for p = 50/10/1/0.1 %, at every ef of {@code --efs}:
  *       QPS, p50/p90/p99 over {@code --queries} queries, recall@k over the first {@code --recall-queries} of them
  *       against exact filtered top-k computed here (brute force over the rows that pass) before any timing;</li>
- *   <li>{@code query}: {@code field < n*0.01} with limit 100 (output id) and count(*), on sel2 and sel;</li>
+ *   <li>{@code query}: {@code field < n*p} with limit 100 (output id, sel, sel2) for the four selectivities, on sel2
+ *       and sel;</li>
  *   <li>{@code count}: count(*) with {@code field < n*p} for the four selectivities, on sel2 and sel;</li>
  *   <li>{@code scalar_index}: create an INVERTED (then STL_SORT if INVERTED is refused) index on {@code sel},
  *       release + load, then repeat query and count on sel (and sel2 as the control) and the filtered searches.</li>
@@ -62,7 +63,9 @@ import java.util.stream.IntStream;
  * ./mvnw -q -pl tests test-compile
  * ./mvnw -q -pl tests exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.quiver.tests.bench.FilterBench \
  *   -Dexec.args="--uri http://127.0.0.1:19720 --data /tmp/quiver-data/synth-1m-128 --rows 1000000"
- * # re-run the timed phases on the collection already built (same --rows and --seed): add --reuse true
+ * # re-run the timed phases on the collection already built (same --rows and --seed): add --reuse true, e.g.
+ * #   --reuse true --phases search,query,count --search-field sel2,sel
+ * # --warmup W: untimed searches per (ef, filter) before the timed ones (default 200; the SDK client's JIT needs them)
  * </pre>
  */
 public final class FilterBench {
@@ -76,6 +79,7 @@ public final class FilterBench {
     private final float[][] queries;
     private final int[] sel;
     private final int k;
+    private int warmup = 200;
 
     private FilterBench(MilvusClientV2 c, String coll, int n, int dim, float[] base, float[][] queries, int[] sel, int k) {
         this.c = c;
@@ -125,6 +129,7 @@ public final class FilterBench {
 
         MilvusClientV2 c = new MilvusClientV2(ConnectConfig.builder().uri(a.get("--uri")).rpcDeadlineMs(1_800_000).build());
         FilterBench b = new FilterBench(c, coll, n, dim, bf.floats(), queries, sel, k);
+        b.warmup = Integer.parseInt(a.getOrDefault("--warmup", "200"));
         if (!Boolean.parseBoolean(a.get("--reuse")) || !c.hasCollection(HasCollectionReq.builder().collectionName(coll).build())) {
             b.load(Integer.parseInt(a.get("--batch")));
         } else {
@@ -139,24 +144,28 @@ public final class FilterBench {
         if (phases.contains("search")) {
             truth = b.groundTruth(recallN);
             List<List<Set<Long>>> t = truth;
-            guard(() -> b.searches(efs, t, "sel", "none"));
+            for (String searchField : a.getOrDefault("--search-field", "sel").split(",")) {
+                guard(() -> b.searches(efs, t, searchField, b.hasScalarIndex(searchField)));
+            }
         }
         int calls = Integer.parseInt(a.get("--calls"));
+        String selIndex = b.hasScalarIndex("sel");
+        String sel2Index = b.hasScalarIndex("sel2");
         if (phases.contains("query")) {
-            guard(() -> b.queries("sel2", calls, "none"));
-            guard(() -> b.queries("sel", calls, "none"));
+            guard(() -> b.queries("sel2", calls, sel2Index));
+            guard(() -> b.queries("sel", calls, selIndex));
         }
         if (phases.contains("count")) {
-            guard(() -> b.counts("sel2", calls, "none"));
-            guard(() -> b.counts("sel", calls, "none"));
+            guard(() -> b.counts("sel2", calls, sel2Index));
+            guard(() -> b.counts("sel", calls, selIndex));
         }
         if (phases.contains("scalar_index")) {
             String made = b.scalarIndex(a.get("--scalar-index").split(","));
             if (made != null) {
                 guard(() -> b.queries("sel", calls, made));
-                guard(() -> b.queries("sel2", calls, "none"));
+                guard(() -> b.queries("sel2", calls, sel2Index));
                 guard(() -> b.counts("sel", calls, made));
-                guard(() -> b.counts("sel2", calls, "none"));
+                guard(() -> b.counts("sel2", calls, sel2Index));
                 List<List<Set<Long>>> t = truth;
                 if (t != null) {
                     guard(() -> b.searches(new int[] {efs[0]}, t, "sel", made));
@@ -164,6 +173,22 @@ public final class FilterBench {
             }
         }
         c.close();
+    }
+
+    /** The scalar index type on {@code field}, or "none". */
+    private String hasScalarIndex(String field) {
+        try {
+            for (String name : c.listIndexes(io.milvus.v2.service.index.request.ListIndexesReq.builder().collectionName(coll)
+                    .fieldName(field).build())) {
+                var d = c.describeIndex(io.milvus.v2.service.index.request.DescribeIndexReq.builder().collectionName(coll)
+                        .fieldName(field).indexName(name).build());
+                var desc = d.getIndexDescByFieldName(field);
+                if (desc != null) return String.valueOf(desc.getIndexType());
+            }
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+        return "none";
     }
 
     /** Runs one measurement; a failure is printed as an error line and the next measurement still runs. */
@@ -256,6 +281,13 @@ public final class FilterBench {
     }
 
     private void searches(int[] efs, List<List<Set<Long>>> truth, String field, String scalarIndex) {
+        // warm-up over every (ef, filter) pair first, so that the first timed configuration is not the JIT's victim
+        for (int ef : efs) {
+            for (int f = 0; f <= SELECTIVITIES.length; f++) {
+                String filter = f == 0 ? "" : field + " < " + threshold(SELECTIVITIES[f - 1]);
+                for (int i = 0; i < Math.min(warmup, queries.length); i++) search(queries[queries.length - 1 - i], Map.of("ef", ef), filter);
+            }
+        }
         for (int ef : efs) {
             for (int f = 0; f <= SELECTIVITIES.length; f++) {
                 String filter = f == 0 ? "" : field + " < " + threshold(SELECTIVITIES[f - 1]);
@@ -312,26 +344,27 @@ public final class FilterBench {
         return c.search(b.build());
     }
 
-    /** Query with limit 100 (output id, field) and count(*) with the 1 % filter. */
+    /** Query {@code field < n*p} with limit 100 (output id, sel, sel2) at the four selectivities; rows checked. */
     private void queries(String field, int calls, String scalarIndex) {
-        long t = threshold(0.01);
-        String filter = field + " < " + t;
-        long[] lat = new long[calls];
-        for (int i = 0; i < 5; i++) query(filter, 100);
-        for (int i = 0; i < calls; i++) {
-            long s = System.nanoTime();
-            QueryResp resp = query(filter, 100);
-            lat[i] = System.nanoTime() - s;
-            List<QueryResp.QueryResult> res = resp.getQueryResults();
-            if (res.size() != 100) throw new IllegalStateException(filter + " limit 100 returned " + res.size() + " rows");
-            for (QueryResp.QueryResult qr : res) {
-                long id = ((Number) qr.getEntity().get("id")).longValue();
-                long v = ((Number) qr.getEntity().get(field)).longValue();
-                if (v != sel[(int) id] || v >= t) throw new IllegalStateException(filter + " returned id " + id + " " + field + "=" + v);
+        for (double p : SELECTIVITIES) {
+            long t = threshold(p);
+            String filter = field + " < " + t;
+            long[] lat = new long[calls];
+            for (int i = 0; i < 5; i++) query(filter, 100);
+            for (int i = 0; i < calls; i++) {
+                long s = System.nanoTime();
+                QueryResp resp = query(filter, 100);
+                lat[i] = System.nanoTime() - s;
+                List<QueryResp.QueryResult> res = resp.getQueryResults();
+                if (res.size() != 100) throw new IllegalStateException(filter + " limit 100 returned " + res.size() + " rows");
+                for (QueryResp.QueryResult qr : res) {
+                    long id = ((Number) qr.getEntity().get("id")).longValue();
+                    long v = ((Number) qr.getEntity().get(field)).longValue();
+                    if (v != sel[(int) id] || v >= t) throw new IllegalStateException(filter + " returned id " + id + " " + field + "=" + v);
+                }
             }
+            emitLat("query_limit100", field, filter, scalarIndex, lat, 100, 100);
         }
-        emitLat("query_limit100", field, filter, scalarIndex, lat, 100, 100);
-        countLoop(field, filter, calls, scalarIndex, t);
     }
 
     private void counts(String field, int calls, String scalarIndex) {
