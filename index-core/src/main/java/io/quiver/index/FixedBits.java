@@ -13,6 +13,22 @@ public final class FixedBits implements Bits {
     this.words = new long[(length + 63) >>> 6];
   }
 
+  private FixedBits(long[] words, int length) {
+    this.words = words;
+    this.length = length;
+  }
+
+  /**
+   * A view over an existing word array (bit i of word i/64; e.g. {@code java.util.BitSet.toLongArray()} padded to
+   * {@code (length + 63) / 64} words), so callers hand over a filter without copying it bit by bit.
+   */
+  public static FixedBits wrap(long[] words, int length) {
+    if (length < 0 || words.length < ((length + 63) >>> 6)) {
+      throw new IllegalArgumentException("need " + ((length + 63) >>> 6) + " words for " + length + " bits, got " + words.length);
+    }
+    return new FixedBits(words, length);
+  }
+
   @Override
   public boolean get(int index) {
     return index >= 0 && index < length && (words[index >>> 6] & (1L << index)) != 0;

@@ -307,6 +307,7 @@ public final class QueryHandler {
         partitionIds = pruneByPartitionKey(c, filter, partitionIds, req.getPartitionNamesCount() > 0);
         Set<String> outNames = new LinkedHashSet<>();
         List<FieldSchema> out = outputFields(schema, req.getOutputFieldsList(), outNames);
+        boolean starWithDynamic = req.getOutputFieldsList().contains("*") && schema.getEnableDynamicField();
         GroupBy group = GroupBy.of(schema, p, (int) (offset + topk), maxTopK);
         if (group != null && out.stream().noneMatch(f -> f.getFieldID() == group.field().getFieldID())) {
             out = new ArrayList<>(out);
@@ -325,9 +326,17 @@ public final class QueryHandler {
         boolean ascending = metric.equals("L2") || metric.equals("HAMMING") || metric.equals("JACCARD");
         boolean iteratorV2 = Boolean.parseBoolean(p.getOrDefault("search_iter_v2", "false"));
         if (p.containsKey("radius")) {
-            plan.setHasRange(true).setRadius(parseFloat(p, "radius"));
+            float radius = parseFloat(p, "radius");
+            plan.setHasRange(true).setRadius(radius);
             if (p.containsKey("range_filter")) {
-                plan.setHasRangeFilter(true).setRangeFilter(parseFloat(p, "range_filter"));
+                float rf = parseFloat(p, "range_filter");
+                if (ascending && rf >= radius) {
+                    throw QuiverException.invalid("range_filter must be less than radius for L2/HAMMING/JACCARD, got radius %s range_filter %s", radius, rf);
+                }
+                if (!ascending && rf <= radius) {
+                    throw QuiverException.invalid("range_filter must be greater than radius for IP/COSINE, got radius %s range_filter %s", radius, rf);
+                }
+                plan.setHasRangeFilter(true).setRangeFilter(rf);
             }
         }
         if (iteratorV2 && p.containsKey("search_iter_last_bound")) {
@@ -346,6 +355,21 @@ public final class QueryHandler {
             return group.apply(c, merged, nq, (int) topk, (int) offset, outIds, outNames, req.getOutputFieldsList(), ts[0]);
         }
         int round = (int) param(p, "round_decimal", -1);
+        if (starWithDynamic) {
+            // the SDKs build search entities from output_fields: name the dynamic keys the hits carry, so "*" returns them
+            merged.getFieldsDataList().stream().filter(FieldData::getIsDynamic).findFirst().ifPresent(meta -> {
+                for (com.google.protobuf.ByteString json : meta.getScalars().getJsonData().getDataList()) {
+                    try {
+                        var o = com.google.gson.JsonParser.parseString(json.toStringUtf8());
+                        if (o.isJsonObject()) {
+                            outNames.addAll(o.getAsJsonObject().keySet());
+                        }
+                    } catch (RuntimeException e) {
+                        // not an object: nothing to name
+                    }
+                }
+            });
+        }
         SearchResults results = buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
         if (iteratorV2) {
             // the token names the iteration (the pages are stateless range searches); last_bound = the page's worst score

@@ -224,10 +224,20 @@ public final class LocalSearcher {
         if (plan.getCountOnly()) {
             return b.setCount(count).build();
         }
-        Integer[] order = new Integer[hits.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
+        // the `limit` smallest keys: a bounded max-heap, O(m log limit) in the m matching rows
+        int want = plan.getLimit() < 0 ? hits.size() : (int) Math.min(hits.size(), plan.getLimit());
+        java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(Math.max(1, want + 1), (x, y) -> comparePk(keys.get(y), keys.get(x)));
+        for (int i = 0; i < hits.size(); i++) {
+            if (heap.size() < want) {
+                heap.add(i);
+            } else if (want > 0 && comparePk(keys.get(i), keys.get(heap.peek())) < 0) {
+                heap.poll();
+                heap.add(i);
+            }
+        }
+        Integer[] order = heap.toArray(new Integer[0]);
         java.util.Arrays.sort(order, (x, y) -> comparePk(keys.get(x), keys.get(y)));
-        int limit = plan.getLimit() < 0 ? order.length : (int) Math.min(order.length, plan.getLimit());
+        int limit = order.length;
         List<long[]> selected = new ArrayList<>(limit);
         for (int i = 0; i < limit; i++) {
             selected.add(hits.get(order[i]));

@@ -95,17 +95,9 @@ final class SegmentSearch {
     }
 
     private static void searchIndex(VectorIndex index, int ordinal, Request r, TopK[] heaps, BitSet allowed, int rows) {
-        Bits bits = allowed == null ? null : new Bits() {
-            @Override
-            public boolean get(int i) {
-                return allowed.get(i);
-            }
-
-            @Override
-            public int length() {
-                return rows;
-            }
-        };
+        // word-at-a-time bits: the index counts and lists allowed rows with popcounts, not one call per row
+        Bits bits = allowed == null ? null
+                : io.quiver.index.FixedBits.wrap(java.util.Arrays.copyOf(allowed.toLongArray(), (rows + 63) >>> 6), rows);
         long base = ((long) ordinal) << 32;
         if (r.hasRange()) {
             RangeResult rr = r.binaryQueries() != null

@@ -146,6 +146,10 @@ public final class RootCoordinator {
             meta.database(db);
             return; // dropping a missing collection succeeds, as in Milvus
         }
+        if (c.get().getAliasesCount() > 0) {
+            throw QuiverException.invalid("unable to drop the collection [%s] because it has associated aliases %s, please remove all aliases before dropping the collection",
+                    name, c.get().getAliasesList());
+        }
         listener.dataDropped(c.get().getCollectionId(), List.of());
         meta.removeCollection(c.get().getCollectionId());
         LOG.info("collection dropped db={} name={} collectionId={}", db, name, c.get().getCollectionId());
