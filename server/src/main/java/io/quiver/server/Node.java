@@ -161,6 +161,14 @@ public final class Node implements AutoCloseable {
         if (!started) {
             return false;
         }
+        try {
+            return rolesRegistered();
+        } catch (RuntimeException e) {
+            return false; // the meta store (etcd) is unreachable: not ready until it answers again
+        }
+    }
+
+    private boolean rolesRegistered() {
         // standalone: every role; a proxy also needs the coordinators it calls; other roles: themselves
         Set<String> needed = roles.size() > 1 ? Set.copyOf(ROLES)
                 : roles.get(0).equals(RoleClients.PROXY) ? Set.of(RoleClients.PROXY, RoleClients.ROOTCOORD, RoleClients.DATACOORD, RoleClients.QUERYCOORD)
