@@ -315,16 +315,15 @@ final class ShardDelegator implements Runnable {
         return new HashSet<>(ids);
     }
 
-    ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
-        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
-        SearchPlan plan = request.getMvccTs() != 0 ? request
-                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build(); // read at what this shard has
-        Set<Long> parts = partsOf(plan.getPartitionIdsList());
-        List<SealedSegmentLocation> dist = sealed;
-        List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));
+    /** Where a read goes: this node's segments (growing + local sealed) and the sealed ones of each remote worker. */
+    private record Targets(List<Segment> local, Map<String, List<Long>> remote) {}
+
+    private Targets targets(List<Long> partitionIds, boolean ignoreGrowing) {
+        Set<Long> parts = partsOf(partitionIds);
+        List<Segment> local = new ArrayList<>(growingFor(parts, ignoreGrowing));
         Map<String, List<Long>> byNode = new HashMap<>();
         List<Long> localIds = new ArrayList<>();
-        for (SealedSegmentLocation l : dist) {
+        for (SealedSegmentLocation l : sealed) {
             if (!parts.isEmpty() && !parts.contains(l.getPartitionId())) {
                 continue;
             }
@@ -335,52 +334,44 @@ final class ShardDelegator implements Runnable {
             }
         }
         local.addAll(localSealed.apply(localIds));
+        return new Targets(local, byNode);
+    }
+
+    private static <T> List<T> join(T local, List<CompletableFuture<T>> futures, java.util.function.Function<T, io.milvus.grpc.Status> status) {
+        List<T> out = new ArrayList<>();
+        out.add(local);
+        for (CompletableFuture<T> f : futures) {
+            T r = f.join();
+            Statuses.check(status.apply(r));
+            out.add(r);
+        }
+        return out;
+    }
+
+    ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
+        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
+        SearchPlan plan = request.getMvccTs() != 0 ? request
+                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build(); // read at what this shard has
+        Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
         List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
-        byNode.forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+        t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
                 .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardSearchResponse> parts2 = new ArrayList<>();
-        parts2.add(LocalSearcher.search(local, plan, collection.getSchema()));
-        for (CompletableFuture<ShardSearchResponse> f : futures) {
-            ShardSearchResponse r = f.join();
-            Statuses.check(r.getStatus());
-            parts2.add(r);
+        List<ShardSearchResponse> parts = join(LocalSearcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
+        if (parts.size() == 1) {
+            return parts.get(0);
         }
-        if (parts2.size() == 1) {
-            return parts2.get(0);
-        }
-        return SearchReduce.merge(parts2, (int) plan.getNq(), (int) plan.getTopk(), LocalSearcher.ascending(plan.getMetricType()));
+        return SearchReduce.merge(parts, (int) plan.getNq(), (int) plan.getTopk(), LocalSearcher.ascending(plan.getMetricType()));
     }
 
     ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
         waitTsafe(request.getGuaranteeTs(), maxWaitMs);
         QueryPlan plan = request.getMvccTs() != 0 ? request
                 : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build();
-        Set<Long> parts = partsOf(plan.getPartitionIdsList());
-        List<SealedSegmentLocation> dist = sealed;
-        List<Segment> local = new ArrayList<>(growingFor(parts, plan.getIgnoreGrowing()));
-        Map<String, List<Long>> byNode = new HashMap<>();
-        List<Long> localIds = new ArrayList<>();
-        for (SealedSegmentLocation l : dist) {
-            if (!parts.isEmpty() && !parts.contains(l.getPartitionId())) {
-                continue;
-            }
-            if (l.getNodeId() == nodeId) {
-                localIds.add(l.getSegmentId());
-            } else {
-                byNode.computeIfAbsent(l.getAddress(), a -> new ArrayList<>()).add(l.getSegmentId());
-            }
-        }
-        local.addAll(localSealed.apply(localIds));
+        Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
         List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
-        byNode.forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+        t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
                 .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardQueryResponse> results = new ArrayList<>();
-        results.add(LocalSearcher.query(local, plan, collection.getSchema()));
-        for (CompletableFuture<ShardQueryResponse> f : futures) {
-            ShardQueryResponse r = f.join();
-            Statuses.check(r.getStatus());
-            results.add(r);
-        }
+        List<ShardQueryResponse> results = join(LocalSearcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
         return QueryReduce.merge(results, plan.getCountOnly(), plan.getLimit());
     }
 }
