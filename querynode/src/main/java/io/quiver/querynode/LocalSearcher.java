@@ -197,8 +197,11 @@ public final class LocalSearcher {
     /** Rows matching a query plan, ordered by primary key, at most {@code limit} (count only: just the count). */
     public static ShardQueryResponse query(List<Segment> segments, QueryPlan plan, CollectionSchema schema) {
         long count = 0;
-        List<long[]> hits = new ArrayList<>();
-        List<Object> keys = new ArrayList<>();
+        // with a limit, the `limit` smallest keys are kept in a bounded max-heap fed during the bitmap scan:
+        // O(m) bit iteration + O(m log limit) compares and no allocation per matching row
+        int cap = plan.getCountOnly() ? 0 : plan.getLimit() < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE - 8, plan.getLimit());
+        PkHeap heap = cap >= 0 ? new PkHeap(cap) : null;
+        List<long[]> all = cap < 0 ? new ArrayList<>() : null;
         for (int s = 0; s < segments.size(); s++) {
             if (Context.current().isCancelled()) {
                 throw new QuiverException(ErrorCode.CANCELED, "query cancelled or deadline exceeded");
@@ -214,37 +217,125 @@ public final class LocalSearcher {
                 count += allowed == null ? rows : allowed.cardinality();
                 continue;
             }
+            LongColumn longPks = seg.primaryKeys() instanceof LongColumn l ? l : null;
             for (int i = allowed == null ? 0 : allowed.nextSetBit(0); i >= 0 && i < rows;
                  i = allowed == null ? i + 1 : allowed.nextSetBit(i + 1)) {
-                hits.add(new long[] {s, i});
-                keys.add(seg.pkAt(i));
+                if (all != null) {
+                    all.add(new long[] {s, i});
+                } else if (longPks != null) {
+                    heap.offer(longPks.get(i), s, i);
+                } else {
+                    heap.offer(seg.pkAt(i), s, i);
+                }
             }
         }
         ShardQueryResponse.Builder b = ShardQueryResponse.newBuilder().setStatus(Statuses.success());
         if (plan.getCountOnly()) {
             return b.setCount(count).build();
         }
-        // the `limit` smallest keys: a bounded max-heap, O(m log limit) in the m matching rows
-        int want = plan.getLimit() < 0 ? hits.size() : (int) Math.min(hits.size(), plan.getLimit());
-        java.util.PriorityQueue<Integer> heap = new java.util.PriorityQueue<>(Math.max(1, want + 1), (x, y) -> comparePk(keys.get(y), keys.get(x)));
-        for (int i = 0; i < hits.size(); i++) {
-            if (heap.size() < want) {
-                heap.add(i);
-            } else if (want > 0 && comparePk(keys.get(i), keys.get(heap.peek())) < 0) {
-                heap.poll();
-                heap.add(i);
-            }
-        }
-        Integer[] order = heap.toArray(new Integer[0]);
-        java.util.Arrays.sort(order, (x, y) -> comparePk(keys.get(x), keys.get(y)));
-        int limit = order.length;
-        List<long[]> selected = new ArrayList<>(limit);
-        for (int i = 0; i < limit; i++) {
-            selected.add(hits.get(order[i]));
+        List<long[]> selected;
+        if (all != null) {
+            all.sort((x, y) -> comparePk(segments.get((int) x[0]).pkAt((int) x[1]), segments.get((int) y[0]).pkAt((int) y[1])));
+            selected = all;
+        } else {
+            selected = heap.sortedRows();
         }
         ShardSearchResponse.Builder tmp = ShardSearchResponse.newBuilder();
         fillRows(tmp, segments, selected, plan.getOutputFieldIdsList(), schema);
-        return b.setIds(tmp.getIds()).addAllFieldsData(tmp.getFieldsDataList()).setCount(limit).build();
+        return b.setIds(tmp.getIds()).addAllFieldsData(tmp.getFieldsDataList()).setCount(selected.size()).build();
+    }
+
+    /**
+     * A bounded max-heap of (primary key, segment, row) keeping the {@code cap} smallest keys; INT64 keys stay primitive.
+     * A key equal to the current maximum is not admitted, so among equal keys the first offered wins.
+     */
+    static final class PkHeap {
+        private final int cap;
+        private long[] longKeys = new long[16];
+        private Object[] keys;
+        private int[] segs = new int[16];
+        private int[] rows = new int[16];
+        private int size;
+
+        PkHeap(int cap) {
+            this.cap = cap;
+        }
+
+        void offer(long pk, int seg, int row) {
+            if (cap == 0 || (size == cap && pk >= longKeys[0])) {
+                return;
+            }
+            add(pk, null, seg, row);
+        }
+
+        void offer(Object pk, int seg, int row) {
+            if (cap == 0 || (size == cap && comparePk(pk, keys[0]) >= 0)) {
+                return;
+            }
+            if (keys == null) {
+                keys = new Object[longKeys.length];
+            }
+            add(0, pk, seg, row);
+        }
+
+        private int cmp(int a, int b) {
+            return keys != null ? comparePk(keys[a], keys[b]) : Long.compare(longKeys[a], longKeys[b]);
+        }
+
+        private void add(long lk, Object ok, int seg, int row) {
+            int at;
+            if (size < cap) {
+                if (size == segs.length) {
+                    int n = (int) Math.min((long) cap, 2L * size);
+                    longKeys = java.util.Arrays.copyOf(longKeys, n);
+                    segs = java.util.Arrays.copyOf(segs, n);
+                    rows = java.util.Arrays.copyOf(rows, n);
+                    if (keys != null) {
+                        keys = java.util.Arrays.copyOf(keys, n);
+                    }
+                }
+                at = size++;
+                set(at, lk, ok, seg, row);
+                while (at > 0 && cmp((at - 1) / 2, at) < 0) { // sift up
+                    swap(at, (at - 1) / 2);
+                    at = (at - 1) / 2;
+                }
+            } else {
+                set(0, lk, ok, seg, row); // replace the maximum, sift down
+                at = 0;
+                while (true) {
+                    int l = 2 * at + 1, r = l + 1, big = at;
+                    if (l < size && cmp(l, big) > 0) big = l;
+                    if (r < size && cmp(r, big) > 0) big = r;
+                    if (big == at) break;
+                    swap(at, big);
+                    at = big;
+                }
+            }
+        }
+
+        private void set(int i, long lk, Object ok, int seg, int row) {
+            if (keys != null) keys[i] = ok; else longKeys[i] = lk;
+            segs[i] = seg;
+            rows[i] = row;
+        }
+
+        private void swap(int a, int b) {
+            long lk = longKeys[a]; longKeys[a] = longKeys[b]; longKeys[b] = lk;
+            if (keys != null) { Object o = keys[a]; keys[a] = keys[b]; keys[b] = o; }
+            int t = segs[a]; segs[a] = segs[b]; segs[b] = t;
+            t = rows[a]; rows[a] = rows[b]; rows[b] = t;
+        }
+
+        /** The kept rows as {segment, row}, in ascending key order. */
+        List<long[]> sortedRows() {
+            Integer[] order = new Integer[size];
+            for (int i = 0; i < size; i++) order[i] = i;
+            java.util.Arrays.sort(order, this::cmp);
+            List<long[]> out = new ArrayList<>(size);
+            for (Integer i : order) out.add(new long[] {segs[i], rows[i]});
+            return out;
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
