@@ -10,6 +10,12 @@ import io.milvus.grpc.CreateIndexRequest;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.FlushRequest;
+import io.milvus.grpc.FlushResponse;
+import io.milvus.grpc.GetFlushStateRequest;
+import io.milvus.grpc.DescribeIndexRequest;
+import io.milvus.grpc.DescribeIndexResponse;
+import io.milvus.grpc.IndexDescription;
 import io.milvus.grpc.FloatArray;
 import io.milvus.grpc.GetLoadStateRequest;
 import io.milvus.grpc.HasCollectionRequest;
@@ -45,19 +51,31 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * quiver loadtest [--address 127.0.0.1:19530] [--collection loadtest] [--dim 128] [--threads 4] [--duration 30]
- *                 [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000]
+ *                 [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000] [--replicas 1]
  * </pre>
  */
 public final class LoadTest {
     private LoadTest() {}
 
+    static final String USAGE = "usage: quiver loadtest [--address 127.0.0.1:19530] [--collection loadtest] [--dim 128] [--threads 4]"
+            + " [--duration 30] [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000] [--replicas 1]\n"
+            + "  creates the collection (HNSW, 2 shards) with --preload rows if it does not exist, loads it with --replicas replicas,\n"
+            + "  then runs --threads workers for --duration seconds, each doing an insert of --batch rows with probability\n"
+            + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').";
+
     public static int main(String[] args, PrintStream out) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--address", "127.0.0.1:19530", "--collection", "loadtest", "--dim", "128",
                 "--threads", "4", "--duration", "30", "--batch", "1000", "--topk", "10", "--insert-ratio", "0.1", "--filter", "",
                 "--preload", "20000"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!a.containsKey(args[i])) {
-                out.println("unknown argument " + args[i]);
+        a.put("--replicas", "1");
+        for (int i = 0; i < args.length; i += 2) {
+            if (args[i].equals("--help") || args[i].equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            }
+            if (!a.containsKey(args[i]) || i + 1 == args.length) {
+                out.println((a.containsKey(args[i]) ? "missing value for " : "unknown argument ") + args[i]);
+                out.println(USAGE);
                 return 2;
             }
             a.put(args[i], args[i + 1]);
@@ -90,8 +108,12 @@ public final class LoadTest {
                 for (int done = 0; done < preload; done += batch) {
                     check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
                 }
+                if (preload > 0 && !flushAndWait(stub, coll, out)) {
+                    return 1;
+                }
             }
-            check(stub.loadCollection(LoadCollectionRequest.newBuilder().setCollectionName(coll).build()), "load");
+            check(stub.loadCollection(LoadCollectionRequest.newBuilder().setCollectionName(coll)
+                    .setReplicaNumber(Integer.parseInt(a.get("--replicas"))).build()), "load");
             long until = System.currentTimeMillis() + 120_000;
             while (stub.getLoadState(GetLoadStateRequest.newBuilder().setCollectionName(coll).build()).getState() != LoadState.LoadStateLoaded) {
                 if (System.currentTimeMillis() > until) {
@@ -144,6 +166,35 @@ public final class LoadTest {
             return ins.errors.get() + srch.errors.get() == 0 ? 0 : 1;
         } finally {
             ch.shutdownNow();
+        }
+    }
+
+    /** Seals the preloaded rows so that querycoord spreads them over the querynodes, and waits (bounded) for flush and index. */
+    private static boolean flushAndWait(MilvusServiceGrpc.MilvusServiceBlockingStub stub, String coll, PrintStream out) throws InterruptedException {
+        FlushResponse f = stub.flush(FlushRequest.newBuilder().addCollectionNames(coll).build());
+        check(f.getStatus(), "flush");
+        long flushTs = f.getCollFlushTsOrDefault(coll, 0);
+        long until = System.currentTimeMillis() + 120_000;
+        while (!stub.getFlushState(GetFlushStateRequest.newBuilder().setCollectionName(coll).setFlushTs(flushTs)
+                .addAllSegmentIDs(f.getCollSegIDsOrDefault(coll, LongArray.getDefaultInstance()).getDataList()).build()).getFlushed()) {
+            if (System.currentTimeMillis() > until) {
+                out.println("preload was not flushed in 120 s");
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        while (true) {
+            DescribeIndexResponse d = stub.describeIndex(DescribeIndexRequest.newBuilder().setCollectionName(coll).build());
+            check(d.getStatus(), "describe index");
+            IndexDescription idx = d.getIndexDescriptions(0);
+            if (idx.getPendingIndexRows() == 0 && idx.getIndexedRows() >= idx.getTotalRows()) {
+                return true;
+            }
+            if (System.currentTimeMillis() > until) {
+                out.println("index not built in 120 s: " + idx.getIndexedRows() + "/" + idx.getTotalRows() + " rows");
+                return false;
+            }
+            Thread.sleep(500);
         }
     }
 
