@@ -467,10 +467,12 @@ public final class QueryCoordinator {
         Map<String, Boolean> serviceable = new HashMap<>();
         Map<Long, List<Long>> holders = new HashMap<>();
         Map<Long, Long> heldBuild = new HashMap<>();
-        Map<Long, Long> rowsOnNode = new HashMap<>();
+        Map<Long, Long> rowsOnNode = new HashMap<>(); // all collections: tie-break when placing
+        Map<Long, Long> collRows = new HashMap<>(); // this collection (= this replica, on its nodes): what balance evens out
         Map<Long, Integer> channelsOnNode = new HashMap<>();
         for (long n : members) {
             rowsOnNode.put(n, 0L);
+            collRows.put(n, 0L);
             channelsOnNode.put(n, 0);
             DistributionResponse d = dist.get(n);
             for (ChannelDistribution ch : d.getChannelsList()) {
@@ -483,6 +485,7 @@ public final class QueryCoordinator {
             for (SegmentDistribution s : d.getSegmentsList()) {
                 rowsOnNode.merge(n, s.getNumRows(), Long::sum);
                 if (s.getCollectionId() == coll) {
+                    collRows.merge(n, s.getNumRows(), Long::sum);
                     holders.computeIfAbsent(s.getSegmentId(), k -> new ArrayList<>()).add(n);
                     heldBuild.put(s.getSegmentId() * 31 + n, s.getIndexBuildId());
                 }
@@ -550,7 +553,8 @@ public final class QueryCoordinator {
             }
             // the emptiest node first; a node that refuses (memory budget) is skipped for the next one
             List<Long> order = kept != null ? List.of(kept)
-                    : members.stream().sorted(Comparator.comparingLong((Long n) -> rowsOnNode.get(n)).thenComparingLong(n -> n)).toList();
+                    : members.stream().sorted(Comparator.comparingLong((Long n) -> collRows.get(n)).thenComparingLong(rowsOnNode::get)
+                            .thenComparingLong(n -> n)).toList();
             Long placed = null;
             for (long node : order) {
                 if (load(c, s, all.get(node), built, indexInfos)) {
@@ -562,6 +566,7 @@ public final class QueryCoordinator {
                 keep.put(seg, placed);
                 if (kept == null) {
                     rowsOnNode.merge(placed, s.getNumRows(), Long::sum);
+                    collRows.merge(placed, s.getNumRows(), Long::sum);
                 }
                 done++;
             } else {
@@ -571,12 +576,16 @@ public final class QueryCoordinator {
             }
         }
 
-        // 3. balance: one move per round from the fullest to the emptiest node, when the difference is worth it
+        // 3. balance: one move per round from the node holding most of this replica's rows to the one holding least
+        // (ties: fewest rows of all collections), when the difference is worth it. Only this collection's rows count:
+        // they are all the replica can move, and counting other collections' rows made moves chase a global
+        // imbalance this replica cannot fix (every segment of one collection ended up on the newest node).
         if (placedAll && members.size() > 1 && moving.keySet().stream().noneMatch(k -> k.startsWith(coll + "/" + rep.getReplicaId() + "/"))) {
-            long max = members.stream().max(Comparator.comparingLong(rowsOnNode::get)).orElseThrow();
-            long min = members.stream().min(Comparator.comparingLong(rowsOnNode::get)).orElseThrow();
-            long diff = rowsOnNode.get(max) - rowsOnNode.get(min);
-            double mean = members.stream().mapToLong(rowsOnNode::get).average().orElse(0);
+            Comparator<Long> byLoad = Comparator.comparingLong((Long n) -> collRows.get(n)).thenComparingLong(rowsOnNode::get);
+            long max = members.stream().max(byLoad).orElseThrow();
+            long min = members.stream().min(byLoad).orElseThrow();
+            long diff = collRows.get(max) - collRows.get(min);
+            double mean = members.stream().mapToLong(collRows::get).average().orElse(0);
             if (diff > BALANCE_TOLERANCE * mean) {
                 // the segment on the fullest node whose move brings the two closest together
                 SegmentInfo best = null;
@@ -591,7 +600,7 @@ public final class QueryCoordinator {
                     if (load(c, best, all.get(min), built, indexInfos)) {
                         moving.put(coll + "/" + rep.getReplicaId() + "/" + best.getSegmentId(), min);
                         LOG.info("balance: segment {} ({} rows) moving from querynode {} to {} (rows {} vs {})", best.getSegmentId(),
-                                best.getNumRows(), max, min, rowsOnNode.get(max), rowsOnNode.get(min));
+                                best.getNumRows(), max, min, collRows.get(max), collRows.get(min));
                     }
                 }
             }
