@@ -37,7 +37,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Cluster mode end to end: etcd, an S3 server and Pulsar started by the project's scripts, then rootcoord,
@@ -45,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (deploy/local/cluster.sh), driven by the official Java SDK. Figures are printed for the issue notes.
  */
 class ClusterModeTest {
-    @TempDir
-    static Path tmp;
+    /** Kept after the run (role logs, for a failure): target/cluster-logs/<test>-<millis>. */
+    static final Path tmp = Path.of("target", "cluster-logs", "ClusterModeTest-" + System.currentTimeMillis()).toAbsolutePath();
     static LocalCluster cluster;
     static MilvusClientV2 client;
     static final int DIM = 32;
@@ -172,20 +171,30 @@ class ClusterModeTest {
         cluster.run("stop", "querynode-1");
         long stopped = System.nanoTime();
         int failures = 0;
+        long expected = acked.size() - 3 + 5000;
+        String last = "";
         while (System.nanoTime() - stopped < Duration.ofSeconds(120).toNanos()) {
             try {
                 var h = client.search(SearchReq.builder().collectionName(COLL).data(List.of(new FloatVec(q))).topK(10)
                         .consistencyLevel(ConsistencyLevel.STRONG).build()).getSearchResults().get(0);
-                if (h.size() == 10 && count("") == acked.size() - 3 + 5000) {
+                long n = count("");
+                last = "hits=" + h.size() + " count=" + n + " expected=" + expected;
+                if (h.size() == 10 && n == expected) {
                     ok.set(true);
                     break;
                 }
             } catch (RuntimeException e) {
                 failures++;
+                last = "error: " + e.getMessage();
             }
             Thread.sleep(200);
         }
-        System.out.printf("FIGURE search_recovery_after_querynode_stop_seconds=%.1f failed_calls=%d%n", (System.nanoTime() - stopped) / 1e9, failures);
+        System.out.printf("FIGURE search_recovery_after_querynode_stop_seconds=%.1f failed_calls=%d last=[%s]%n", (System.nanoTime() - stopped) / 1e9,
+                failures, last);
+        if (!ok.get()) { // what querycoord placed where, for the next person to read
+            System.out.println("segments: " + client.getQuerySegmentInfo(io.milvus.v2.service.utility.request.GetQuerySegmentInfoReq.builder()
+                    .collectionName(COLL).build()).getSegmentInfos());
+        }
         assertThat(ok).isTrue();
     }
 

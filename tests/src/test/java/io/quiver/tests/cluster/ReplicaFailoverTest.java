@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replicas and failover on the local cluster: three querynodes, a collection loaded with two replicas, a steady
@@ -40,8 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * distribution converges (every segment served once in each replica). Figures are printed for the notes.
  */
 class ReplicaFailoverTest {
-    @TempDir
-    static Path tmp;
+    /** Kept after the run (role logs, for a failure): target/cluster-logs/<test>-<millis>. */
+    static final Path tmp = Path.of("target", "cluster-logs", "ReplicaFailoverTest-" + System.currentTimeMillis()).toAbsolutePath();
     static LocalCluster cluster;
     static MilvusClientV2 client;
     static final int DIM = 16;
