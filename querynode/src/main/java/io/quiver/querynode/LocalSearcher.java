@@ -197,11 +197,10 @@ public final class LocalSearcher {
     /** Rows matching a query plan, ordered by primary key, at most {@code limit} (count only: just the count). */
     public static ShardQueryResponse query(List<Segment> segments, QueryPlan plan, CollectionSchema schema) {
         long count = 0;
-        // with a limit, the `limit` smallest keys are kept in a bounded max-heap fed during the bitmap scan:
-        // O(m) bit iteration + O(m log limit) compares and no allocation per matching row
-        int cap = plan.getCountOnly() ? 0 : plan.getLimit() < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE - 8, plan.getLimit());
-        PkHeap heap = cap >= 0 ? new PkHeap(cap) : null;
-        List<long[]> all = cap < 0 ? new ArrayList<>() : null;
+        // the `limit` smallest keys (all of them without a limit) are kept in a max-heap fed during the bitmap scan:
+        // O(m) bit iteration + O(m log limit) compares and no allocation per matching row for INT64 keys
+        int cap = plan.getCountOnly() ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, plan.getLimit() < 0 ? Long.MAX_VALUE : plan.getLimit());
+        PkHeap heap = new PkHeap(cap);
         for (int s = 0; s < segments.size(); s++) {
             if (Context.current().isCancelled()) {
                 throw new QuiverException(ErrorCode.CANCELED, "query cancelled or deadline exceeded");
@@ -220,9 +219,7 @@ public final class LocalSearcher {
             LongColumn longPks = seg.primaryKeys() instanceof LongColumn l ? l : null;
             for (int i = allowed == null ? 0 : allowed.nextSetBit(0); i >= 0 && i < rows;
                  i = allowed == null ? i + 1 : allowed.nextSetBit(i + 1)) {
-                if (all != null) {
-                    all.add(new long[] {s, i});
-                } else if (longPks != null) {
+                if (longPks != null) {
                     heap.offer(longPks.get(i), s, i);
                 } else {
                     heap.offer(seg.pkAt(i), s, i);
@@ -233,13 +230,7 @@ public final class LocalSearcher {
         if (plan.getCountOnly()) {
             return b.setCount(count).build();
         }
-        List<long[]> selected;
-        if (all != null) {
-            all.sort((x, y) -> comparePk(segments.get((int) x[0]).pkAt((int) x[1]), segments.get((int) y[0]).pkAt((int) y[1])));
-            selected = all;
-        } else {
-            selected = heap.sortedRows();
-        }
+        List<long[]> selected = heap.sortedRows();
         ShardSearchResponse.Builder tmp = ShardSearchResponse.newBuilder();
         fillRows(tmp, segments, selected, plan.getOutputFieldIdsList(), schema);
         return b.setIds(tmp.getIds()).addAllFieldsData(tmp.getFieldsDataList()).setCount(selected.size()).build();
