@@ -117,10 +117,18 @@ final class ShardDelegator implements Runnable {
         return growing.values().stream().mapToLong(Segment::ramBytesUsed).sum() + 64L * deletedPks.size();
     }
 
+    /**
+     * A delete from before this leader's WAL start (an L0 segment): buffered for sealed segments that join later,
+     * and applied to the growing segments loaded from their manifests, whose rows it may hide (a channel sync writes
+     * a growing segment's rows and the L0 deletes of the same checkpoint together).
+     */
     void addDeletes(Object pk, long ts) {
         synchronized (lock) {
             deletedPks.add(pk);
             deleteTs.add(ts);
+            for (Segment g : growing.values()) {
+                g.deletes().add(pk, ts);
+            }
         }
     }
 

@@ -1,0 +1,69 @@
+package io.quiver.querynode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
+import io.milvus.grpc.FieldData;
+import io.milvus.grpc.FieldSchema;
+import io.milvus.grpc.LongArray;
+import io.milvus.grpc.ScalarField;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.InsertMsg;
+import io.quiver.storage.LocalWal;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShardDelegatorTest {
+    private static final CollectionSchema SCHEMA = CollectionSchema.newBuilder().setName("c")
+            .addFields(FieldSchema.newBuilder().setFieldID(100).setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true)).build();
+    private static final CollectionInfo COLL = CollectionInfo.newBuilder().setCollectionId(1).setName("c").setSchema(SCHEMA)
+            .setShardsNum(1).addVchannels("dml_0_1v0").addPchannels("dml_0").build();
+
+    private static Segment growing(long id, long ts, long... pks) {
+        Segment s = new Segment(id, 10, SCHEMA, true);
+        LongArray.Builder a = LongArray.newBuilder();
+        for (long pk : pks) a.addData(pk);
+        s.append(InsertMsg.newBuilder().setSegmentId(id).setVchannel("dml_0_1v0").setTimestamp(ts).setNumRows(pks.length)
+                .addFieldsData(FieldData.newBuilder().setFieldId(100).setType(DataType.Int64).setScalars(ScalarField.newBuilder().setLongData(a)))
+                .build());
+        return s;
+    }
+
+    /**
+     * A leader that starts after a channel sync loads the synced growing segment from its manifest and the deletes of
+     * the same checkpoint from L0: those deletes must hide the growing rows (before, they only waited for sealed
+     * segments, and deleted rows came back after a leader moved or the server restarted).
+     */
+    @Test
+    void l0DeletesHideRowsOfGrowingSegmentsLoadedAtStart(@TempDir Path dir) {
+        Segment g = growing(7, 100, 1, 2, 3);
+        LocalWal wal = new LocalWal(dir);
+        ShardDelegator d = new ShardDelegator(COLL, "dml_0_1v0", 1, wal, null, List.of(g), List.of(), Set.of(),
+                new NoRemote(), ids -> List.of());
+        d.addDeletes(2L, 200L);
+        assertThat(g.deletes().hides(2L, 100, 300)).isTrue();
+        assertThat(g.deletes().hides(1L, 100, 300)).isFalse();
+        assertThat(g.deletes().hides(2L, 100, 150)).isFalse(); // reads before the delete still see the row
+    }
+
+    private static final class NoRemote implements RemoteWorkers {
+        @Override
+        public java.util.concurrent.CompletableFuture<io.quiver.proto.ShardSearchResponse> search(String a, io.quiver.proto.ShardSearchRequest r) {
+            throw new AssertionError("no remote workers in this test");
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<io.quiver.proto.ShardQueryResponse> query(String a, io.quiver.proto.ShardQueryRequest r) {
+            throw new AssertionError("no remote workers in this test");
+        }
+
+        @Override
+        public void applyDelete(String a, io.quiver.proto.ApplyDeleteRequest r) {
+            throw new AssertionError("no remote workers in this test");
+        }
+    }
+}
