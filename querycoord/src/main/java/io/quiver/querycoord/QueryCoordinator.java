@@ -80,12 +80,32 @@ public final class QueryCoordinator {
     private final Map<String, List<SealedSegmentLocation>> lastSynced = new ConcurrentHashMap<>();
     /** segment -> node it is being moved to (balance), per collection/replica key. */
     private final Map<String, Long> moving = new ConcurrentHashMap<>();
+    /** coll/replica/vchannel -> the node that leads the shard in that replica (what GetShardLeaders answers). */
+    private final Map<String, Long> currentLeader = new ConcurrentHashMap<>();
+    /** coll/replica/vchannel -> a shard leader handoff in progress (balance). */
+    private final Map<String, LeaderMove> leaderMoves = new ConcurrentHashMap<>();
+    /**
+     * How long the old leader keeps its channel after a handoff switched: longer than the proxies' shard-leader cache
+     * (3 s) plus a placement round, so no proxy still routes to a leader that is gone.
+     */
+    private final long leaderReleaseGraceMs;
     private volatile Map<Long, DistributionResponse> actual = Map.of();
     private volatile Map<Long, SessionInfo> known = Map.of();
 
     record LoadProgress(int done, int total, String reason) {}
 
+    /** A leader moving from one node of a replica to another: {@code switchedAt} is 0 while the new one warms up. */
+    record LeaderMove(long from, long to, long switchedAt) {}
+
+    /** The default {@link #leaderReleaseGraceMs}. */
+    static final long LEADER_RELEASE_GRACE_MS = 10_000;
+
     public QueryCoordinator(MetaKv kv, String root, QueryCluster cluster) {
+        this(kv, root, cluster, LEADER_RELEASE_GRACE_MS);
+    }
+
+    QueryCoordinator(MetaKv kv, String root, QueryCluster cluster, long leaderReleaseGraceMs) {
+        this.leaderReleaseGraceMs = leaderReleaseGraceMs;
         this.kv = requireNonNull(kv, "kv is null");
         this.prefix = root + "/querycoord/load/";
         this.replicaPrefix = root + "/querycoord/replica/";
@@ -189,6 +209,8 @@ public final class QueryCoordinator {
         }
         lastSynced.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
         moving.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
+        currentLeader.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
+        leaderMoves.keySet().removeIf(k -> k.startsWith(collectionId + "/"));
         LOG.info("collection released collectionId={}", collectionId);
     }
 
@@ -252,7 +274,13 @@ public final class QueryCoordinator {
                     ShardLeader l = ShardLeader.newBuilder().setVchannel(ch.getVchannel()).setNodeId(d.getNodeId())
                             .setAddress(n.getAddress()).setReplicaId(rep.getReplicaId()).build();
                     if (rep.getNodeIdsList().contains(d.getNodeId())) {
-                        chosen.putIfAbsent(ch.getVchannel(), l);
+                        // during a handoff both nodes serve the shard: the one querycoord switched to is the leader
+                        Long cur = currentLeader.get(collectionId + "/" + rep.getReplicaId() + "/" + ch.getVchannel());
+                        if (cur != null && cur == d.getNodeId()) {
+                            chosen.put(ch.getVchannel(), l);
+                        } else {
+                            chosen.putIfAbsent(ch.getVchannel(), l);
+                        }
                     } else if (!members.contains(d.getNodeId())) {
                         fallback.putIfAbsent(ch.getVchannel(), l);
                     }
@@ -434,6 +462,7 @@ public final class QueryCoordinator {
             for (ChannelDistribution ch : e.getValue().getChannelsList()) {
                 if (ch.getCollectionId() == coll) {
                     cluster.unwatch(s, QnUnwatchChannelRequest.newBuilder().setCollectionId(coll).setVchannel(ch.getVchannel()).build());
+                    forgetSync(coll, ch.getVchannel(), node);
                     LOG.info("leader released from non-member node vchannel={} node={}", ch.getVchannel(), node);
                 }
             }
@@ -464,7 +493,8 @@ public final class QueryCoordinator {
             return new ReplicaResult(0, target.getChannelsCount() + flushed.size(), "replica " + rep.getReplicaId() + " has no available querynode");
         }
         Map<String, Long> leaderOf = new HashMap<>();
-        Map<String, Boolean> serviceable = new HashMap<>();
+        Map<String, List<Long>> channelHolders = new HashMap<>(); // vchannel -> the replica's nodes that watch it
+        Set<String> serviceableOn = new HashSet<>(); // vchannel@node
         Map<Long, List<Long>> holders = new HashMap<>();
         Map<Long, Long> heldBuild = new HashMap<>();
         Map<Long, Long> rowsOnNode = new HashMap<>(); // all collections: tie-break when placing
@@ -478,8 +508,10 @@ public final class QueryCoordinator {
             for (ChannelDistribution ch : d.getChannelsList()) {
                 channelsOnNode.merge(n, 1, Integer::sum);
                 if (ch.getCollectionId() == coll) {
-                    leaderOf.putIfAbsent(ch.getVchannel(), n);
-                    serviceable.put(ch.getVchannel(), ch.getServiceable());
+                    channelHolders.computeIfAbsent(ch.getVchannel(), k -> new ArrayList<>()).add(n);
+                    if (ch.getServiceable()) {
+                        serviceableOn.add(ch.getVchannel() + "@" + n);
+                    }
                 }
             }
             for (SegmentDistribution s : d.getSegmentsList()) {
@@ -491,44 +523,55 @@ public final class QueryCoordinator {
                 }
             }
         }
-        List<SegmentInfo> l0 = target.getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L0).toList();
         int total = target.getChannelsCount() + flushed.size();
         int done = 0;
         String reason = "";
 
-        // 1. a leader for every vchannel on one of the replica's nodes
+        // 1. a leader for every vchannel on one of the replica's nodes: the current one, the target of a handoff once
+        // it is serviceable, or a new one on the node leading the fewest channels
+        long now = System.currentTimeMillis();
+        String repKey = coll + "/" + rep.getReplicaId() + "/";
         for (VchannelRecoveryInfo ch : target.getChannelsList()) {
-            Long leader = leaderOf.get(ch.getVchannel());
+            String v = ch.getVchannel();
+            String key = repKey + v;
+            List<Long> hs = channelHolders.getOrDefault(v, List.of());
+            LeaderMove mv = leaderMoves.get(key);
+            if (mv != null && !hs.contains(mv.to())) {
+                leaderMoves.remove(key); // the handoff target left the replica or lost the channel: forget the handoff
+                LOG.info("shard leader handoff abandoned vchannel={} replica={} from={} to={}", v, rep.getReplicaId(), mv.from(), mv.to());
+                mv = null;
+            }
+            Long leader;
+            if (mv != null) {
+                if (mv.switchedAt() == 0 && serviceableOn.contains(v + "@" + mv.to())) {
+                    mv = new LeaderMove(mv.from(), mv.to(), now);
+                    leaderMoves.put(key, mv);
+                    LOG.info("shard leader handoff switched vchannel={} replica={} from={} to={}", v, rep.getReplicaId(), mv.from(), mv.to());
+                }
+                leader = mv.switchedAt() != 0 || !hs.contains(mv.from()) ? mv.to() : mv.from();
+            } else {
+                Long cur = currentLeader.get(key);
+                leader = cur != null && hs.contains(cur) ? cur
+                        : hs.stream().filter(n -> serviceableOn.contains(v + "@" + n)).findFirst().orElse(hs.isEmpty() ? null : hs.get(0));
+            }
             if (leader != null) {
-                if (Boolean.TRUE.equals(serviceable.get(ch.getVchannel()))) {
+                leaderOf.put(v, leader);
+                currentLeader.put(key, leader);
+                if (serviceableOn.contains(v + "@" + leader)) {
                     done++;
                 } else {
-                    reason = "shard leader of " + ch.getVchannel() + " is catching up with the WAL";
+                    reason = "shard leader of " + v + " is catching up with the WAL";
                 }
                 continue;
             }
             long node = members.stream().min(Comparator.comparingInt((Long n) -> channelsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
-            QnWatchChannelRequest.Builder w = QnWatchChannelRequest.newBuilder().setCollection(c).setVchannel(ch.getVchannel())
-                    .addAllPartitionIds(leaderPartitions);
-            if (ch.hasSeekPosition()) {
-                w.setSeekPosition(ch.getSeekPosition());
-            }
-            for (SegmentInfo s : l0) {
-                if (s.getVchannel().equals(ch.getVchannel())) {
-                    w.addL0Segments(SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath())));
-                }
-            }
-            for (SegmentInfo s : target.getUnflushedSegmentsList()) {
-                if (s.getVchannel().equals(ch.getVchannel()) && !s.getManifestPath().isEmpty()) {
-                    w.addGrowingSegments(SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath())));
-                }
-            }
-            flushed.stream().filter(s -> s.getVchannel().equals(ch.getVchannel())).forEach(s -> w.addExcludedSegmentIds(s.getSegmentId()));
-            cluster.watch(all.get(node), w.build());
+            watch(c, ch, target, flushed, leaderPartitions, all.get(node));
             channelsOnNode.merge(node, 1, Integer::sum);
-            leaderOf.put(ch.getVchannel(), node);
-            reason = "shard leader of " + ch.getVchannel() + " starting on querynode " + node;
-            LOG.info("shard leader assigned vchannel={} replica={} node={}", ch.getVchannel(), rep.getReplicaId(), node);
+            channelHolders.computeIfAbsent(v, k -> new ArrayList<>()).add(node);
+            leaderOf.put(v, node);
+            currentLeader.put(key, node);
+            reason = "shard leader of " + v + " starting on querynode " + node;
+            LOG.info("shard leader assigned vchannel={} replica={} node={}", v, rep.getReplicaId(), node);
         }
 
         // 2. every flushed segment, with its finished index, on one node of the replica
@@ -606,10 +649,38 @@ public final class QueryCoordinator {
             }
         }
 
-        // 4. each leader learns the sealed distribution of its shard in this replica
+        // 3b. leaders: one handoff at a time per replica, from the node leading the most channels (every collection's)
+        // to the one leading the fewest, when they differ by two or more. The new leader watches the channel and
+        // catches up with the WAL and the sealed distribution while the old one serves; then the switch; then, after
+        // a grace period for the proxies' caches, the old one is released.
+        if (placedAll && reason.isEmpty() && members.size() > 1 && leaderMoves.keySet().stream().noneMatch(k -> k.startsWith(repKey))) {
+            long to = members.stream().min(Comparator.comparingInt((Long n) -> channelsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
+            VchannelRecoveryInfo move = null;
+            long from = -1;
+            for (VchannelRecoveryInfo ch : target.getChannelsList()) {
+                Long l = leaderOf.get(ch.getVchannel());
+                if (l != null && l != to && channelsOnNode.get(l) - channelsOnNode.get(to) >= 2
+                        && channelHolders.getOrDefault(ch.getVchannel(), List.of()).size() == 1
+                        && (move == null || channelsOnNode.get(l) > channelsOnNode.get(from))) {
+                    move = ch;
+                    from = l;
+                }
+            }
+            if (move != null) {
+                watch(c, move, target, flushed, leaderPartitions, all.get(to));
+                channelHolders.computeIfAbsent(move.getVchannel(), k -> new ArrayList<>()).add(to);
+                leaderMoves.put(repKey + move.getVchannel(), new LeaderMove(from, to, 0));
+                LOG.info("balance: shard leader of {} moving from querynode {} to {} (channels {} vs {})", move.getVchannel(), from, to,
+                        channelsOnNode.get(from), channelsOnNode.get(to));
+                channelsOnNode.merge(to, 1, Integer::sum);
+                channelsOnNode.merge(from, -1, Integer::sum);
+            }
+        }
+
+        // 4. every node that watches a shard of this replica (the leader, a handoff target warming up, an old leader
+        // in its grace period) learns the sealed distribution of the shard in this replica
         for (VchannelRecoveryInfo ch : target.getChannelsList()) {
-            Long leader = leaderOf.get(ch.getVchannel());
-            if (leader == null) {
+            if (!leaderOf.containsKey(ch.getVchannel())) {
                 continue;
             }
             List<SealedSegmentLocation> locs = new ArrayList<>();
@@ -621,11 +692,39 @@ public final class QueryCoordinator {
                 }
             }
             locs.sort(Comparator.comparingLong(SealedSegmentLocation::getSegmentId));
-            String key = coll + "/" + ch.getVchannel() + "/" + leader + "/" + leaderPartitions;
-            if (!locs.equals(lastSynced.get(key))) {
-                cluster.syncDistribution(all.get(leader), SyncDistributionRequest.newBuilder().setCollectionId(coll)
-                        .setVchannel(ch.getVchannel()).addAllSealed(locs).addAllPartitionIds(leaderPartitions).build());
-                lastSynced.put(key, locs);
+            for (long holder : channelHolders.getOrDefault(ch.getVchannel(), List.of())) {
+                String key = coll + "/" + ch.getVchannel() + "/" + holder + "/" + leaderPartitions;
+                if (!locs.equals(lastSynced.get(key))) {
+                    cluster.syncDistribution(all.get(holder), SyncDistributionRequest.newBuilder().setCollectionId(coll)
+                            .setVchannel(ch.getVchannel()).addAllSealed(locs).addAllPartitionIds(leaderPartitions).build());
+                    lastSynced.put(key, locs);
+                }
+            }
+        }
+
+        // 4b. second watchers of a shard inside the replica are released: an old leader once its grace period after
+        // the switch is over, any other one (a handoff abandoned, a leftover) once the leader serves
+        for (VchannelRecoveryInfo ch : target.getChannelsList()) {
+            String v = ch.getVchannel();
+            Long leader = leaderOf.get(v);
+            if (leader == null || !serviceableOn.contains(v + "@" + leader)) {
+                continue;
+            }
+            LeaderMove mv = leaderMoves.get(repKey + v);
+            for (long h : channelHolders.getOrDefault(v, List.of())) {
+                if (h == leader || mv != null && h == mv.to()) {
+                    continue;
+                }
+                if (mv != null && h == mv.from() && now - mv.switchedAt() < leaderReleaseGraceMs) {
+                    continue;
+                }
+                cluster.unwatch(all.get(h), QnUnwatchChannelRequest.newBuilder().setCollectionId(coll).setVchannel(v).build());
+                forgetSync(coll, v, h);
+                LOG.info("shard leader released vchannel={} replica={} node={} (led by {})", v, rep.getReplicaId(), h, leader);
+            }
+            if (mv != null && mv.switchedAt() != 0 && now - mv.switchedAt() >= leaderReleaseGraceMs) {
+                leaderMoves.remove(repKey + v);
+                LOG.info("shard leader handoff finished vchannel={} replica={} from={} to={}", v, rep.getReplicaId(), mv.from(), mv.to());
             }
         }
 
@@ -644,6 +743,34 @@ public final class QueryCoordinator {
             }
         }
         return new ReplicaResult(done, total, reason);
+    }
+
+    /** Starts a shard leader of {@code ch} on {@code node}: from the channel checkpoint, with its L0 deletes and synced growing data. */
+    private void watch(CollectionInfo c, VchannelRecoveryInfo ch, GetRecoveryInfoResponse target, List<SegmentInfo> flushed,
+                       List<Long> leaderPartitions, SessionInfo node) {
+        QnWatchChannelRequest.Builder w = QnWatchChannelRequest.newBuilder().setCollection(c).setVchannel(ch.getVchannel())
+                .addAllPartitionIds(leaderPartitions);
+        if (ch.hasSeekPosition()) {
+            w.setSeekPosition(ch.getSeekPosition());
+        }
+        for (SegmentInfo s : target.getSegmentsList()) {
+            if (s.getLevel() == SegmentLevel.L0 && s.getVchannel().equals(ch.getVchannel())) {
+                w.addL0Segments(SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath())));
+            }
+        }
+        for (SegmentInfo s : target.getUnflushedSegmentsList()) {
+            if (s.getVchannel().equals(ch.getVchannel()) && !s.getManifestPath().isEmpty()) {
+                w.addGrowingSegments(SegmentLoadInfo.newBuilder().setSegment(s).setManifest(cluster.manifest(s.getManifestPath())));
+            }
+        }
+        flushed.stream().filter(s -> s.getVchannel().equals(ch.getVchannel())).forEach(s -> w.addExcludedSegmentIds(s.getSegmentId()));
+        forgetSync(c.getCollectionId(), ch.getVchannel(), node.getServerId()); // a new leader starts without a sealed distribution
+        cluster.watch(node, w.build());
+    }
+
+    private void forgetSync(long coll, String vchannel, long node) {
+        String p = coll + "/" + vchannel + "/" + node + "/";
+        lastSynced.keySet().removeIf(k -> k.startsWith(p));
     }
 
     private volatile String lastLoadError = "";
