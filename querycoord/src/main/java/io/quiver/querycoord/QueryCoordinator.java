@@ -564,7 +564,9 @@ public final class QueryCoordinator {
                 }
                 continue;
             }
-            long node = members.stream().min(Comparator.comparingInt((Long n) -> channelsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
+            // the node leading the fewest shards of this collection in the replica, then the fewest channels overall
+            long node = members.stream().min(Comparator.comparingLong((Long n) -> leaderOf.values().stream().filter(x -> x.equals(n)).count())
+                    .thenComparingInt(channelsOnNode::get).thenComparingLong(n -> n)).orElseThrow();
             watch(c, ch, target, flushed, leaderPartitions, all.get(node));
             channelsOnNode.merge(node, 1, Integer::sum);
             channelHolders.computeIfAbsent(v, k -> new ArrayList<>()).add(node);
@@ -649,19 +651,27 @@ public final class QueryCoordinator {
             }
         }
 
-        // 3b. leaders: one handoff at a time per replica, from the node leading the most channels (every collection's)
-        // to the one leading the fewest, when they differ by two or more. The new leader watches the channel and
-        // catches up with the WAL and the sealed distribution while the old one serves; then the switch; then, after
-        // a grace period for the proxies' caches, the old one is released.
+        // 3b. leaders: one handoff at a time per replica, from a node leading more of this collection's shards to one
+        // leading fewer, when they differ by two, or by one while the nodes' channels of every collection differ by
+        // two (both strictly even things out, so moves end). The new leader watches the channel and catches up with the
+        // WAL and the sealed distribution while the old one serves; then the switch; then, after a grace period for
+        // the proxies' caches, the old one is released.
         if (placedAll && reason.isEmpty() && members.size() > 1 && leaderMoves.keySet().stream().noneMatch(k -> k.startsWith(repKey))) {
-            long to = members.stream().min(Comparator.comparingInt((Long n) -> channelsOnNode.get(n)).thenComparingLong(n -> n)).orElseThrow();
+            Map<Long, Integer> led = new HashMap<>();
+            members.forEach(n -> led.put(n, 0));
+            leaderOf.values().forEach(n -> led.computeIfPresent(n, (k, x) -> x + 1));
+            long to = members.stream().min(Comparator.comparingInt((Long n) -> led.get(n)).thenComparingInt(channelsOnNode::get)
+                    .thenComparingLong(n -> n)).orElseThrow();
             VchannelRecoveryInfo move = null;
             long from = -1;
             for (VchannelRecoveryInfo ch : target.getChannelsList()) {
                 Long l = leaderOf.get(ch.getVchannel());
-                if (l != null && l != to && channelsOnNode.get(l) - channelsOnNode.get(to) >= 2
-                        && channelHolders.getOrDefault(ch.getVchannel(), List.of()).size() == 1
-                        && (move == null || channelsOnNode.get(l) > channelsOnNode.get(from))) {
+                if (l == null || l == to || channelHolders.getOrDefault(ch.getVchannel(), List.of()).size() != 1) {
+                    continue;
+                }
+                int collDiff = led.get(l) - led.get(to);
+                boolean worth = collDiff >= 2 || collDiff == 1 && channelsOnNode.get(l) - channelsOnNode.get(to) >= 2;
+                if (worth && (move == null || led.get(l) > led.get(from))) {
                     move = ch;
                     from = l;
                 }
@@ -670,8 +680,8 @@ public final class QueryCoordinator {
                 watch(c, move, target, flushed, leaderPartitions, all.get(to));
                 channelHolders.computeIfAbsent(move.getVchannel(), k -> new ArrayList<>()).add(to);
                 leaderMoves.put(repKey + move.getVchannel(), new LeaderMove(from, to, 0));
-                LOG.info("balance: shard leader of {} moving from querynode {} to {} (channels {} vs {})", move.getVchannel(), from, to,
-                        channelsOnNode.get(from), channelsOnNode.get(to));
+                LOG.info("balance: shard leader of {} moving from querynode {} to {} (leads {} vs {} of the collection, {} vs {} channels in all)",
+                        move.getVchannel(), from, to, led.get(from), led.get(to), channelsOnNode.get(from), channelsOnNode.get(to));
                 channelsOnNode.merge(to, 1, Integer::sum);
                 channelsOnNode.merge(from, -1, Integer::sum);
             }
