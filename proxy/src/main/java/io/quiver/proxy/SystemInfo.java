@@ -77,6 +77,7 @@ final class SystemInfo {
         }
         out.put("nodes", nodes);
         List<Map<String, Object>> collections = new ArrayList<>();
+        boolean replicasBalanced = true;
         try {
             var r = clients.rootCoord().showCollections(ShowCollectionsInternalRequest.getDefaultInstance());
             for (CollectionInfo c : r.getCollectionsList()) {
@@ -92,26 +93,35 @@ final class SystemInfo {
                     m.put("load_reason", ls.getReason());
                 }
                 if (ls.getState() != LoadState.LoadStateNotLoad) {
+                    Map<Long, Long> rowsPerNode = new TreeMap<>();
+                    int segments = 0;
+                    long largestSegment = 0;
+                    for (var e : dists.entrySet()) {
+                        long rows = 0;
+                        for (var x : e.getValue().getSegmentsList()) {
+                            if (x.getCollectionId() == c.getCollectionId()) {
+                                rows += x.getNumRows();
+                                segments++;
+                                largestSegment = Math.max(largestSegment, x.getNumRows());
+                            }
+                        }
+                        rowsPerNode.put(e.getKey(), rows);
+                    }
                     GetReplicasResponse rep = clients.queryCoord().getReplicas(ShardLeadersRequest.newBuilder().setCollectionId(c.getCollectionId()).build());
                     List<Map<String, Object>> reps = new ArrayList<>();
-                    rep.getReplicasList().forEach(x -> {
+                    for (var x : rep.getReplicasList()) {
                         Map<String, Object> rm = new LinkedHashMap<>();
                         rm.put("id", x.getReplicaID());
                         rm.put("nodes", x.getNodeIdsList());
                         Map<String, Long> leaders = new TreeMap<>();
                         x.getShardReplicasList().forEach(sr -> leaders.put(sr.getDmChannelName(), sr.getLeaderID()));
                         rm.put("leaders", leaders);
+                        Map<String, Object> rb = replicaBalance(x.getNodeIdsList(), rowsPerNode, leaders, largestSegment);
+                        rm.put("balance", rb);
+                        replicasBalanced &= "balanced".equals(rb.get("verdict"));
                         reps.add(rm);
-                    });
-                    m.put("replicas", reps);
-                    Map<Long, Long> rowsPerNode = new TreeMap<>();
-                    int segments = 0;
-                    for (var e : dists.entrySet()) {
-                        long rows = e.getValue().getSegmentsList().stream().filter(x -> x.getCollectionId() == c.getCollectionId())
-                                .mapToLong(x -> x.getNumRows()).sum();
-                        segments += (int) e.getValue().getSegmentsList().stream().filter(x -> x.getCollectionId() == c.getCollectionId()).count();
-                        rowsPerNode.put(e.getKey(), rows);
                     }
+                    m.put("replicas", reps);
                     m.put("sealed_segment_copies", segments);
                     m.put("rows_per_querynode", rowsPerNode);
                 }
@@ -121,7 +131,9 @@ final class SystemInfo {
             out.put("collections_error", String.valueOf(e.getMessage()));
         }
         out.put("collections", collections);
-        // balance over all querynodes: coefficient of variation of rows (the seeds' standard-deviation check)
+        // balance over all querynodes: coefficient of variation of rows (the seeds' standard-deviation check). The
+        // verdict is the replicas' own: rows can only move between the nodes of one replica, so a cluster whose
+        // replicas are each balanced is balanced even where the global spread (replicas of different sizes) is not.
         List<Long> rows = dists.values().stream().map(d -> d.getSegmentsList().stream().mapToLong(x -> x.getNumRows()).sum()).toList();
         double mean = rows.stream().mapToLong(Long::longValue).average().orElse(0);
         double sd = Math.sqrt(rows.stream().mapToDouble(x -> (x - mean) * (x - mean)).average().orElse(0));
@@ -129,10 +141,35 @@ final class SystemInfo {
         balance.put("querynodes", rows.size());
         balance.put("mean_rows", Math.round(mean));
         balance.put("stddev_rows", Math.round(sd));
-        balance.put("verdict", rows.size() < 2 || mean == 0 || sd / mean <= BALANCED_CV ? "balanced" : "unbalanced");
+        balance.put("global_cv", mean == 0 ? 0 : Math.round(100 * sd / mean) / 100.0);
+        balance.put("verdict", replicasBalanced ? "balanced" : "unbalanced");
+        balance.put("basis", "per replica: rows within " + Math.round(100 * BALANCED_CV) + " % (stddev/mean) or one segment, shard leaders within one");
         out.put("balance", balance);
         out.put("channel_owners", channelOwners);
         Gson g = pretty ? new GsonBuilder().setPrettyPrinting().create() : new Gson();
         return g.toJson(out);
+    }
+
+    /**
+     * The seeds' standard-deviation check inside one replica: its nodes' rows of the collection within {@link #BALANCED_CV}
+     * (stddev / mean) or at most one segment apart (the finest a move can do), and shard leaders at most one apart.
+     */
+    static Map<String, Object> replicaBalance(List<Long> nodes, Map<Long, Long> rowsPerNode, Map<String, Long> leaders, long largestSegment) {
+        List<Long> rows = nodes.stream().map(n -> rowsPerNode.getOrDefault(n, 0L)).toList();
+        double mean = rows.stream().mapToLong(Long::longValue).average().orElse(0);
+        double sd = Math.sqrt(rows.stream().mapToDouble(x -> (x - mean) * (x - mean)).average().orElse(0));
+        long spread = rows.isEmpty() ? 0 : rows.stream().mapToLong(Long::longValue).max().getAsLong() - rows.stream().mapToLong(Long::longValue).min().getAsLong();
+        Map<Long, Long> led = new TreeMap<>();
+        nodes.forEach(n -> led.put(n, 0L));
+        leaders.values().forEach(n -> led.computeIfPresent(n, (k, v) -> v + 1));
+        long leaderSpread = led.isEmpty() ? 0 : led.values().stream().mapToLong(Long::longValue).max().getAsLong()
+                - led.values().stream().mapToLong(Long::longValue).min().getAsLong();
+        boolean rowsOk = nodes.size() < 2 || mean == 0 || sd / mean <= BALANCED_CV || spread <= largestSegment;
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("mean_rows", Math.round(mean));
+        b.put("stddev_rows", Math.round(sd));
+        b.put("leaders_per_node", led);
+        b.put("verdict", rowsOk && leaderSpread <= 1 ? "balanced" : "unbalanced");
+        return b;
     }
 }

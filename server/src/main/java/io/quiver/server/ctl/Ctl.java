@@ -89,12 +89,18 @@ public final class Ctl {
                 for (JsonElement r : c.getAsJsonArray("replicas")) {
                     JsonObject ro = r.getAsJsonObject();
                     out.printf("    replica %s nodes %s leaders %s%n", s(ro, "id"), s(ro, "nodes"), s(ro, "leaders"));
+                    if (ro.has("balance")) {
+                        JsonObject rb = ro.getAsJsonObject("balance");
+                        out.printf("      mean rows %s, stddev %s, leaders per node %s: %s%n", s(rb, "mean_rows"), s(rb, "stddev_rows"),
+                                s(rb, "leaders_per_node"), s(rb, "verdict"));
+                    }
                 }
                 out.printf("    sealed segment copies %s, rows per querynode %s%n", s(c, "sealed_segment_copies"), s(c, "rows_per_querynode"));
             }
         }
         JsonObject b = info.getAsJsonObject("balance");
-        out.printf("BALANCE  querynodes %s, mean rows %s, stddev %s: %s%n", s(b, "querynodes"), s(b, "mean_rows"), s(b, "stddev_rows"), s(b, "verdict"));
+        out.printf("BALANCE  querynodes %s, mean rows %s, stddev %s (all collections); replicas: %s%n", s(b, "querynodes"), s(b, "mean_rows"),
+                s(b, "stddev_rows"), s(b, "verdict"));
         out.println("CHANNELS");
         info.getAsJsonObject("channel_owners").entrySet().forEach(e -> out.printf("  %-45s %s%n", e.getKey(), e.getValue().getAsString()));
     }
