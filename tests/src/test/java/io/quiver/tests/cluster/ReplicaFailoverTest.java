@@ -89,6 +89,42 @@ class ReplicaFailoverTest {
         return -1;
     }
 
+    /**
+     * The replica holding {@code node} is balanced: its nodes' rows differ by at most the querycoord tolerance (10 % of
+     * the mean) or one segment, and their shard-leader counts by at most one. Null when balanced, else what is not.
+     */
+    private static String unbalanced(long node) {
+        var replica = client.describeReplicas(DescribeReplicasReq.builder().collectionName(COLL).build()).getReplicas().stream()
+                .filter(r -> r.getNodeIDs().contains(node)).findFirst().orElse(null);
+        if (replica == null) {
+            return "node " + node + " is in no replica";
+        }
+        var infos = client.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder().collectionName(COLL).build()).getSegmentInfos();
+        Map<Long, Long> rows = new HashMap<>();
+        Map<Long, Long> leaders = new HashMap<>();
+        long maxSegment = 0;
+        for (long n : replica.getNodeIDs()) {
+            rows.put(n, 0L);
+            leaders.put(n, 0L);
+        }
+        for (var i : infos) {
+            maxSegment = Math.max(maxSegment, i.getNumOfRows());
+            for (long n : i.getNodeIDs()) {
+                rows.computeIfPresent(n, (k, v) -> v + i.getNumOfRows());
+            }
+        }
+        for (var sr : replica.getShardReplicas()) {
+            leaders.computeIfPresent(sr.getLeaderID(), (k, v) -> v + 1);
+        }
+        long maxRows = rows.values().stream().mapToLong(x -> x).max().orElse(0);
+        long minRows = rows.values().stream().mapToLong(x -> x).min().orElse(0);
+        double mean = rows.values().stream().mapToLong(x -> x).average().orElse(0);
+        long maxLeaders = leaders.values().stream().mapToLong(x -> x).max().orElse(0);
+        long minLeaders = leaders.values().stream().mapToLong(x -> x).min().orElse(0);
+        boolean ok = (maxRows - minRows <= Math.max(0.10 * mean, maxSegment)) && maxLeaders - minLeaders <= 1;
+        return ok ? null : "rows per node " + rows + ", shard leaders per node " + leaders;
+    }
+
     @Test
     void searchesSurviveNodeLossJoinAndGracefulStop() throws Exception {
         CreateCollectionReq.CollectionSchema schema = client.createSchema();
@@ -175,6 +211,15 @@ class ReplicaFailoverTest {
                     .filter(i -> i.getNodeIDs().contains(newNode)).count();
             figures.put("segments_on_joined_node", Long.toString(onNew));
             assertThat(onNew).isGreaterThan(0);
+            // segments and shard leaders even out inside the joined node's replica (leaders by handoff)
+            String why = unbalanced(newNode);
+            while (why != null && System.nanoTime() - joined < 120_000_000_000L) {
+                Thread.sleep(250);
+                why = unbalanced(newNode);
+            }
+            System.out.println("FIGURE balance after join: " + (why == null ? "balanced" : why));
+            assertThat(why).as("replica of the joined node balanced within 120 s").isNull();
+            figures.put("balanced_after_join_s", String.format("%.1f", (System.nanoTime() - joined) / 1e9));
             cluster.run("stop", "querynode-2");
             double t3 = waitConverged(2, 90_000);
             figures.put("converged_after_graceful_stop_s", String.format("%.1f", t3));
