@@ -28,6 +28,7 @@ import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentManifest;
 import io.quiver.proto.SegmentSync;
 import io.quiver.proto.UpdateChannelCheckpointRequest;
+import io.quiver.common.util.WalMessages;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.ObjectStore;
 import io.quiver.storage.Wal;
@@ -156,7 +157,7 @@ final class ChannelWriter implements Runnable {
                     maybeSync();
                 } catch (RuntimeException e) {
                     LOG.warn("datanode channel round failed vchannel={}: {} (retrying)", vchannel, e.toString(), e);
-                    sleep(1000);
+                    WalMessages.backoff(1000);
                 }
             }
         } finally {
@@ -167,21 +168,8 @@ final class ChannelWriter implements Runnable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void apply(Wal.WalMessage m) {
-        WalMessage msg;
-        try {
-            msg = WalMessage.parseFrom(m.payload());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("unreadable WAL message at " + m.position(), e);
-        }
+        WalMessage msg = WalMessages.parse(m);
         lastPosition = m.position();
         switch (msg.getBodyCase()) {
             case INSERT -> {

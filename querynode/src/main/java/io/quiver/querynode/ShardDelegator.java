@@ -2,7 +2,6 @@ package io.quiver.querynode;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.milvus.grpc.IDs;
 import io.milvus.grpc.LongArray;
 import io.milvus.grpc.StringArray;
@@ -24,6 +23,7 @@ import io.quiver.proto.ShardQueryRequest;
 import io.quiver.proto.ShardQueryResponse;
 import io.quiver.proto.ShardSearchRequest;
 import io.quiver.proto.ShardSearchResponse;
+import io.quiver.common.util.WalMessages;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.Wal;
 import io.quiver.storage.WalPosition;
@@ -153,7 +153,7 @@ final class ShardDelegator implements Runnable {
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("shard leader round failed vchannel={}: {} (retrying)", vchannel, e.toString(), e);
-                    sleep(500);
+                    WalMessages.backoff(500);
                 }
             }
         } finally {
@@ -162,21 +162,8 @@ final class ShardDelegator implements Runnable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void apply(Wal.WalMessage m) {
-        WalMessage msg;
-        try {
-            msg = WalMessage.parseFrom(m.payload());
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("unreadable WAL message at " + m.position(), e);
-        }
+        WalMessage msg = WalMessages.parse(m);
         switch (msg.getBodyCase()) {
             case INSERT -> {
                 InsertMsg ins = msg.getInsert();
