@@ -15,8 +15,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * Runs a test class only when the environment variables naming its real server are set (see
  * deploy/local/deps.sh). Without them the tests are skipped, unless the system property
- * {@code quiver.integration.required=true} is set (the {@code -Pintegration} Maven profile): then a
- * missing variable fails the class instead of silently skipping it.
+ * {@code quiver.integration.required=true} is set (the {@code -Pintegration} Maven profile, and the cluster test
+ * run's StorageConformanceTest): then a missing variable fails the class instead of silently skipping it.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -45,9 +45,15 @@ public @interface RequiresEnv {
             return ConditionEvaluationResult.disabled(why);
         }
 
-        /** The variable's value, null if unset or blank. */
+        /**
+         * The variable's value, null if unset or blank; the system property {@code quiver.env.<NAME>} stands in for it
+         * (the cluster test run starts the servers itself and runs these suites in its own JVM).
+         */
         public static String env(String name) {
             String v = System.getenv(name);
+            if (v == null || v.isBlank()) {
+                v = System.getProperty("quiver.env." + name);
+            }
             return v == null || v.isBlank() ? null : v.trim();
         }
     }

@@ -57,7 +57,8 @@ final class ClusterDependencies implements AutoCloseable {
                 "S3_ENDPOINT", "http://" + minio.getHost() + ":" + minio.getMappedPort(9000),
                 "S3_ACCESS_KEY", "minioadmin",
                 "S3_SECRET_KEY", "minioadmin",
-                "PULSAR_SERVICE_URL", "pulsar://" + pulsar.getHost() + ":" + pulsar.getMappedPort(6650));
+                "PULSAR_SERVICE_URL", "pulsar://" + pulsar.getHost() + ":" + pulsar.getMappedPort(6650),
+                "PULSAR_ADMIN_URL", "http://" + pulsar.getHost() + ":" + pulsar.getMappedPort(8080));
         return new ClusterDependencies(all, env);
     }
 
