@@ -104,7 +104,8 @@ public final class QueryCoordServer {
                 }
             }
         };
-        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster);
+        var qcc = ctx.config().queryCoord();
+        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis());
         io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
         io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
         ScheduledExecutorService loop = Threads.scheduler("querycoord-loop");

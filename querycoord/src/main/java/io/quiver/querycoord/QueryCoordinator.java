@@ -67,8 +67,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(QueryCoordinator.class);
-    /** Replicas are balanced when node row counts differ by at most this fraction of the mean (and one segment). */
+    /** The default {@link #balanceTolerance}. */
     static final double BALANCE_TOLERANCE = 0.10;
+    /** Replicas are balanced when node row counts differ by at most this fraction of the mean (or one segment). */
+    private final double balanceTolerance;
 
     private final MetaKv kv;
     private final String prefix;
@@ -101,10 +103,11 @@ public final class QueryCoordinator {
     static final long LEADER_RELEASE_GRACE_MS = 10_000;
 
     public QueryCoordinator(MetaKv kv, String root, QueryCluster cluster) {
-        this(kv, root, cluster, LEADER_RELEASE_GRACE_MS);
+        this(kv, root, cluster, BALANCE_TOLERANCE, LEADER_RELEASE_GRACE_MS);
     }
 
-    QueryCoordinator(MetaKv kv, String root, QueryCluster cluster, long leaderReleaseGraceMs) {
+    public QueryCoordinator(MetaKv kv, String root, QueryCluster cluster, double balanceTolerance, long leaderReleaseGraceMs) {
+        this.balanceTolerance = balanceTolerance;
         this.leaderReleaseGraceMs = leaderReleaseGraceMs;
         this.kv = requireNonNull(kv, "kv is null");
         this.prefix = root + "/querycoord/load/";
@@ -631,7 +634,7 @@ public final class QueryCoordinator {
             long min = members.stream().min(byLoad).orElseThrow();
             long diff = collRows.get(max) - collRows.get(min);
             double mean = members.stream().mapToLong(collRows::get).average().orElse(0);
-            if (diff > BALANCE_TOLERANCE * mean) {
+            if (diff > balanceTolerance * mean) {
                 // the segment on the fullest node whose move brings the two closest together
                 SegmentInfo best = null;
                 for (SegmentInfo s : flushed) {

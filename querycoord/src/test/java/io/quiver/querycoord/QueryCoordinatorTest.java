@@ -224,7 +224,7 @@ class QueryCoordinatorTest {
 
     /** A querycoord that has loaded the collection with {@code replicas} replicas on the cluster. */
     private static QueryCoordinator loaded(Path dir, FakeCluster c, int replicas) throws InterruptedException {
-        QueryCoordinator qc = new QueryCoordinator(new LocalMetaKv(dir), "t", c, GRACE_MS);
+        QueryCoordinator qc = new QueryCoordinator(new LocalMetaKv(dir), "t", c, QueryCoordinator.BALANCE_TOLERANCE, GRACE_MS);
         qc.load(LoadCollectionInternalRequest.newBuilder().setCollectionId(COLL).setReplicaNumber(replicas).build());
         roundsUntil(qc, c, () -> loaded(qc));
         return qc;

@@ -24,6 +24,7 @@ public record QuiverConfig(
         ProxyConfig proxy,
         DataCoordConfig dataCoord,
         DataNodeConfig dataNode,
+        QueryCoordConfig queryCoord,
         QueryNodeConfig queryNode,
         IndexNodeConfig indexNode) {
 
@@ -63,6 +64,8 @@ public record QuiverConfig(
         d.put("dataCoord.minRowsToIndex", "1000");
         d.put("dataNode.syncBufferSize", "64MB");
         d.put("dataNode.syncPeriod", "30s");
+        d.put("queryCoord.balanceTolerance", "0.1"); // a replica's nodes may differ by this fraction of the mean rows
+        d.put("queryCoord.leaderReleaseGrace", "10s"); // the old shard leader serves this long after a handoff switched
         d.put("queryNode.memoryBudget", "0");      // bytes; 0 = 70% of the JVM max heap
         d.put("queryNode.searchThreads", "0");     // 0 = available processors
         d.put("indexNode.buildThreads", "0");      // 0 = available processors
@@ -155,8 +158,21 @@ public record QuiverConfig(
                 new DataCoordConfig(bytes(v, "dataCoord.segmentMaxSize"), duration(v, "dataCoord.segmentMaxLife"),
                         duration(v, "dataCoord.segmentMaxIdle"), integer(v, "dataCoord.minRowsToIndex")),
                 new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod")),
+                new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
                 new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")));
+    }
+
+    private static double fraction(Map<String, String> v, String k) {
+        try {
+            double d = Double.parseDouble(v.get(k).trim());
+            if (d >= 0 && d <= 1) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("configuration key '" + k + "' must be a number from 0 to 1, got '" + v.get(k) + "'");
     }
 
     private static int integer(Map<String, String> v, String k) {
@@ -257,6 +273,8 @@ public record QuiverConfig(
     }
 
     public record DataNodeConfig(long syncBufferSize, Duration syncPeriod) {}
+
+    public record QueryCoordConfig(double balanceTolerance, Duration leaderReleaseGrace) {}
 
     public record QueryNodeConfig(long memoryBudget, int searchThreads) {}
 
