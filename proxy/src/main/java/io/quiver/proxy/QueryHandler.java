@@ -414,7 +414,7 @@ public final class QueryHandler {
                 meta.invalidateLeaders(c.getCollectionId());
                 throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
             }
-            futures.add(shardCalls.submit(io.grpc.Context.current().wrap(() -> callWithFailover(c, vchannel, candidates, call, statusOf))));
+            futures.add(shardCalls.submit(io.grpc.Context.current().wrap(() -> callWithRefresh(c, vchannel, candidates, call, statusOf))));
         }
         List<T> out = new ArrayList<>();
         for (var f : futures) {
@@ -440,6 +440,30 @@ public final class QueryHandler {
     private static boolean failoverWorthy(ErrorCode code) {
         return code.retriable() || code == ErrorCode.SEGMENT_NOT_FOUND || code == ErrorCode.CHANNEL_NOT_AVAILABLE
                 || code == ErrorCode.NODE_NOT_AVAILABLE || code == ErrorCode.NODE_NOT_FOUND;
+    }
+
+    /**
+     * {@link #callWithFailover} on the cached leaders; when every one of them failed, once more on leaders fetched
+     * fresh from querycoord if they name other nodes (a leader released after a move or a node's exit while this
+     * proxy still had it cached).
+     */
+    private <T> T callWithRefresh(CollectionInfo c, String vchannel, List<ShardLeader> candidates,
+                                  java.util.function.BiFunction<String, String, T> call, java.util.function.Function<T, io.milvus.grpc.Status> statusOf) {
+        try {
+            return callWithFailover(c, vchannel, candidates, call, statusOf);
+        } catch (QuiverException e) {
+            if (e.errorCode() != ErrorCode.NODE_NOT_AVAILABLE || io.grpc.Context.current().isCancelled()) {
+                throw e;
+            }
+            meta.invalidateLeaders(c.getCollectionId());
+            List<ShardLeader> fresh = selector.order(leaders(c), vchannel, vchannel);
+            Set<String> before = new HashSet<>();
+            candidates.forEach(l -> before.add(l.getAddress()));
+            if (fresh.isEmpty() || fresh.stream().allMatch(l -> before.contains(l.getAddress()))) {
+                throw e;
+            }
+            return callWithFailover(c, vchannel, fresh, call, statusOf);
+        }
     }
 
     private <T> T callWithFailover(CollectionInfo c, String vchannel, List<ShardLeader> candidates,
