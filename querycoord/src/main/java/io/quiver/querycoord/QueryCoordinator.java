@@ -61,9 +61,13 @@ import org.slf4j.LoggerFactory;
  * sealed distribution of its shard, and one segment moved per round from the fullest to the emptiest node of a
  * replica when their row counts differ by more than the balance tolerance. Moves never leave a segment unserved:
  * the new holder loads it, the leader's distribution switches to it, and only in a later round is the old copy
- * released. A node that leaves (lease lost, or stopping gracefully) leaves its replica; its work is rebuilt on the
- * others, and its leftovers are released once every replica serves them elsewhere. New nodes join the replica with
- * the fewest nodes.
+ * released. Shard leaders are balanced the same way, one handoff per replica at a time: the new leader warms up
+ * (watches the channel, catches up, learns the distribution) while the old one serves, {@code GetShardLeaders}
+ * switches to it once it is serviceable, and the old one is released after a grace period for the proxies' caches.
+ * A node that leaves (lease lost, or stopping gracefully) leaves its replica; its work is rebuilt on the others, and
+ * its leftovers are released once every replica serves them elsewhere. New nodes join the replica with the fewest
+ * nodes. Handoffs in progress live in memory only: a restarted querycoord keeps one serving leader per shard and
+ * releases the other (the proxies refetch leaders when a cached one fails).
  */
 public final class QueryCoordinator {
     private static final Logger LOG = LoggerFactory.getLogger(QueryCoordinator.class);
