@@ -15,8 +15,7 @@ import java.util.BitSet;
  * bitmap; a row is null when {@link #isNull(int)}.
  */
 public abstract sealed class FieldColumn
-        permits BoolColumn, LongColumn, FloatColumn, DoubleColumn, StringColumn, JsonColumn, ArrayColumn,
-                FloatVectorColumn, ByteVectorColumn, SparseVectorColumn {
+        permits BoolColumn, LongColumn, FloatColumn, DoubleColumn, ObjectColumn, FloatVectorColumn, ByteVectorColumn {
 
     protected final long fieldId;
     protected final DataType type;
