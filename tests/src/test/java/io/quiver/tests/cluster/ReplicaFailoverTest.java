@@ -166,29 +166,7 @@ class ReplicaFailoverTest {
         double baseline = recall();
         System.out.printf("FIGURE baseline_recall=%.3f%n", baseline);
 
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong incomplete = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            final int tt = t;
-            Thread th = new Thread(() -> {
-                int i = tt;
-                while (!stop.get()) {
-                    float[] q = queries[i++ % queries.length];
-                    try {
-                        Set<Long> got = search(q);
-                        if (got.size() == 10) ok.incrementAndGet(); else incomplete.incrementAndGet();
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                        System.out.println("search failed: " + e.getMessage());
-                    }
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
+        SearchLoad load = new SearchLoad(2, true);
         Map<String, String> figures = new HashMap<>();
         try {
             Thread.sleep(2000);
@@ -227,13 +205,13 @@ class ReplicaFailoverTest {
             figures.put("converged_after_graceful_stop_s", String.format("%.1f", t3));
             Thread.sleep(2000);
         } finally {
-            stop.set(true);
-            for (Thread th : threads) th.join(30_000);
+            load.stop();
         }
         double after = recall();
-        System.out.printf("FIGURE searches_ok=%d failed=%d incomplete=%d recall_after=%.3f %s%n", ok.get(), failed.get(), incomplete.get(), after, figures);
-        assertThat(failed.get()).isZero();
-        assertThat(incomplete.get()).isZero();
+        System.out.printf("FIGURE searches_ok=%d failed=%d incomplete=%d recall_after=%.3f %s%n", load.ok.get(), load.failed.get(),
+                load.incomplete.get(), after, figures);
+        assertThat(load.failed.get()).isZero();
+        assertThat(load.incomplete.get()).isZero();
         assertThat(after).isEqualTo(baseline);
         assertThat(figures.values()).noneMatch(v -> v.startsWith("-"));
 
@@ -250,33 +228,7 @@ class ReplicaFailoverTest {
         client.loadCollection(LoadCollectionReq.builder().collectionName(COLL).numReplicas(1).build());
         assertThat(waitConverged(1, 90_000)).isGreaterThanOrEqualTo(0);
         assertThat(recall()).isEqualTo(baseline);
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong ok = new AtomicLong();
-        AtomicLong failed = new AtomicLong();
-        AtomicLong incomplete = new AtomicLong();
-        AtomicLong lastBadNanos = new AtomicLong();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            final int tt = t;
-            Thread th = new Thread(() -> {
-                int i = tt;
-                while (!stop.get()) {
-                    try {
-                        if (search(queries[i++ % queries.length]).size() == 10) {
-                            ok.incrementAndGet();
-                        } else {
-                            incomplete.incrementAndGet();
-                            lastBadNanos.set(System.nanoTime());
-                        }
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                        lastBadNanos.set(System.nanoTime());
-                    }
-                }
-            });
-            th.start();
-            threads.add(th);
-        }
+        SearchLoad load = new SearchLoad(2, false);
         long killed;
         try {
             Thread.sleep(2000);
@@ -285,19 +237,57 @@ class ReplicaFailoverTest {
             assertThat(waitConverged(1, 90_000)).isGreaterThanOrEqualTo(0);
             // the window is over once searches have succeeded for 5 s in a row
             long until = System.nanoTime() + 90_000_000_000L;
-            while (System.nanoTime() < until && System.nanoTime() - Math.max(lastBadNanos.get(), killed) < 5_000_000_000L) {
+            while (System.nanoTime() < until && System.nanoTime() - Math.max(load.lastBadNanos.get(), killed) < 5_000_000_000L) {
                 Thread.sleep(200);
             }
         } finally {
-            stop.set(true);
-            for (Thread th : threads) th.join(30_000);
+            load.stop();
         }
-        double window = lastBadNanos.get() > killed ? (lastBadNanos.get() - killed) / 1e9 : 0;
+        double window = load.lastBadNanos.get() > killed ? (load.lastBadNanos.get() - killed) / 1e9 : 0;
         double after = recall();
         System.out.printf("FIGURE one_replica_kill9: searches_ok=%d failed=%d incomplete=%d failing_window_s=%.2f recall_after=%.3f%n",
-                ok.get(), failed.get(), incomplete.get(), window, after);
-        assertThat(System.nanoTime() - lastBadNanos.get()).as("searches succeed again after the rebuild").isGreaterThan(5_000_000_000L);
+                load.ok.get(), load.failed.get(), load.incomplete.get(), window, after);
+        assertThat(System.nanoTime() - load.lastBadNanos.get()).as("searches succeed again after the rebuild").isGreaterThan(5_000_000_000L);
         assertThat(after).isEqualTo(baseline);
+    }
+
+    /** Client threads searching the test queries without pause, counting full, incomplete and failed searches. */
+    private static final class SearchLoad {
+        final AtomicBoolean stopped = new AtomicBoolean();
+        final AtomicLong ok = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong incomplete = new AtomicLong();
+        final AtomicLong lastBadNanos = new AtomicLong(); // when the last failed or incomplete search ended
+        final List<Thread> threads = new ArrayList<>();
+
+        SearchLoad(int nThreads, boolean printFailures) {
+            for (int t = 0; t < nThreads; t++) {
+                final int first = t;
+                Thread th = new Thread(() -> {
+                    int i = first;
+                    while (!stopped.get()) {
+                        try {
+                            if (search(queries[i++ % queries.length]).size() == 10) {
+                                ok.incrementAndGet();
+                                continue;
+                            }
+                            incomplete.incrementAndGet();
+                        } catch (RuntimeException e) {
+                            failed.incrementAndGet();
+                            if (printFailures) System.out.println("search failed: " + e.getMessage());
+                        }
+                        lastBadNanos.set(System.nanoTime());
+                    }
+                });
+                th.start();
+                threads.add(th);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            stopped.set(true);
+            for (Thread th : threads) th.join(30_000);
+        }
     }
 
     /** The server id of a querynode started by cluster.sh add (read from its metrics: milvus_querynode_segment_num{node_id=...}). */
