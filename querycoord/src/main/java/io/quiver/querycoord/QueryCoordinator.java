@@ -366,9 +366,14 @@ public final class QueryCoordinator {
                 usable.add(n.getServerId());
             }
         }
+        // channels each node leads, over all collections, shared by every collection of this round so that their
+        // leader moves see each other's (a handoff's source no longer counts: its channel is on its way out)
+        Map<Long, Integer> channelsOnNode = new HashMap<>();
+        dist.forEach((n, d) -> channelsOnNode.put(n, d.getChannelsCount()));
+        leaderMoves.values().forEach(mv -> channelsOnNode.computeIfPresent(mv.from(), (k, x) -> x - 1));
         for (LoadCollectionInternalRequest r : List.copyOf(loaded.values())) {
             try {
-                reconcile(r, usable, all, dist);
+                reconcile(r, usable, all, dist, channelsOnNode);
             } catch (RuntimeException e) {
                 LOG.warn("placement round failed collectionId={}: {}", r.getCollectionId(), e.toString());
                 LoadProgress p = progress.get(r.getCollectionId());
@@ -420,7 +425,8 @@ public final class QueryCoordinator {
         return n;
     }
 
-    private void reconcile(LoadCollectionInternalRequest r, Set<Long> usable, Map<Long, SessionInfo> all, Map<Long, DistributionResponse> dist) {
+    private void reconcile(LoadCollectionInternalRequest r, Set<Long> usable, Map<Long, SessionInfo> all, Map<Long, DistributionResponse> dist,
+                           Map<Long, Integer> channelsOnNode) {
         long coll = r.getCollectionId();
         ReplicaAssignment assignment = updateMembership(coll, usable);
         if (assignment == null || usable.isEmpty()) {
@@ -450,7 +456,8 @@ public final class QueryCoordinator {
         Set<Long> members = new HashSet<>();
         for (Replica rep : assignment.getReplicasList()) {
             members.addAll(rep.getNodeIdsList());
-            ReplicaResult res = reconcileReplica(c, rep, all, dist, target, flushed, indexBySegment, idx.getIndexesList(), leaderPartitions);
+            ReplicaResult res = reconcileReplica(c, rep, all, dist, channelsOnNode, target, flushed, indexBySegment, idx.getIndexesList(),
+                    leaderPartitions);
             done += res.done;
             total += res.total;
             if (!res.reason.isEmpty()) {
@@ -492,7 +499,7 @@ public final class QueryCoordinator {
     private record ReplicaResult(int done, int total, String reason) {}
 
     private ReplicaResult reconcileReplica(CollectionInfo c, Replica rep, Map<Long, SessionInfo> all, Map<Long, DistributionResponse> dist,
-                                           GetRecoveryInfoResponse target, List<SegmentInfo> flushed,
+                                           Map<Long, Integer> channelsOnNode, GetRecoveryInfoResponse target, List<SegmentInfo> flushed,
                                            Map<Long, List<SegmentIndex>> indexBySegment, List<IndexInfo> indexInfos, List<Long> leaderPartitions) {
         long coll = c.getCollectionId();
         List<Long> members = rep.getNodeIdsList().stream().filter(dist::containsKey).toList();
@@ -506,14 +513,11 @@ public final class QueryCoordinator {
         Map<Long, Long> heldBuild = new HashMap<>();
         Map<Long, Long> rowsOnNode = new HashMap<>(); // all collections: tie-break when placing
         Map<Long, Long> collRows = new HashMap<>(); // this collection (= this replica, on its nodes): what balance evens out
-        Map<Long, Integer> channelsOnNode = new HashMap<>();
         for (long n : members) {
             rowsOnNode.put(n, 0L);
             collRows.put(n, 0L);
-            channelsOnNode.put(n, 0);
             DistributionResponse d = dist.get(n);
             for (ChannelDistribution ch : d.getChannelsList()) {
-                channelsOnNode.merge(n, 1, Integer::sum);
                 if (ch.getCollectionId() == coll) {
                     channelHolders.computeIfAbsent(ch.getVchannel(), k -> new ArrayList<>()).add(n);
                     if (ch.getServiceable()) {

@@ -69,6 +69,23 @@ class QueryCoordinatorTest {
         final Map<Long, FakeNode> nodes = new TreeMap<>();
         final Map<Long, Long> segmentRows = new TreeMap<>();
         final Map<Long, String> segmentChannel = new HashMap<>();
+        final Map<String, Long> channelCollection = new LinkedHashMap<>();
+
+        long collectionOf(String vchannel) {
+            return channelCollection.get(vchannel);
+        }
+
+        /** A collection with these vchannels and {@code segmentsPerChannel} sealed segments of 1,000 rows on each. */
+        void add(long collectionId, List<String> vchannels, int segmentsPerChannel) {
+            long id = 100 + segmentRows.size() + 1000 * collectionId;
+            for (String v : vchannels) {
+                channelCollection.put(v, collectionId);
+                for (int i = 0; i < segmentsPerChannel; i++, id++) {
+                    segmentRows.put(id, 1000L);
+                    segmentChannel.put(id, v);
+                }
+            }
+        }
 
         FakeNode node(SessionInfo s) {
             FakeNode n = nodes.get(s.getServerId());
@@ -88,10 +105,10 @@ class QueryCoordinatorTest {
             FakeNode n = node(s);
             DistributionResponse.Builder b = DistributionResponse.newBuilder().setStatus(Statuses.success()).setNodeId(s.getServerId());
             n.channels.replaceAll((v, reports) -> {
-                b.addChannels(ChannelDistribution.newBuilder().setCollectionId(COLL).setVchannel(v).setServiceable(reports > 0));
+                b.addChannels(ChannelDistribution.newBuilder().setCollectionId(collectionOf(v)).setVchannel(v).setServiceable(reports > 0));
                 return reports + 1;
             });
-            n.segments.forEach((id, rows) -> b.addSegments(SegmentDistribution.newBuilder().setCollectionId(COLL).setSegmentId(id)
+            n.segments.forEach((id, rows) -> b.addSegments(SegmentDistribution.newBuilder().setCollectionId(collectionOf(segmentChannel.get(id))).setSegmentId(id)
                     .setVchannel(segmentChannel.get(id)).setNumRows(rows)));
             return b.build();
         }
@@ -121,7 +138,7 @@ class QueryCoordinatorTest {
         public void release(SessionInfo s, QnReleaseSegmentsRequest r) {
             FakeNode n = node(s);
             if (r.getSegmentIdsCount() == 0) {
-                n.segments.clear();
+                n.segments.keySet().removeIf(id -> collectionOf(segmentChannel.get(id)) == r.getCollectionId());
             } else {
                 r.getSegmentIdsList().forEach(n.segments::remove);
             }
@@ -137,9 +154,15 @@ class QueryCoordinatorTest {
         @Override
         public GetRecoveryInfoResponse recoveryInfo(long collectionId, List<Long> partitionIds) {
             GetRecoveryInfoResponse.Builder b = GetRecoveryInfoResponse.newBuilder().setStatus(Statuses.success());
-            CHANNELS.forEach(v -> b.addChannels(VchannelRecoveryInfo.newBuilder().setVchannel(v)));
-            segmentRows.forEach((id, rows) -> b.addSegments(SegmentInfo.newBuilder().setSegmentId(id).setCollectionId(COLL).setPartitionId(10)
-                    .setVchannel(segmentChannel.get(id)).setLevel(SegmentLevel.L1).setNumRows(rows)));
+            channelCollection.forEach((v, coll) -> {
+                if (coll == collectionId) b.addChannels(VchannelRecoveryInfo.newBuilder().setVchannel(v));
+            });
+            segmentRows.forEach((id, rows) -> {
+                if (collectionOf(segmentChannel.get(id)) == collectionId) {
+                    b.addSegments(SegmentInfo.newBuilder().setSegmentId(id).setCollectionId(collectionId).setPartitionId(10)
+                            .setVchannel(segmentChannel.get(id)).setLevel(SegmentLevel.L1).setNumRows(rows));
+                }
+            });
             return b.build();
         }
 
@@ -150,7 +173,8 @@ class QueryCoordinatorTest {
 
         @Override
         public CollectionInfo collection(long collectionId) {
-            return CollectionInfo.newBuilder().setCollectionId(COLL).setName("c").addAllVchannels(CHANNELS)
+            return CollectionInfo.newBuilder().setCollectionId(collectionId).setName("c" + collectionId)
+                    .addAllVchannels(channelCollection.entrySet().stream().filter(e -> e.getValue() == collectionId).map(Map.Entry::getKey).toList())
                     .addPartitions(PartitionInfo.newBuilder().setPartitionId(10)).build();
         }
 
@@ -163,13 +187,7 @@ class QueryCoordinatorTest {
     private static FakeCluster cluster(int nodes, int segmentsPerChannel) {
         FakeCluster c = new FakeCluster();
         for (long i = 1; i <= nodes; i++) c.nodes.put(i, new FakeNode(i));
-        long id = 100;
-        for (String v : CHANNELS) {
-            for (int i = 0; i < segmentsPerChannel; i++, id++) {
-                c.segmentRows.put(id, 1000L);
-                c.segmentChannel.put(id, v);
-            }
-        }
+        c.add(COLL, CHANNELS, segmentsPerChannel);
         return c;
     }
 
@@ -218,7 +236,7 @@ class QueryCoordinatorTest {
             }
             Thread.sleep(5);
         }
-        throw new AssertionError("did not converge in 400 rounds: leaders=" + leadersPerNode(qc) + " nodes="
+        throw new AssertionError("did not converge in 400 rounds: nodes="
                 + c.nodes.values().stream().map(n -> n.session.getServerId() + "=" + n.channels.keySet() + n.segments.keySet()).toList());
     }
 
@@ -288,5 +306,39 @@ class QueryCoordinatorTest {
         List<ShardLeader> leaders = new ArrayList<>(qc.shardLeaders(COLL));
         assertThat(leaders).hasSize(4);
         assertThat(leaders.stream().map(l -> l.getReplicaId() + "@" + l.getNodeId()).distinct()).hasSize(2);
+    }
+
+    /**
+     * One-shard collections all led by the first node: each collection alone is as even as it can be (1 vs 0), but
+     * the nodes lead 4 vs 0 channels, so leaders move (one handoff per replica at a time) until 2 vs 2, and then stop.
+     */
+    @Test
+    void singleShardCollectionsSpreadTheirLeadersAndTheMovesEnd(@TempDir Path dir) throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.nodes.put(1L, new FakeNode(1));
+        QueryCoordinator qc = new QueryCoordinator(new LocalMetaKv(dir), "t", c, QueryCoordinator.BALANCE_TOLERANCE, GRACE_MS);
+        List<Long> colls = List.of(11L, 12L, 13L, 14L);
+        for (long coll : colls) {
+            c.add(coll, List.of("dml_" + coll + "v0"), 1);
+            qc.load(LoadCollectionInternalRequest.newBuilder().setCollectionId(coll).setReplicaNumber(1).build());
+        }
+        java.util.function.BooleanSupplier allLoaded = () -> colls.stream()
+                .allMatch(x -> qc.loadState(x, List.of()).getState() == LoadState.LoadStateLoaded);
+        roundsUntil(qc, c, allLoaded);
+        assertThat(c.nodes.get(1L).channels).hasSize(4);
+
+        c.nodes.put(2L, new FakeNode(2));
+        roundsUntil(qc, c, () -> allLoaded.getAsBoolean() && c.nodes.values().stream().allMatch(n -> n.channels.size() == 2));
+        Map<Long, Long> leaders = new TreeMap<>();
+        colls.forEach(x -> qc.shardLeaders(x).forEach(l -> leaders.merge(l.getNodeId(), 1L, Long::sum)));
+        assertThat(leaders).containsExactly(Map.entry(1L, 2L), Map.entry(2L, 2L));
+        // settled: further rounds (past the grace period) move nothing
+        Map<Long, Set<String>> before = new TreeMap<>();
+        c.nodes.forEach((id, n) -> before.put(id, Set.copyOf(n.channels.keySet())));
+        for (int i = 0; i < 60; i++) {
+            qc.reconcile();
+            Thread.sleep(5);
+        }
+        c.nodes.forEach((id, n) -> assertThat(n.channels.keySet()).as("channels of node %d", id).isEqualTo(before.get(id)));
     }
 }
