@@ -7,25 +7,10 @@ const address = process.argv[2] || '127.0.0.1:19530';
 const DIM = 8;
 const N = 200;
 
-function fail(msg, detail) {
-  console.error('FAIL: ' + msg + (detail === undefined ? '' : ' ' + JSON.stringify(detail)));
-  process.exit(1);
-}
-function check(cond, msg, detail) {
-  if (!cond) fail(msg, detail);
-  console.log('ok   ' + msg);
-}
-function ok(res, what) {
-  const st = res && (res.status || res);
-  check(st && st.error_code === 'Success', what + ' status', st);
-}
+const { fail, check, ok, random } = require('./checks');
 
 // deterministic pseudo-random vectors
-let seed = 12345;
-function rnd() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648 * 2 - 1;
-}
+const rnd = random(12345);
 
 (async () => {
   const client = new MilvusClient({ address, timeout: 30000 });

@@ -9,30 +9,10 @@ const DIM = 8;
 const N = 400;
 const STRONG = ConsistencyLevelEnum.Strong;
 
-function fail(msg, detail) {
-  console.error('FAIL: ' + msg + (detail === undefined ? '' : ' ' + JSON.stringify(detail)));
-  process.exit(1);
-}
-function check(cond, msg, detail) {
-  if (!cond) fail(msg, detail);
-  console.log('ok   ' + msg);
-}
-function ok(res, what) {
-  const st = res && (res.status || res);
-  check(st && st.error_code === 'Success', what + ' status', st);
-}
-function notOk(res, what) {
-  const st = res && (res.status || res);
-  check(st && st.error_code !== 'Success', what + ' is an error', st);
-  return st;
-}
+const { fail, check, ok, notOk, random } = require('./checks');
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-let seed = 777;
-function rnd() {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648 * 2 - 1;
-}
+const rnd = random(777);
 const l2 = (a, b) => a.reduce((s, x, i) => s + (x - b[i]) * (x - b[i]), 0);
 const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
 const f32 = v => Array.from(new Float32Array(v));
