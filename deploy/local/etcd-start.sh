@@ -11,6 +11,7 @@
 # Stdout: ETCD_ENDPOINTS=http://127.0.0.1:PORT  (also written to $INFRA_RUN_DIR/etcd.env). Logs go to stderr.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/lib.sh"
 RUN_DIR="${INFRA_RUN_DIR:-/tmp/quiver-infra}"
 CPORT="${ETCD_CLIENT_PORT:-23790}"
 PPORT="${ETCD_PEER_PORT:-23800}"
@@ -19,9 +20,7 @@ DATA_DIR="${ETCD_DATA_DIR:-$RUN_DIR/etcd-data}"
 PIDFILE="$RUN_DIR/etcd.pid"; LOG="$RUN_DIR/etcd.log"
 mkdir -p "$RUN_DIR"
 
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "etcd already running (pid $(cat "$PIDFILE")); run etcd-stop.sh first" >&2; exit 1
-fi
+refuse_if_running etcd "$PIDFILE"
 
 if ! command -v etcd >/dev/null 2>&1 || ! command -v etcdctl >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -26,6 +26,7 @@
 #         (also in $INFRA_RUN_DIR/pulsar.env). Progress/log lines go to stderr.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/lib.sh"
 RUN_DIR="${INFRA_RUN_DIR:-/tmp/quiver-infra}"
 VER="${PULSAR_VERSION:-4.0.7}"
 BPORT="${PULSAR_BROKER_PORT:-6650}"; WPORT="${PULSAR_WEB_PORT:-8080}"; KPORT="${PULSAR_BOOKIE_PORT:-3181}"
@@ -37,13 +38,9 @@ TIMEOUT="${PULSAR_START_TIMEOUT:-180}"
 PIDFILE="$RUN_DIR/pulsar.pid"; LOG="$RUN_DIR/pulsar.log"; CONF="$RUN_DIR/pulsar-standalone.conf"; LOG4J="$RUN_DIR/pulsar-log4j2.xml"
 mkdir -p "$RUN_DIR" "$CACHE"
 
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "pulsar already running (pid $(cat "$PIDFILE")); run pulsar-stop.sh first" >&2; exit 1
-fi
-need() { command -v "$1" >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >&2; }; }
+refuse_if_running pulsar "$PIDFILE"
 need java openjdk-17-jre-headless; need curl curl
-# Maven: the project's wrapper (no system Maven needed); override with MVN=...
-MVN="${MVN:-$HERE/../../mvnw}"; [ -x "$MVN" ] || { need mvn maven; MVN=mvn; }
+use_maven # MVN: the project's wrapper, or MVN=...
 
 # ---- 1. classpath: resolve pulsar-broker's runtime dependencies once (about 317 jars, 235 MB in ~/.m2) ----
 CPFILE="$CACHE/classpath.txt"

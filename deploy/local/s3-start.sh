@@ -18,6 +18,7 @@
 # Stdout: S3_ENDPOINT=..., S3_ACCESS_KEY=..., S3_SECRET_KEY=... (also in $INFRA_RUN_DIR/s3.env).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+. "$HERE/lib.sh"
 RUN_DIR="${INFRA_RUN_DIR:-/tmp/quiver-infra}"
 VER="${S3PROXY_VERSION:-4.1.0}"
 PORT="${S3_PORT:-9000}"
@@ -30,13 +31,9 @@ JOPTS="${S3_JAVA_OPTS:--Xms64m -Xmx384m -XX:+UseSerialGC}"
 PIDFILE="$RUN_DIR/s3.pid"; LOG="$RUN_DIR/s3.log"; CONF="$RUN_DIR/s3proxy.conf"
 mkdir -p "$RUN_DIR" "$CACHE"
 
-if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-  echo "s3proxy already running (pid $(cat "$PIDFILE")); run s3-stop.sh first" >&2; exit 1
-fi
-need() { command -v "$1" >/dev/null 2>&1 || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >&2; }; }
+refuse_if_running s3 "$PIDFILE"
 need java openjdk-17-jre-headless; need curl curl
-# Maven: the project's wrapper (no system Maven needed); override with MVN=...
-MVN="${MVN:-$HERE/../../mvnw}"; [ -x "$MVN" ] || { need mvn maven; MVN=mvn; }
+use_maven # MVN: the project's wrapper, or MVN=...
 
 JAR="$CACHE/s3proxy-$VER-jar-with-dependencies.jar"
 if [ ! -s "$JAR" ]; then
