@@ -124,11 +124,19 @@ final class ShardDelegator implements Runnable {
      */
     void addDeletes(Object pk, long ts) {
         synchronized (lock) {
-            deletedPks.add(pk);
-            deleteTs.add(ts);
-            for (Segment g : growing.values()) {
-                g.deletes().add(pk, ts);
-            }
+            record(pk, ts);
+        }
+    }
+
+    /**
+     * One delete, as every delete of this shard is kept (caller holds {@code lock}): buffered for sealed segments that
+     * join later, and applied to the growing segments.
+     */
+    private void record(Object pk, long ts) {
+        deletedPks.add(pk);
+        deleteTs.add(ts);
+        for (Segment g : growing.values()) {
+            g.deletes().add(pk, ts);
         }
     }
 
@@ -204,13 +212,7 @@ final class ShardDelegator implements Runnable {
         long ts = del.getTimestamp();
         synchronized (lock) {
             for (Object pk : pks) {
-                deletedPks.add(pk);
-                deleteTs.add(ts);
-            }
-            for (Segment g : growing.values()) {
-                for (Object pk : pks) {
-                    g.deletes().add(pk, ts);
-                }
+                record(pk, ts);
             }
             forward(sealed, pks, pks.stream().map(p -> ts).toList());
         }
