@@ -576,7 +576,8 @@ public final class QueryCoordinator {
                 continue;
             }
             // the node leading the fewest shards of this collection in the replica, then the fewest channels overall
-            long node = members.stream().min(Comparator.comparingLong((Long n) -> leaderOf.values().stream().filter(x -> x.equals(n)).count())
+            Map<Long, Integer> led = ledPerNode(members, leaderOf);
+            long node = members.stream().min(Comparator.comparingInt((Long n) -> led.get(n))
                     .thenComparingInt(channelsOnNode::get).thenComparingLong(n -> n)).orElseThrow();
             watch(c, ch, target, flushed, leaderPartitions, all.get(node));
             channelsOnNode.merge(node, 1, Integer::sum);
@@ -668,9 +669,7 @@ public final class QueryCoordinator {
         // WAL and the sealed distribution while the old one serves; then the switch; then, after a grace period for
         // the proxies' caches, the old one is released.
         if (placedAll && reason.isEmpty() && members.size() > 1 && leaderMoves.keySet().stream().noneMatch(k -> k.startsWith(repKey))) {
-            Map<Long, Integer> led = new HashMap<>();
-            members.forEach(n -> led.put(n, 0));
-            leaderOf.values().forEach(n -> led.computeIfPresent(n, (k, x) -> x + 1));
+            Map<Long, Integer> led = ledPerNode(members, leaderOf);
             long to = members.stream().min(Comparator.comparingInt((Long n) -> led.get(n)).thenComparingInt(channelsOnNode::get)
                     .thenComparingLong(n -> n)).orElseThrow();
             VchannelRecoveryInfo move = null;
@@ -787,6 +786,14 @@ public final class QueryCoordinator {
         flushed.stream().filter(s -> s.getVchannel().equals(ch.getVchannel())).forEach(s -> w.addExcludedSegmentIds(s.getSegmentId()));
         forgetSync(c.getCollectionId(), ch.getVchannel(), node.getServerId()); // a new leader starts without a sealed distribution
         cluster.watch(node, w.build());
+    }
+
+    /** How many of the shards in {@code leaderOf} each member leads. */
+    private static Map<Long, Integer> ledPerNode(List<Long> members, Map<String, Long> leaderOf) {
+        Map<Long, Integer> led = new HashMap<>();
+        members.forEach(n -> led.put(n, 0));
+        leaderOf.values().forEach(n -> led.computeIfPresent(n, (k, x) -> x + 1));
+        return led;
     }
 
     private void forgetSync(long coll, String vchannel, long node) {
