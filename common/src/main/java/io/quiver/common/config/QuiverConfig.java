@@ -52,6 +52,7 @@ public record QuiverConfig(
         d.put("storage.minioBucket", "quiver");
         d.put("storage.wal", "local");             // local | pulsar
         d.put("storage.pulsarAddress", "pulsar://127.0.0.1:6650");
+        d.put("storage.walRetention", "0s");       // WAL kept behind the slowest channel checkpoint (0: nothing more)
         d.put("proxy.timeTickInterval", "200ms");
         d.put("proxy.maxTopK", "16384");
         d.put("proxy.maxNq", "16384");
@@ -62,8 +63,22 @@ public record QuiverConfig(
         d.put("dataCoord.segmentMaxLife", "10m");
         d.put("dataCoord.segmentMaxIdle", "60s");
         d.put("dataCoord.minRowsToIndex", "1000");
+        d.put("dataCoord.enableCompaction", "true");             // false: no compaction at all, manual included
+        d.put("dataCoord.compaction.enableAutoCompaction", "true"); // false: only ManualCompaction plans
+        d.put("dataCoord.compaction.triggerInterval", "10s");    // how often automatic compaction is planned
+        d.put("dataCoord.compaction.timeout", "900s");           // a plan running longer is failed and re-planned
+        d.put("dataCoord.compaction.single.ratio.threshold", "0.2"); // rewrite a segment when this fraction is deleted
+        d.put("dataCoord.segment.smallProportion", "0.5");       // segments under this share of the max rows are merged
+        d.put("dataCoord.compaction.levelzero.forceTrigger.minSize", "8MB"); // L0 bytes of a channel that trigger L0 compaction
+        d.put("dataCoord.compaction.levelzero.forceTrigger.deltalogMinNum", "10"); // ... or this many L0 segments
+        d.put("dataCoord.compaction.levelzero.maxAge", "60s");   // ... or an L0 segment this old (bounds the delete buffers)
+        d.put("dataCoord.enableGarbageCollection", "true");
+        d.put("dataCoord.gc.interval", "60s");                   // Milvus: 3600s
+        d.put("dataCoord.gc.missingTolerance", "3600s");         // orphan files (no meta names them) older than this go
+        d.put("dataCoord.gc.dropTolerance", "300s");             // files of dropped segments go this long after the drop (Milvus: 10800s)
         d.put("dataNode.syncBufferSize", "64MB");
         d.put("dataNode.syncPeriod", "30s");
+        d.put("dataNode.slot.slotCap", "2");                     // compaction plans a datanode runs at once
         d.put("queryCoord.balanceTolerance", "0.1"); // a replica's nodes may differ by this fraction of the mean rows
         d.put("queryCoord.leaderReleaseGrace", "10s"); // the old shard leader serves this long after a handoff switched
         d.put("queryNode.memoryBudget", "0");      // bytes; 0 = 70% of the JVM max heap
@@ -151,13 +166,22 @@ public record QuiverConfig(
                         integer(v, "common.dmlChannels"), integer(v, "common.maxMessageSize")),
                 new StorageConfig(v.get("storage.metaKv"), v.get("storage.etcdEndpoints"), v.get("storage.objectStore"),
                         v.get("storage.minioAddress"), v.get("storage.minioAccessKey"), v.get("storage.minioSecretKey"),
-                        v.get("storage.minioBucket"), v.get("storage.wal"), v.get("storage.pulsarAddress")),
+                        v.get("storage.minioBucket"), v.get("storage.wal"), v.get("storage.pulsarAddress"),
+                        duration(v, "storage.walRetention")),
                 new ProxyConfig(duration(v, "proxy.timeTickInterval"), integer(v, "proxy.maxTopK"),
                         integer(v, "proxy.maxNq"), duration(v, "proxy.metaCacheTtl"), v.get("proxy.replicaSelection"),
                         weights(v.get("proxy.replicaWeights"))),
                 new DataCoordConfig(bytes(v, "dataCoord.segmentMaxSize"), duration(v, "dataCoord.segmentMaxLife"),
-                        duration(v, "dataCoord.segmentMaxIdle"), integer(v, "dataCoord.minRowsToIndex")),
-                new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod")),
+                        duration(v, "dataCoord.segmentMaxIdle"), integer(v, "dataCoord.minRowsToIndex"),
+                        new CompactionConfig(bool(v, "dataCoord.enableCompaction"), bool(v, "dataCoord.compaction.enableAutoCompaction"),
+                                duration(v, "dataCoord.compaction.triggerInterval"), duration(v, "dataCoord.compaction.timeout"),
+                                fraction(v, "dataCoord.compaction.single.ratio.threshold"), fraction(v, "dataCoord.segment.smallProportion"),
+                                bytes(v, "dataCoord.compaction.levelzero.forceTrigger.minSize"),
+                                integer(v, "dataCoord.compaction.levelzero.forceTrigger.deltalogMinNum"),
+                                duration(v, "dataCoord.compaction.levelzero.maxAge")),
+                        new GcConfig(bool(v, "dataCoord.enableGarbageCollection"), duration(v, "dataCoord.gc.interval"),
+                                duration(v, "dataCoord.gc.missingTolerance"), duration(v, "dataCoord.gc.dropTolerance"))),
+                new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod"), integer(v, "dataNode.slot.slotCap")),
                 new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
                 new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")));
@@ -173,6 +197,14 @@ public record QuiverConfig(
             // reported below
         }
         throw new IllegalArgumentException("configuration key '" + k + "' must be a number from 0 to 1, got '" + v.get(k) + "'");
+    }
+
+    private static boolean bool(Map<String, String> v, String k) {
+        String s = v.get(k).trim().toLowerCase();
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new IllegalArgumentException("configuration key '" + k + "' must be true or false, got '" + v.get(k) + "'");
     }
 
     private static int integer(Map<String, String> v, String k) {
@@ -239,8 +271,9 @@ public record QuiverConfig(
 
     public record StorageConfig(String metaKv, String etcdEndpoints, String objectStore, String minioAddress,
                                 String minioAccessKey, String minioSecretKey, String minioBucket, String wal,
-                                String pulsarAddress) {
+                                String pulsarAddress, Duration walRetention) {
         public StorageConfig {
+            if (walRetention.isNegative()) throw new IllegalArgumentException("storage.walRetention must not be negative");
             if (!List.of("local", "etcd").contains(metaKv)) throw new IllegalArgumentException("storage.metaKv must be local or etcd");
             if (!List.of("local", "minio").contains(objectStore)) throw new IllegalArgumentException("storage.objectStore must be local or minio");
             if (!List.of("local", "pulsar").contains(wal)) throw new IllegalArgumentException("storage.wal must be local or pulsar");
@@ -266,13 +299,39 @@ public record QuiverConfig(
         return m;
     }
 
-    public record DataCoordConfig(long segmentMaxSize, Duration segmentMaxLife, Duration segmentMaxIdle, int minRowsToIndex) {
+    public record DataCoordConfig(long segmentMaxSize, Duration segmentMaxLife, Duration segmentMaxIdle, int minRowsToIndex,
+                                  CompactionConfig compaction, GcConfig gc) {
         public DataCoordConfig {
             if (segmentMaxSize < 1 << 20) throw new IllegalArgumentException("dataCoord.segmentMaxSize must be >= 1MB");
         }
     }
 
-    public record DataNodeConfig(long syncBufferSize, Duration syncPeriod) {}
+    /** Compaction planning (Milvus' key names under {@code dataCoord.compaction}). */
+    public record CompactionConfig(boolean enabled, boolean autoCompaction, Duration triggerInterval, Duration timeout,
+                                   double deletedRatioThreshold, double smallProportion, long l0MinBytes, int l0MinSegments,
+                                   Duration l0MaxAge) {
+        public CompactionConfig {
+            if (triggerInterval.toMillis() < 100) throw new IllegalArgumentException("dataCoord.compaction.triggerInterval must be >= 100ms");
+            if (timeout.toMillis() < 1000) throw new IllegalArgumentException("dataCoord.compaction.timeout must be >= 1s");
+            if (l0MinSegments < 1) throw new IllegalArgumentException("dataCoord.compaction.levelzero.forceTrigger.deltalogMinNum must be >= 1");
+        }
+    }
+
+    /** Garbage collection of object storage (Milvus' key names under {@code dataCoord.gc}). */
+    public record GcConfig(boolean enabled, Duration interval, Duration missingTolerance, Duration dropTolerance) {
+        public GcConfig {
+            if (interval.toMillis() < 100) throw new IllegalArgumentException("dataCoord.gc.interval must be >= 100ms");
+            if (missingTolerance.isNegative() || dropTolerance.isNegative()) {
+                throw new IllegalArgumentException("dataCoord.gc tolerances must not be negative");
+            }
+        }
+    }
+
+    public record DataNodeConfig(long syncBufferSize, Duration syncPeriod, int compactionSlots) {
+        public DataNodeConfig {
+            if (compactionSlots < 1) throw new IllegalArgumentException("dataNode.slot.slotCap must be >= 1");
+        }
+    }
 
     public record QueryCoordConfig(double balanceTolerance, Duration leaderReleaseGrace) {}
 

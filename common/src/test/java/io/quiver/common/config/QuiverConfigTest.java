@@ -27,6 +27,57 @@ class QuiverConfigTest {
         assertThat(c.proxy().maxTopK()).isEqualTo(16384);
         assertThat(c.dataCoord().segmentMaxSize()).isEqualTo(512L << 20);
         assertThat(c.storage().metaKv()).isEqualTo("local");
+        assertThat(c.storage().walRetention()).isEqualTo(Duration.ZERO);
+        var comp = c.dataCoord().compaction();
+        assertThat(comp.enabled()).isTrue();
+        assertThat(comp.autoCompaction()).isTrue();
+        assertThat(comp.triggerInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(comp.timeout()).isEqualTo(Duration.ofSeconds(900));
+        assertThat(comp.deletedRatioThreshold()).isEqualTo(0.2);
+        assertThat(comp.smallProportion()).isEqualTo(0.5);
+        assertThat(comp.l0MinBytes()).isEqualTo(8L << 20);
+        assertThat(comp.l0MinSegments()).isEqualTo(10);
+        assertThat(comp.l0MaxAge()).isEqualTo(Duration.ofSeconds(60));
+        var gc = c.dataCoord().gc();
+        assertThat(gc.enabled()).isTrue();
+        assertThat(gc.interval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(gc.missingTolerance()).isEqualTo(Duration.ofHours(1));
+        assertThat(gc.dropTolerance()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.dataNode().compactionSlots()).isEqualTo(2);
+    }
+
+    @Test
+    void compactionAndGcKeysWithMilvusNames() throws Exception {
+        Path yaml = tmp.resolve("compaction.yaml");
+        Files.writeString(yaml, """
+                dataCoord:
+                  enableCompaction: false
+                  compaction:
+                    enableAutoCompaction: false
+                    single:
+                      ratio:
+                        threshold: 0.3
+                  gc:
+                    interval: 30
+                    missingTolerance: 2h
+                    dropTolerance: 45s
+                dataNode:
+                  slot:
+                    slotCap: 4
+                storage:
+                  walRetention: 10m
+                """);
+        QuiverConfig c = QuiverConfig.load(yaml, Map.of(), Map.of());
+        assertThat(c.dataCoord().compaction().enabled()).isFalse();
+        assertThat(c.dataCoord().compaction().autoCompaction()).isFalse();
+        assertThat(c.dataCoord().compaction().deletedRatioThreshold()).isEqualTo(0.3);
+        assertThat(c.dataCoord().gc().interval()).isEqualTo(Duration.ofSeconds(30)); // plain seconds, as Milvus
+        assertThat(c.dataCoord().gc().missingTolerance()).isEqualTo(Duration.ofHours(2));
+        assertThat(c.dataCoord().gc().dropTolerance()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(c.dataNode().compactionSlots()).isEqualTo(4);
+        assertThat(c.storage().walRetention()).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("dataCoord.enableCompaction", "yes")))
+                .hasMessageContaining("dataCoord.enableCompaction");
     }
 
     @Test
