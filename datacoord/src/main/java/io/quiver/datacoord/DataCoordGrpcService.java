@@ -12,7 +12,14 @@ import io.quiver.proto.AssignSegmentIDResponse;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.CollectionStatsRequest;
 import io.quiver.proto.CollectionStatsResponse;
+import io.quiver.proto.CompactionStateInternalRequest;
 import io.quiver.proto.CreateIndexInternalRequest;
+import io.quiver.proto.PersistentSegmentsRequest;
+import io.milvus.grpc.GetCompactionPlansResponse;
+import io.milvus.grpc.GetCompactionStateResponse;
+import io.milvus.grpc.GetPersistentSegmentInfoResponse;
+import io.milvus.grpc.ManualCompactionRequest;
+import io.milvus.grpc.ManualCompactionResponse;
 import io.quiver.proto.DataCoordGrpc;
 import io.quiver.proto.DescribeIndexInternalRequest;
 import io.quiver.proto.DescribeIndexInternalResponse;
@@ -35,13 +42,13 @@ import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentState;
 import io.quiver.proto.UpdateChannelCheckpointRequest;
-import io.quiver.proto.VchannelRecoveryInfo;
 import io.quiver.proto.WatchCollectionRequest;
 import io.quiver.storage.ObjectStore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,11 +58,16 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     private final SegmentManager segments;
     private final ChannelManager channels;
     private final IndexManager indexes;
+    private final CompactionManager compactions;
+    private final Predicate<SegmentInfo> servable;
     private final ObjectStore store;
     private final Executor background;
 
-    public DataCoordGrpcService(SegmentManager segments, ChannelManager channels, IndexManager indexes, ObjectStore store, Executor background) {
+    public DataCoordGrpcService(SegmentManager segments, ChannelManager channels, IndexManager indexes, CompactionManager compactions,
+                                Predicate<SegmentInfo> servable, ObjectStore store, Executor background) {
         this.segments = requireNonNull(segments, "segments is null");
+        this.compactions = requireNonNull(compactions, "compactions is null");
+        this.servable = requireNonNull(servable, "servable is null");
         this.channels = requireNonNull(channels, "channels is null");
         this.indexes = requireNonNull(indexes, "indexes is null");
         this.store = requireNonNull(store, "store is null");
@@ -151,29 +163,9 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     @Override
     public void getRecoveryInfo(GetRecoveryInfoRequest req, StreamObserver<GetRecoveryInfoResponse> o) {
         GrpcCalls.unary(o, GetRecoveryInfoResponse.getDefaultInstance(), () -> {
-            GetRecoveryInfoResponse.Builder b = GetRecoveryInfoResponse.newBuilder().setStatus(Statuses.success());
             CollectionInfo c = channels.collections().stream().filter(x -> x.getCollectionId() == req.getCollectionId()).findFirst().orElse(null);
-            Set<Long> parts = new HashSet<>(req.getPartitionIdsList());
             var snap = segments.recoverySnapshot(req.getCollectionId(), c == null ? List.of() : c.getVchannelsList());
-            snap.checkpoints().forEach((ch, p) -> {
-                VchannelRecoveryInfo.Builder v = VchannelRecoveryInfo.newBuilder().setVchannel(ch);
-                if (p != null) {
-                    v.setSeekPosition(p);
-                }
-                b.addChannels(v);
-            });
-            for (SegmentInfo s : snap.segments()) {
-                boolean inPartitions = parts.isEmpty() || parts.contains(s.getPartitionId()) || s.getLevel() == SegmentLevel.L0;
-                if (!inPartitions) {
-                    continue;
-                }
-                if (s.getState() == SegmentState.FLUSHED) {
-                    b.addSegments(s);
-                } else if (s.getLevel() == SegmentLevel.L1 && s.getState() != SegmentState.DROPPED) {
-                    b.addUnflushedSegments(s);
-                }
-            }
-            return b.build();
+            return RecoveryTarget.build(snap, new HashSet<>(req.getPartitionIdsList()), servable);
         });
     }
 
@@ -232,5 +224,31 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
             return GetSegmentIndexesResponse.newBuilder().setStatus(Statuses.success()).addAllIndexes(infos)
                     .addAllSegmentIndexes(indexes.finishedFor(req.getCollectionId(), req.getSegmentIdsList())).build();
         });
+    }
+
+    @Override
+    public void manualCompaction(ManualCompactionRequest req, StreamObserver<ManualCompactionResponse> o) {
+        GrpcCalls.unary(o, ManualCompactionResponse.getDefaultInstance(), () -> {
+            var r = compactions.manual(req.getCollectionID(), req.getPartitionId(), req.getChannel(), req.getSegmentIdsList(),
+                    req.getMajorCompaction());
+            return ManualCompactionResponse.newBuilder().setStatus(Statuses.success()).setCompactionID(r.compactionId())
+                    .setCompactionPlanCount(r.planCount()).build();
+        });
+    }
+
+    @Override
+    public void getCompactionState(CompactionStateInternalRequest req, StreamObserver<GetCompactionStateResponse> o) {
+        GrpcCalls.unary(o, GetCompactionStateResponse.getDefaultInstance(), () -> compactions.state(req.getCompactionId()));
+    }
+
+    @Override
+    public void getCompactionStateWithPlans(CompactionStateInternalRequest req, StreamObserver<GetCompactionPlansResponse> o) {
+        GrpcCalls.unary(o, GetCompactionPlansResponse.getDefaultInstance(), () -> compactions.plans(req.getCompactionId()));
+    }
+
+    @Override
+    public void getPersistentSegmentInfo(PersistentSegmentsRequest req, StreamObserver<GetPersistentSegmentInfoResponse> o) {
+        GrpcCalls.unary(o, GetPersistentSegmentInfoResponse.getDefaultInstance(), () -> GetPersistentSegmentInfoResponse.newBuilder()
+                .setStatus(Statuses.success()).addAllInfos(PersistentSegments.of(segments.segments(req.getCollectionId()))).build());
     }
 }

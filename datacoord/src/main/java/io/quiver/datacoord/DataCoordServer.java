@@ -10,7 +10,14 @@ import io.quiver.common.util.Threads;
 import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.CompactionPlan;
+import io.quiver.proto.CompactionResult;
+import io.quiver.proto.CompactionResultsRequest;
 import io.quiver.proto.CreateJobRequest;
+import io.quiver.proto.DescribeCollectionInternalRequest;
+import io.quiver.proto.DropCompactionPlansRequest;
+import io.quiver.proto.IndexInfo;
+import io.quiver.proto.SegmentIndex;
 import io.quiver.proto.Empty;
 import io.quiver.proto.FlushSegmentsRequest;
 import io.quiver.proto.JobResult;
@@ -26,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +113,67 @@ public final class DataCoordServer {
         }, id -> channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst()
                 .map(CollectionInfo::getSchema).orElse(CollectionSchema.getDefaultInstance()));
 
+        Predicate<SegmentInfo> servable = s -> {
+            List<IndexInfo> wanted = indexes.find(s.getCollectionId(), "", 0);
+            if (wanted.isEmpty()) {
+                return true;
+            }
+            List<SegmentIndex> done = indexes.finishedFor(s.getCollectionId(), List.of(s.getSegmentId()));
+            return wanted.stream().allMatch(i -> done.stream().anyMatch(b -> b.getIndexId() == i.getIndexId()));
+        };
+        CompactionManager compactions = new CompactionManager(cfg.compaction(), segments, ctx.objectStore(), new CompactionManager.DataNodes() {
+            @Override
+            public List<SessionInfo> live() {
+                return clients.sessions().list(RoleClients.DATANODE).stream().filter(s -> !s.getStopping()).toList();
+            }
+
+            @Override
+            public int freeSlots(SessionInfo node) {
+                var r = clients.dataNode(node.getAddress()).getCompactionSlots(Empty.getDefaultInstance());
+                Statuses.check(r.getStatus());
+                return r.getFreeSlots();
+            }
+
+            @Override
+            public void compact(SessionInfo node, CompactionPlan plan) {
+                Statuses.check(clients.dataNode(node.getAddress()).compact(plan));
+            }
+
+            @Override
+            public List<CompactionResult> results(SessionInfo node, List<Long> planIds) {
+                var r = clients.dataNode(node.getAddress()).getCompactionResults(CompactionResultsRequest.newBuilder().addAllPlanIds(planIds).build());
+                Statuses.check(r.getStatus());
+                return r.getResultsList();
+            }
+
+            @Override
+            public void drop(SessionInfo node, List<Long> planIds) {
+                Statuses.check(clients.dataNode(node.getAddress()).dropCompactionPlans(DropCompactionPlansRequest.newBuilder().addAllPlanIds(planIds).build()));
+            }
+        }, id -> {
+            // fresh from rootcoord (TTL may have been altered); the watched copy if rootcoord does not answer
+            try {
+                var r = clients.rootCoord().describeCollection(DescribeCollectionInternalRequest.newBuilder().setCollectionId(id).build());
+                if (r.getStatus().getCode() == 0) {
+                    return r.getCollection();
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("describe collection {} for compaction failed: {}", id, e.toString());
+            }
+            return channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst().orElse(null);
+        }, n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
+                () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
+                servable, ctx.clock(), new CompactionMetrics(ctx.metrics()));
+        ScheduledExecutorService compactionLoop = Threads.scheduler("datacoord-compaction");
+        compactionLoop.scheduleWithFixedDelay(() -> {
+            try {
+                compactions.autoTrigger(channels.collections());
+                compactions.schedule();
+            } catch (RuntimeException e) {
+                LOG.warn("compaction round failed: {}", e.toString());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+
         for (io.quiver.proto.SegmentState st : List.of(io.quiver.proto.SegmentState.GROWING, io.quiver.proto.SegmentState.SEALED,
                 io.quiver.proto.SegmentState.FLUSHED)) {
             io.micrometer.core.instrument.Gauge.builder("milvus_datacoord_segment_num", segments, m -> m.count(st))
@@ -144,7 +213,7 @@ public final class DataCoordServer {
         });
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATACOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new DataCoordGrpcService(segments, channels, indexes, ctx.objectStore(), background)),
-                ctx.sessions(), session, List.of(loop::shutdownNow, background::shutdownNow));
+        return new RoleServer(builder, List.of(new DataCoordGrpcService(segments, channels, indexes, compactions, servable,
+                ctx.objectStore(), background)), ctx.sessions(), session, List.of(loop::shutdownNow, compactionLoop::shutdownNow, background::shutdownNow));
     }
 }

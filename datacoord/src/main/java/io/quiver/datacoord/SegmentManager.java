@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntToLongFunction;
@@ -347,6 +348,13 @@ public final class SegmentManager {
             if (sync.hasStartPosition() && !s.hasStartPosition()) {
                 b.setStartPosition(sync.getStartPosition());
             }
+            if (sync.getMinTs() != 0) {
+                b.setMinTs(s.getMinTs() == 0 ? sync.getMinTs() : Math.min(s.getMinTs(), sync.getMinTs()));
+            }
+            b.setMaxTs(Math.max(s.getMaxTs(), sync.getMaxTs()));
+            if (sync.getSizeBytes() != 0) {
+                b.setSizeBytes(sync.getSizeBytes());
+            }
             if (sync.getFlushed()) {
                 b.setState(SegmentState.FLUSHED).setFlushedTs(r.getCheckpoint().getTimestamp());
             }
@@ -354,8 +362,9 @@ public final class SegmentManager {
             ops.add(new MetaKv.Op.Put(segmentKey(n), n.toByteArray()));
             updated.add(n);
         }
+        ChannelCheckpoint prev = checkpoints.get(r.getVchannel());
         ChannelCheckpoint cp = ChannelCheckpoint.newBuilder().setVchannel(r.getVchannel()).setCollectionId(r.getCollectionId())
-                .setPosition(r.getCheckpoint()).build();
+                .setPosition(r.getCheckpoint()).setDeleteFloorTs(prev == null ? 0 : prev.getDeleteFloorTs()).build();
         ops.add(new MetaKv.Op.Put(prefix + "channel-cp/" + r.getVchannel(), cp.toByteArray()));
         kv.txn(List.of(), ops, List.of());
         updated.forEach(n -> segments.put(n.getSegmentId(), n));
@@ -371,7 +380,8 @@ public final class SegmentManager {
         if (cur != null && cur.getPosition().getTimestamp() > pos.getTimestamp()) {
             return; // never move a checkpoint back
         }
-        ChannelCheckpoint cp = ChannelCheckpoint.newBuilder().setVchannel(vchannel).setCollectionId(collectionId).setPosition(pos).build();
+        ChannelCheckpoint cp = ChannelCheckpoint.newBuilder().setVchannel(vchannel).setCollectionId(collectionId).setPosition(pos)
+                .setDeleteFloorTs(cur == null ? 0 : cur.getDeleteFloorTs()).build();
         kv.put(prefix + "channel-cp/" + vchannel, cp.toByteArray());
         checkpoints.put(vchannel, cp);
     }
@@ -381,16 +391,62 @@ public final class SegmentManager {
         return cp == null ? null : cp.getPosition();
     }
 
-    public record RecoverySnapshot(Map<String, MsgPosition> checkpoints, List<SegmentInfo> segments) {}
+    public record RecoverySnapshot(Map<String, ChannelCheckpoint> checkpoints, List<SegmentInfo> segments) {}
 
-    /** Checkpoints and segments read under one lock, so manifests match the checkpoints exactly. */
+    /** Checkpoints (with their delete floors) and segments read under one lock, so manifests match the checkpoints exactly. */
     public synchronized RecoverySnapshot recoverySnapshot(long collectionId, List<String> vchannels) {
-        Map<String, MsgPosition> cps = new java.util.LinkedHashMap<>();
+        Map<String, ChannelCheckpoint> cps = new LinkedHashMap<>();
         for (String ch : vchannels) {
-            ChannelCheckpoint cp = checkpoints.get(ch);
-            cps.put(ch, cp == null ? null : cp.getPosition());
+            cps.put(ch, checkpoints.get(ch));
         }
         return new RecoverySnapshot(cps, segments(collectionId));
+    }
+
+    /** Every channel checkpoint of a collection, for compaction planning (the safe bound of L0 compaction). */
+    public synchronized Map<String, ChannelCheckpoint> checkpoints(long collectionId) {
+        Map<String, ChannelCheckpoint> out = new HashMap<>();
+        checkpoints.forEach((ch, cp) -> {
+            if (cp.getCollectionId() == collectionId) {
+                out.put(ch, cp);
+            }
+        });
+        return out;
+    }
+
+    /** The largest number of rows a segment of the collection may hold (seal size / estimated row size). */
+    public synchronized long maxRows(long collectionId) {
+        return maxRowsByCollection.getOrDefault(collectionId, 1_000_000L);
+    }
+
+    /**
+     * Records a finished compaction in one MetaKv transaction (see {@link CompactionCommit}); fails with
+     * {@link ErrorCode#COMPACTION_CONFLICT} when an input changed since the plan (the plan is dropped and re-planned).
+     */
+    public synchronized List<SegmentInfo> commit(CompactionCommit commit) {
+        CompactionCommit.Outcome o = commit.apply(segments::get, checkpoints::get, clock.millis());
+        List<MetaKv.Op> ops = new ArrayList<>();
+        o.segments().forEach(s -> ops.add(new MetaKv.Op.Put(segmentKey(s), s.toByteArray())));
+        o.checkpoints().forEach(c -> ops.add(new MetaKv.Op.Put(prefix + "channel-cp/" + c.getVchannel(), c.toByteArray())));
+        kv.txn(List.of(), ops, List.of());
+        o.segments().forEach(s -> segments.put(s.getSegmentId(), s));
+        o.checkpoints().forEach(c -> checkpoints.put(c.getVchannel(), c));
+        return o.segments();
+    }
+
+    /** Forgets the meta records of segments whose files were collected (garbage collection). */
+    public synchronized void removeRecords(List<Long> segmentIds) {
+        for (long id : segmentIds) {
+            SegmentInfo s = segments.get(id);
+            if (s != null && s.getState() == SegmentState.DROPPED) {
+                kv.delete(segmentKey(s));
+                segments.remove(id);
+            }
+        }
+    }
+
+    /** Every segment record, dropped ones included (garbage collection). */
+    public synchronized List<SegmentInfo> all() {
+        return List.copyOf(segments.values());
     }
 
     public synchronized List<SegmentInfo> segments(long collectionId) {

@@ -27,6 +27,11 @@ public enum ErrorCode {
     CHANNEL_NOT_AVAILABLE(503, io.milvus.grpc.ErrorCode.UnexpectedError, true, "channel not available"),
     SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
 
+    COMPACTION_PLAN_ILLEGAL(2301, io.milvus.grpc.ErrorCode.IllegalArgument, false, "illegal compaction plan"),
+    COMPACTION_PLAN_CONFLICT(2302, io.milvus.grpc.ErrorCode.UnexpectedError, true, "compaction plan conflicts with the current segments"),
+    CLUSTERING_COMPACTION_NOT_SUPPORTED(2303, io.milvus.grpc.ErrorCode.IllegalArgument, false, "clustering compaction is not supported"),
+    COMPACTION_DISABLED(2304, io.milvus.grpc.ErrorCode.UnexpectedError, false, "compaction is disabled"),
+
     INDEX_NOT_FOUND(700, io.milvus.grpc.ErrorCode.IndexNotExist, false, "index not found"),
     INDEX_NOT_SUPPORTED(701, io.milvus.grpc.ErrorCode.IllegalArgument, false, "index type not supported"),
     INDEX_DUPLICATE(702, io.milvus.grpc.ErrorCode.IllegalArgument, false, "index duplicates"),

@@ -1,0 +1,125 @@
+package io.quiver.datacoord;
+
+import static io.quiver.datacoord.Segs.CH;
+import static io.quiver.datacoord.Segs.checkpoint;
+import static io.quiver.datacoord.Segs.flushed;
+import static io.quiver.datacoord.Segs.growing;
+import static io.quiver.datacoord.Segs.l0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quiver.common.config.QuiverConfig;
+import io.quiver.datacoord.CompactionPlanner.Busy;
+import io.quiver.datacoord.CompactionPlanner.CollectionView;
+import io.quiver.datacoord.CompactionPlanner.Planned;
+import io.quiver.datacoord.CompactionPlanner.Trigger;
+import io.quiver.proto.CompactionType;
+import io.quiver.proto.SegmentInfo;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CompactionPlannerTest {
+    private final CompactionPlanner planner = new CompactionPlanner(QuiverConfig.defaultsOnly().dataCoord().compaction());
+
+    private static CollectionView view(long maxRows, long expireTs, long checkpointTs, SegmentInfo... segs) {
+        return new CollectionView(1, List.of(CH), maxRows, expireTs, List.of(segs), Map.of(CH, checkpoint(checkpointTs)));
+    }
+
+    private static List<Long> ids(List<SegmentInfo> s) {
+        return s.stream().map(SegmentInfo::getSegmentId).toList();
+    }
+
+    @Test
+    void l0BoundIsTheCheckpointLoweredToUnflushedRows() {
+        // L0 #5 (deletes 150..190) is under the bound; #6 (250..260) is above a growing segment's first row (240)
+        var v = view(1000, 0, 300, flushed(1, 500), l0(5, 150, 190), l0(6, 250, 260), growing(7, 240));
+        Planned p = planner.planL0(v, CH, Busy.none(), s -> true, 0, Trigger.MANUAL);
+        assertThat(p.type()).isEqualTo(CompactionType.L0_COMPACTION);
+        assertThat(ids(p.l0())).containsExactly(5L);
+        assertThat(ids(p.inputs())).containsExactly(1L);
+        // the floor stays below the first delete of the L0 segment left out
+        assertThat(p.deleteFloor()).isEqualTo(240);
+    }
+
+    @Test
+    void floorStaysBelowLeftOutDeletesThatOverlap() {
+        // #6 is left out (max 320 > checkpoint 300) but holds deletes from 180: the floor must stay below 180, so #5
+        // (max 190) cannot go either
+        var v = view(1000, 0, 300, flushed(1, 500), l0(5, 150, 190), l0(6, 180, 320), l0(8, 100, 120));
+        Planned p = planner.planL0(v, CH, Busy.none(), s -> true, 0, Trigger.MANUAL);
+        assertThat(ids(p.l0())).containsExactly(8L);
+        assertThat(p.deleteFloor()).isEqualTo(149);
+    }
+
+    @Test
+    void l0WaitsForTriggerAndForBusyChannelsAndPendingHandoffs() {
+        var v = view(1000, 0, 300, flushed(1, 500), l0(5, 150, 190));
+        assertThat(planner.planL0(v, CH, Busy.none(), s -> true, 0, Trigger.AUTO)).isNull(); // 1 small, young L0 segment
+        assertThat(planner.planL0(v, CH, Busy.none(), s -> true, 61_000, Trigger.AUTO)).isNotNull(); // older than maxAge
+        Busy busy = Busy.none();
+        busy.channels().add(CH);
+        assertThat(planner.planL0(v, CH, busy, s -> true, 0, Trigger.MANUAL)).isNull();
+        SegmentInfo result = flushed(9, 100).toBuilder().addCompactedFrom(2).build();
+        var pending = view(1000, 0, 300, result, l0(5, 150, 190));
+        assertThat(planner.planL0(pending, CH, Busy.none(), s -> s.getSegmentId() != 9, 0, Trigger.MANUAL)).isNull();
+        // synced rows of unknown age (an older version wrote them): no safe bound
+        var unknown = view(1000, 0, 300, flushed(1, 5), l0(5, 150, 190), growing(7, 0).toBuilder().setManifestPath("m").build());
+        assertThat(planner.planL0(unknown, CH, Busy.none(), s -> true, 0, Trigger.MANUAL)).isNull();
+    }
+
+    @Test
+    void mixRewritesDeletedAndMergesSmallSegments() {
+        SegmentInfo big = flushed(1, 900);
+        SegmentInfo deleted = flushed(2, 900).toBuilder().setDeletedRows(300).build();
+        SegmentInfo small1 = flushed(3, 100);
+        SegmentInfo small2 = flushed(4, 200);
+        List<Planned> plans = planner.planMix(view(1000, 0, 300, big, deleted, small1, small2), Busy.none(), s -> true, Trigger.AUTO);
+        assertThat(plans).allMatch(p -> p.type() == CompactionType.MIX_COMPACTION);
+        // live rows: #2 600, #4 200, #3 100 fit one result of 1000 rows; the big healthy one is left alone
+        assertThat(plans).hasSize(1);
+        assertThat(ids(plans.get(0).inputs())).containsExactlyInAnyOrder(2L, 3L, 4L);
+    }
+
+    @Test
+    void mixRewritesExpiredSegmentsAndSkipsBusyOnes() {
+        SegmentInfo old = flushed(1, 900); // rows 100..200, all before the expire ts
+        SegmentInfo young = flushed(2, 900).toBuilder().setMinTs(500).setMaxTs(600).build();
+        List<Planned> plans = planner.planMix(view(1000, 300, 300, old, young), Busy.none(), s -> true, Trigger.AUTO);
+        assertThat(plans).hasSize(1);
+        assertThat(ids(plans.get(0).inputs())).containsExactly(1L);
+        Busy busy = Busy.none();
+        busy.segments().add(1L);
+        assertThat(planner.planMix(view(1000, 300, 300, old, young), busy, s -> true, Trigger.AUTO)).isEmpty();
+        Busy l0 = Busy.none();
+        l0.l0Channels().add(CH);
+        assertThat(planner.planMix(view(1000, 300, 300, old, young), l0, s -> true, Trigger.AUTO)).isEmpty();
+    }
+
+    @Test
+    void manualPacksEverySegmentOfEachShard() {
+        SegmentInfo a = flushed(1, 900);
+        SegmentInfo b = flushed(2, 600);
+        SegmentInfo c = flushed(3, 300);
+        SegmentInfo otherPartition = flushed(4, 10).toBuilder().setPartitionId(11).build();
+        List<Planned> plans = planner.planMix(view(1000, 0, 300, a, b, c, otherPartition), Busy.none(), s -> true, Trigger.MANUAL);
+        assertThat(plans).extracting(p -> ids(p.inputs())).containsExactlyInAnyOrder(List.of(1L), List.of(2L, 3L), List.of(4L));
+        // a result not yet servable is never an input
+        assertThat(planner.planMix(view(1000, 0, 300, a), Busy.none(), s -> false, Trigger.MANUAL)).isEmpty();
+    }
+
+    @Test
+    void packingIsFirstFitDecreasing() {
+        var groups = CompactionPlanner.pack(List.of(flushed(1, 600), flushed(2, 500), flushed(3, 400), flushed(4, 100), flushed(5, 1500)), 1000);
+        assertThat(groups).extracting(CompactionPlannerTest::ids)
+                .containsExactly(List.of(5L), List.of(1L, 3L), List.of(2L, 4L));
+    }
+
+    @Test
+    void expiredRatioAssumesEvenlySpreadTimestamps() {
+        SegmentInfo s = flushed(1, 100); // 100..200
+        assertThat(CompactionPlanner.expiredRatio(s, 0)).isZero();
+        assertThat(CompactionPlanner.expiredRatio(s, 100)).isZero();
+        assertThat(CompactionPlanner.expiredRatio(s, 150)).isEqualTo(0.5);
+        assertThat(CompactionPlanner.expiredRatio(s, 201)).isEqualTo(1.0);
+    }
+}
