@@ -101,6 +101,11 @@ public final class QueryNodeCore implements AutoCloseable {
             long id = info.getSegment().getSegmentId();
             Segment existing = sealed.get(id);
             if (existing != null) {
+                if (info.getManifest().getVersion() > existing.manifestVersion()) {
+                    loader.refreshDeletes(existing, info.getManifest());
+                    LOG.info("segment deletes refreshed segmentId={} manifestVersion={} deletes={}", id, existing.manifestVersion(),
+                            existing.deletes().size());
+                }
                 long wanted = info.getIndexesList().stream().filter(i -> i.getIndexFilesCount() > 0).mapToLong(i -> i.getBuildId()).max().orElse(0);
                 if (wanted != 0 && existing.indexBuildId() != wanted) {
                     loader.loadIndexes(existing, info);
@@ -158,7 +163,7 @@ public final class QueryNodeCore implements AutoCloseable {
         if (d == null) {
             throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "querynode " + nodeId + " does not lead " + r.getVchannel());
         }
-        d.syncDistribution(r.getSealedList(), new HashSet<>(r.getPartitionIdsList()));
+        d.syncDistribution(r.getSealedList(), new HashSet<>(r.getPartitionIdsList()), r.getDeleteFloorTs());
     }
 
     private ShardDelegator leader(String vchannel) {
@@ -216,13 +221,14 @@ public final class QueryNodeCore implements AutoCloseable {
                 .setMemoryBudget(memoryBudget).setMemoryBytes(memoryUsed());
         for (ShardDelegator d : leaders.values()) {
             b.addChannels(ChannelDistribution.newBuilder().setCollectionId(d.collection().getCollectionId()).setVchannel(d.vchannel())
-                    .setTsafe(d.tsafe()).setServiceable(d.serviceable()).setGrowingRows(d.growingRows()));
+                    .setTsafe(d.tsafe()).setServiceable(d.serviceable()).setGrowingRows(d.growingRows())
+                    .setDeleteBufferRows(d.deleteBufferRows()));
         }
         for (var e : sealed.entrySet()) {
             Segment s = e.getValue();
             b.addSegments(SegmentDistribution.newBuilder().setCollectionId(sealedCollections.get(e.getKey()).getCollectionId())
                     .setPartitionId(s.partitionId()).setSegmentId(s.id()).setNumRows(s.rowCount()).setIndexBuildId(s.indexBuildId())
-                    .setMemoryBytes(s.ramBytesUsed()));
+                    .setMemoryBytes(s.ramBytesUsed()).setManifestVersion(s.manifestVersion()).setDeletedRows(s.deletes().size()));
         }
         return b.build();
     }

@@ -35,6 +35,8 @@ public final class Segment implements ColumnSource {
     private final DeleteRecord deletes = new DeleteRecord();
     private final Map<Long, VectorIndex> indexes = new ConcurrentHashMap<>();
     private volatile long indexBuildId;
+    /** The manifest version whose deltalogs this sealed segment holds (L0 compaction adds deltalogs in new versions). */
+    private volatile long manifestVersion;
     private volatile long maxTs;
     private volatile PkStats pkStats;
     private final Map<Long, io.quiver.common.expr.ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
@@ -138,6 +140,10 @@ public final class Segment implements ColumnSource {
     }
 
     public long indexBuildId() { return indexBuildId; }
+
+    public long manifestVersion() { return manifestVersion; }
+
+    public void setManifestVersion(long version) { this.manifestVersion = version; }
 
     /**
      * Rows visible at {@code readTs}: inserted at or before it and not hidden by a delete (MVCC).

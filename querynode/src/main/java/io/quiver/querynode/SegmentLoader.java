@@ -54,6 +54,10 @@ public final class SegmentLoader {
         if (!growing) {
             seg.setPkStats(PkStats.build(seg.primaryKeys(), seg.rowCount()));
             loadIndexes(seg, info);
+            // the segment's own deletes (L0 compaction wrote them into its manifest); the shard leader forwards only
+            // those it still buffers
+            readDeletes(m, (pk, ts) -> seg.deletes().add(pk, ts));
+            seg.setManifestVersion(m.getVersion());
         }
         return seg;
     }
@@ -71,6 +75,18 @@ public final class SegmentLoader {
             VectorIndex index = VectorIndexes.load(store.get(si.getIndexFiles(0)));
             seg.setIndex(ii.getFieldId(), index, si.getBuildId());
         }
+    }
+
+    /**
+     * A loaded sealed segment whose manifest has a newer version (L0 compaction added deltalogs): applies every delete of
+     * the new manifest (adding a delete twice is harmless) and records the version.
+     */
+    public void refreshDeletes(Segment seg, SegmentManifest m) {
+        if (m.getVersion() <= seg.manifestVersion()) {
+            return;
+        }
+        readDeletes(m, (pk, ts) -> seg.deletes().add(pk, ts));
+        seg.setManifestVersion(m.getVersion());
     }
 
     /** Feeds every delete of a segment's deltalogs to {@code sink} as (pk, ts). */

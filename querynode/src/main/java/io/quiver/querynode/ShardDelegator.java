@@ -66,8 +66,7 @@ final class ShardDelegator implements Runnable {
     private final Map<Long, Segment> growing = new ConcurrentHashMap<>();
     private final Set<Long> excluded = ConcurrentHashMap.newKeySet();
     private final Object lock = new Object();
-    private final List<Object> deletedPks = new ArrayList<>();
-    private final List<Long> deleteTs = new ArrayList<>();
+    private final DeleteBuffer deleteBuffer = new DeleteBuffer(); // guarded by lock
     private volatile List<SealedSegmentLocation> sealed = List.of();
     private volatile Set<Long> partitions; // loaded partitions; empty = all (whole-collection load)
     private volatile long tsafe;
@@ -114,7 +113,18 @@ final class ShardDelegator implements Runnable {
     }
 
     long ramBytesUsed() {
-        return growing.values().stream().mapToLong(Segment::ramBytesUsed).sum() + 64L * deletedPks.size();
+        long buffer;
+        synchronized (lock) {
+            buffer = deleteBuffer.ramBytesUsed();
+        }
+        return growing.values().stream().mapToLong(Segment::ramBytesUsed).sum() + buffer;
+    }
+
+    /** Deletes kept for sealed segments that may join later (bounded by L0 compaction's delete floor). */
+    int deleteBufferRows() {
+        synchronized (lock) {
+            return deleteBuffer.size();
+        }
     }
 
     /**
@@ -133,8 +143,7 @@ final class ShardDelegator implements Runnable {
      * join later, and applied to the growing segments.
      */
     private void record(Object pk, long ts) {
-        deletedPks.add(pk);
-        deleteTs.add(ts);
+        deleteBuffer.add(pk, ts); // kept only above the delete floor
         for (Segment g : growing.values()) {
             g.deletes().add(pk, ts);
         }
@@ -255,13 +264,19 @@ final class ShardDelegator implements Runnable {
     }
 
     /** Replaces the sealed distribution; growing copies of now-sealed segments are dropped. */
-    void syncDistribution(List<SealedSegmentLocation> newSealed, Set<Long> loadedPartitions) {
+    void syncDistribution(List<SealedSegmentLocation> newSealed, Set<Long> loadedPartitions, long deleteFloorTs) {
         synchronized (lock) {
-            Set<Long> old = new HashSet<>();
-            sealed.forEach(l -> old.add(l.getSegmentId() * 31 + l.getNodeId()));
-            List<SealedSegmentLocation> joined = newSealed.stream().filter(l -> !old.contains(l.getSegmentId() * 31 + l.getNodeId())).toList();
-            if (!joined.isEmpty() && !deletedPks.isEmpty()) {
-                forward(joined, deletedPks, deleteTs);
+            record Placed(long segmentId, long nodeId) {}
+            Set<Placed> old = new HashSet<>();
+            sealed.forEach(l -> old.add(new Placed(l.getSegmentId(), l.getNodeId())));
+            List<SealedSegmentLocation> joined = newSealed.stream().filter(l -> !old.contains(new Placed(l.getSegmentId(), l.getNodeId()))).toList();
+            if (!joined.isEmpty() && !deleteBuffer.isEmpty()) {
+                forward(joined, deleteBuffer.keys(), deleteBuffer.timestamps());
+            }
+            // every sealed segment of the new distribution was loaded with a manifest holding the deletes up to the floor
+            int forgotten = deleteBuffer.forgetUpTo(deleteFloorTs);
+            if (forgotten > 0) {
+                LOG.info("delete buffer trimmed vchannel={} floorTs={} forgotten={} kept={}", vchannel, deleteFloorTs, forgotten, deleteBuffer.size());
             }
             for (SealedSegmentLocation l : newSealed) {
                 excluded.add(l.getSegmentId());
