@@ -174,7 +174,9 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
         GrpcCalls.unary(o, GetSegmentsResponse.getDefaultInstance(), () -> {
             GetSegmentsResponse.Builder b = GetSegmentsResponse.newBuilder().setStatus(Statuses.success());
             if (req.getSegmentIdsList().isEmpty()) {
-                b.addAllSegments(segments.segments(req.getCollectionId()));
+                segments.segments(req.getCollectionId()).stream()
+                        .filter(s -> req.getIncludeDropped() || s.getState() != SegmentState.DROPPED).forEach(b::addSegments);
+                b.setCompactionBacklog(compactions.backlog(req.getCollectionId()));
             } else {
                 for (long id : req.getSegmentIdsList()) {
                     SegmentInfo s = segments.get(id);

@@ -12,7 +12,12 @@ import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DistributionRequest;
 import io.quiver.proto.DistributionResponse;
 import io.quiver.proto.Empty;
+import io.quiver.proto.GetSegmentsRequest;
+import io.quiver.proto.GetSegmentsResponse;
 import io.quiver.proto.LoadStateInternalRequest;
+import io.quiver.proto.SegmentInfo;
+import io.quiver.proto.SegmentLevel;
+import io.quiver.proto.SegmentState;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.ShardLeadersRequest;
 import io.quiver.proto.ShowCollectionsInternalRequest;
@@ -92,6 +97,7 @@ final class SystemInfo {
                 if (!ls.getReason().isEmpty()) {
                     m.put("load_reason", ls.getReason());
                 }
+                m.put("storage", storage(c.getCollectionId()));
                 if (ls.getState() != LoadState.LoadStateNotLoad) {
                     Map<Long, Long> rowsPerNode = new TreeMap<>();
                     int segments = 0;
@@ -148,6 +154,55 @@ final class SystemInfo {
         out.put("channel_owners", channelOwners);
         Gson g = pretty ? new GsonBuilder().setPrettyPrinting().create() : new Gson();
         return g.toJson(out);
+    }
+
+    /**
+     * What a collection keeps in storage (issue 10): segments by state, L0 (delete) backlog, deleted ratio of the
+     * flushed segments, bytes in object storage, compaction tasks waiting or running.
+     */
+    private Map<String, Object> storage(long collectionId) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        try {
+            GetSegmentsResponse r = clients.dataCoord().getSegments(GetSegmentsRequest.newBuilder().setCollectionId(collectionId).build());
+            Statuses.check(r.getStatus());
+            m.putAll(storageOf(r.getSegmentsList()));
+            m.put("compaction_backlog", r.getCompactionBacklog());
+        } catch (RuntimeException e) {
+            m.put("error", String.valueOf(e.getMessage()));
+        }
+        return m;
+    }
+
+    static Map<String, Object> storageOf(List<SegmentInfo> segments) {
+        Map<String, Long> byState = new TreeMap<>();
+        long l0Rows = 0;
+        long l0Segments = 0;
+        long flushedRows = 0;
+        long deletedRows = 0;
+        long bytes = 0;
+        for (SegmentInfo s : segments) {
+            if (s.getState() == SegmentState.DROPPED) {
+                continue;
+            }
+            bytes += s.getSizeBytes();
+            if (s.getLevel() == SegmentLevel.L0) {
+                l0Rows += s.getNumRows();
+                l0Segments++;
+                continue;
+            }
+            byState.merge(s.getState().name().toLowerCase(), 1L, Long::sum);
+            if (s.getState() == SegmentState.FLUSHED) {
+                flushedRows += s.getNumRows();
+                deletedRows += s.getDeletedRows();
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("segments", byState);
+        m.put("l0_segments", l0Segments);
+        m.put("l0_rows", l0Rows);
+        m.put("deleted_ratio", flushedRows == 0 ? 0.0 : Math.round(1000.0 * deletedRows / flushedRows) / 1000.0);
+        m.put("bytes", bytes);
+        return m;
     }
 
     /**

@@ -70,6 +70,10 @@ public final class Ctl {
         return e == null || e.isJsonNull() ? "-" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     }
 
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+
     static void print(JsonObject info, PrintStream out) {
         out.println("NODES");
         out.printf("  %-10s %-4s %-34s %-11s %-8s %-8s %-9s %-9s %s%n", "ROLE", "ID", "ADDRESS", "HEALTH", "VERSION", "UPTIME",
@@ -85,6 +89,12 @@ public final class Ctl {
             JsonObject c = e.getAsJsonObject();
             out.printf("  %s.%s (id %s): %s %s%%%s%n", s(c, "database"), s(c, "name"), s(c, "id"), s(c, "load_state"), s(c, "load_progress"),
                     c.has("load_reason") ? " — " + s(c, "load_reason") : "");
+            if (c.has("storage")) {
+                JsonObject st = c.getAsJsonObject("storage");
+                out.printf("    storage: segments %s, L0 %s segments / %s deletes, deleted ratio %s, %s stored, compaction backlog %s%n",
+                        s(st, "segments"), s(st, "l0_segments"), s(st, "l0_rows"), s(st, "deleted_ratio"),
+                        st.has("bytes") ? mib(st.get("bytes").getAsLong()) : "-", s(st, "compaction_backlog"));
+            }
             if (c.has("replicas")) {
                 for (JsonElement r : c.getAsJsonArray("replicas")) {
                     JsonObject ro = r.getAsJsonObject();
