@@ -6,6 +6,7 @@ import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
 import io.quiver.common.binlog.DeleteBatch;
 import io.quiver.common.binlog.DeltalogCodec;
+import io.quiver.common.binlog.ManifestStats;
 import io.quiver.common.binlog.SegmentPaths;
 import io.quiver.common.column.FieldColumn;
 import io.quiver.common.column.LongColumn;
@@ -15,7 +16,6 @@ import io.quiver.proto.CompactionPlan;
 import io.quiver.proto.CompactionResult;
 import io.quiver.proto.CompactionSegment;
 import io.quiver.proto.CompactionTaskState;
-import io.quiver.proto.FieldBinlog;
 import io.quiver.proto.SegmentManifest;
 import io.quiver.storage.ObjectStore;
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ final class L0Applier {
             String mpath = SegmentPaths.manifest(m.getCollectionId(), m.getPartitionId(), m.getSegmentId(), logIds.next());
             store.put(mpath, next.toByteArray());
             result.addSegmentsBuilder().setSegmentId(m.getSegmentId()).setManifestPath(mpath).setManifestVersion(next.getVersion())
-                    .setNumRows(next.getNumRows()).setMinTs(minTs).setMaxTs(maxTs).setSizeBytes(sizeOf(next)).setDeletedRows(hidden);
+                    .setNumRows(next.getNumRows()).setMinTs(minTs).setMaxTs(maxTs).setSizeBytes(ManifestStats.sizeBytes(next)).setDeletedRows(hidden);
         }
         return result.build();
     }
@@ -131,18 +131,5 @@ final class L0Applier {
         store.put(path, data);
         return m.toBuilder().setVersion(m.getVersion() + 1).addDeltalogs(Binlog.newBuilder().setLogId(id).setPath(path)
                 .setEntries(n).setTsFrom(minTs).setTsTo(maxTs).setSize(data.length)).build();
-    }
-
-    /** Bytes of every file a manifest names (binlogs, statslogs, deltalogs). */
-    static long sizeOf(SegmentManifest m) {
-        long size = 0;
-        for (FieldBinlog fb : m.getBinlogsList()) {
-            for (Binlog b : fb.getBinlogsList()) size += b.getSize();
-        }
-        for (FieldBinlog fb : m.getStatslogsList()) {
-            for (Binlog b : fb.getBinlogsList()) size += b.getSize();
-        }
-        for (Binlog b : m.getDeltalogsList()) size += b.getSize();
-        return size;
     }
 }
