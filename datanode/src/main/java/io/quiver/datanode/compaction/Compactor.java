@@ -97,6 +97,11 @@ public final class Compactor {
         for (CompactionSegment input : plan.getSegmentsList()) {
             check.run();
             SegmentManifest m = reader.manifest(input);
+            if (m.getCollectionId() != collection.getCollectionId() || m.getPartitionId() != plan.getPartitionId()) {
+                throw QuiverException.invalid("mix compaction plan %d: input segment %d is in collection %d partition %d, not %d / %d",
+                        plan.getPlanId(), m.getSegmentId(), m.getCollectionId(), m.getPartitionId(),
+                        collection.getCollectionId(), plan.getPartitionId());
+            }
             reader.readColumns(m, columns);
             reader.readDeletes(m).forEach(deletes::add);
         }
