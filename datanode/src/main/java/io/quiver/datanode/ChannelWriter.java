@@ -10,6 +10,7 @@ import io.milvus.grpc.FieldSchema;
 import io.quiver.common.binlog.BinlogCodec;
 import io.quiver.common.binlog.DeleteBatch;
 import io.quiver.common.binlog.DeltalogCodec;
+import io.quiver.common.binlog.ManifestStats;
 import io.quiver.common.binlog.PkStats;
 import io.quiver.common.binlog.SegmentPaths;
 import io.quiver.common.column.FieldColumn;
@@ -36,6 +37,7 @@ import io.quiver.storage.WalPosition;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -307,7 +309,9 @@ final class ChannelWriter implements Runnable {
             newManifests.put(seg, manifest);
             req.addSegments(SegmentSync.newBuilder().setSegmentId(seg).setCollectionId(coll).setPartitionId(part)
                     .setManifestPath(mpath).setManifestVersion(manifest.getVersion()).setNumRows(manifest.getNumRows())
-                    .setFlushed(flushing.contains(seg)).setLevel(SegmentLevel.L1));
+                    .setFlushed(flushing.contains(seg)).setLevel(SegmentLevel.L1)
+                    .setMinTs(ManifestStats.minRowTs(manifest)).setMaxTs(ManifestStats.maxRowTs(manifest))
+                    .setSizeBytes(ManifestStats.sizeBytes(manifest)));
         }
         if (!deletedPks.isEmpty()) {
             long l0 = target.allocateIds(1);
@@ -320,8 +324,8 @@ final class ChannelWriter implements Runnable {
             // L0 segments belong to every partition (-1 in metadata); object keys take ids >= 0, so they file under 0
             String path = SegmentPaths.deltaLog(coll, L0_PATH_PARTITION, l0, id);
             store.put(path, data);
-            long minTs = java.util.Arrays.stream(ts).min().orElse(0);
-            long maxTs = java.util.Arrays.stream(ts).max().orElse(0);
+            long minTs = Arrays.stream(ts).min().orElse(0);
+            long maxTs = Arrays.stream(ts).max().orElse(0);
             SegmentManifest manifest = SegmentManifest.newBuilder().setSegmentId(l0).setCollectionId(coll).setPartitionId(-1)
                     .setVchannel(vchannel).setVersion(1).setLevel(SegmentLevel.L0).setNumRows(ts.length)
                     .addDeltalogs(Binlog.newBuilder().setLogId(id).setPath(path).setEntries(ts.length).setTsFrom(minTs).setTsTo(maxTs).setSize(data.length))
@@ -329,7 +333,8 @@ final class ChannelWriter implements Runnable {
             String mpath = SegmentPaths.manifest(coll, L0_PATH_PARTITION, l0, logId++);
             store.put(mpath, manifest.toByteArray());
             req.addSegments(SegmentSync.newBuilder().setSegmentId(l0).setCollectionId(coll).setPartitionId(-1)
-                    .setManifestPath(mpath).setManifestVersion(1).setNumRows(ts.length).setFlushed(true).setLevel(SegmentLevel.L0));
+                    .setManifestPath(mpath).setManifestVersion(1).setNumRows(ts.length).setFlushed(true).setLevel(SegmentLevel.L0)
+                    .setMinTs(minTs).setMaxTs(maxTs).setSizeBytes(data.length));
         }
         target.saveBinlogPaths(req.build());
         // only now, with everything recorded, forget the buffers and let the WAL drop what precedes the checkpoint

@@ -6,11 +6,16 @@ import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.util.BatchIdAllocator;
+import io.quiver.common.util.Threads;
+import io.quiver.datanode.compaction.CompactionExecutor;
+import io.quiver.datanode.compaction.Compactor;
 import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.SaveBinlogPathsRequest;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.UpdateChannelCheckpointRequest;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /** Builds and runs a datanode. */
 public final class DataNodeServer {
@@ -43,6 +48,11 @@ public final class DataNodeServer {
         DataNode node = new DataNode(ctx.wal(), ctx.objectStore(), target, ctx.clock(), cfg.syncBufferSize(), cfg.syncPeriod(), serverId);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATANODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new DataNodeGrpcService(node)), ctx.sessions(), session, List.of(node));
+        Compactor compactor = new Compactor(ctx.objectStore(), ctx.clock());
+        ExecutorService compactionPool = Executors.newFixedThreadPool(cfg.compactionSlots(), Threads.daemon("datanode-compaction"));
+        CompactionExecutor compactions = new CompactionExecutor(compactor::execute, cfg.compactionSlots(), compactionPool);
+        AutoCloseable stopCompactions = compactionPool::shutdownNow;
+        return new RoleServer(builder, List.of(new DataNodeGrpcService(node, compactions)), ctx.sessions(), session,
+                List.of(node, stopCompactions));
     }
 }

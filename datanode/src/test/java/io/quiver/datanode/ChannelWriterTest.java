@@ -15,11 +15,14 @@ import io.milvus.grpc.VectorField;
 import io.quiver.common.binlog.DeltalogCodec;
 import io.quiver.common.column.FloatVectorColumn;
 import io.quiver.common.binlog.BinlogCodec;
+import io.quiver.proto.Binlog;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DeleteMsg;
+import io.quiver.proto.FieldBinlog;
 import io.quiver.proto.InsertMsg;
 import io.quiver.proto.PartitionInfo;
 import io.quiver.proto.SaveBinlogPathsRequest;
+import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentManifest;
 import io.quiver.proto.SegmentSync;
@@ -109,6 +112,103 @@ class ChannelWriterTest {
             var deletes = DeltalogCodec.read(store.get(dm.getDeltalogs(0).getPath()));
             assertThat(deletes.longPks()).containsExactly(2L);
             assertThat(deletes.timestamps()).containsExactly(110L);
+            assertThat(l1.getMinTs()).isEqualTo(100);
+            assertThat(l1.getMaxTs()).isEqualTo(100);
+            assertThat(l1.getSizeBytes()).isEqualTo(storedBytes(store, m)).isPositive();
+            assertThat(l0.getMinTs()).isEqualTo(110);
+            assertThat(l0.getMaxTs()).isEqualTo(110);
+            assertThat(l0.getSizeBytes()).isEqualTo(store.get(dm.getDeltalogs(0).getPath()).length);
         }
+    }
+
+    @Test
+    void syncReportsTheTimestampRangeAndSizeOfEverythingPersistedSoFar() throws Exception {
+        CollectionSchema schema = CollectionSchema.newBuilder()
+                .addFields(FieldSchema.newBuilder().setFieldID(100).setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+                .build();
+        CollectionInfo c = CollectionInfo.newBuilder().setCollectionId(7).setSchema(schema).addVchannels("t-dml_0_7v0")
+                .addPchannels("t-dml_0").addPartitions(PartitionInfo.newBuilder().setPartitionId(8).setName("_default")).build();
+        List<SaveBinlogPathsRequest> saved = new CopyOnWriteArrayList<>();
+        AtomicLong ids = new AtomicLong(1000);
+        SyncTarget target = new SyncTarget() {
+            @Override
+            public void saveBinlogPaths(SaveBinlogPathsRequest r) {
+                saved.add(r);
+            }
+
+            @Override
+            public void updateCheckpoint(UpdateChannelCheckpointRequest r) {
+            }
+
+            @Override
+            public long allocateIds(int count) {
+                return ids.getAndAdd(count);
+            }
+        };
+        try (LocalWal wal = new LocalWal(tmp.resolve("wal")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
+            // segment 11 was synced before (rows at 50..60, 1000 bytes of files): a previous manifest version
+            SegmentManifest prev = SegmentManifest.newBuilder().setSegmentId(11).setCollectionId(7).setPartitionId(8)
+                    .setVchannel("t-dml_0_7v0").setVersion(1).setNumRows(4).setLevel(SegmentLevel.L1)
+                    .addBinlogs(FieldBinlog.newBuilder().setFieldId(1).addBinlogs(Binlog.newBuilder().setPath("old/ts")
+                            .setEntries(4).setTsFrom(50).setTsTo(60).setSize(400)))
+                    .addBinlogs(FieldBinlog.newBuilder().setFieldId(100).addBinlogs(Binlog.newBuilder().setPath("old/pk")
+                            .setEntries(4).setTsFrom(50).setTsTo(60).setSize(500)))
+                    .addStatslogs(FieldBinlog.newBuilder().setFieldId(100).addBinlogs(Binlog.newBuilder().setPath("old/stats").setSize(100)))
+                    .build();
+            store.put("files/manifest/7/8/11/1", prev.toByteArray());
+            SegmentInfo growing = SegmentInfo.newBuilder().setSegmentId(11).setCollectionId(7).setPartitionId(8)
+                    .setVchannel("t-dml_0_7v0").setManifestPath("files/manifest/7/8/11/1").setManifestVersion(1).build();
+            for (long ts : new long[] {100, 120}) {
+                wal.produce("t-dml_0", WalMessage.newBuilder().setInsert(InsertMsg.newBuilder().setCollectionId(7).setPartitionId(8)
+                        .setSegmentId(11).setVchannel("t-dml_0_7v0").setTimestamp(ts).setNumRows(1).addRowIds(ts)
+                        .addFieldsData(FieldData.newBuilder().setFieldId(100).setType(DataType.Int64)
+                                .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(ts))))).build().toByteArray());
+            }
+            for (long ts : new long[] {130, 110}) {
+                wal.produce("t-dml_0", WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder().setCollectionId(7).setPartitionId(-1)
+                        .setVchannel("t-dml_0_7v0").setTimestamp(ts).setPrimaryKeys(IDs.newBuilder().setIntId(LongArray.newBuilder().addData(5)))).build().toByteArray());
+            }
+            wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
+            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(growing), wal, store, target, InstantSource.system(),
+                    64L << 20, Duration.ofMinutes(5), 1);
+            w.requestFlush(List.of(11L), 150);
+            Thread t = new Thread(w);
+            t.start();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (saved.isEmpty() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+            w.stop(false);
+            t.join(5000);
+            assertThat(saved).hasSize(1);
+            SegmentSync l1 = saved.get(0).getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L1).findFirst().orElseThrow();
+            assertThat(l1.getNumRows()).isEqualTo(6);
+            assertThat(l1.getMinTs()).isEqualTo(50);
+            assertThat(l1.getMaxTs()).isEqualTo(120);
+            SegmentManifest m = SegmentManifest.parseFrom(store.get(l1.getManifestPath()));
+            long newFiles = m.getBinlogsList().stream().flatMap(f -> f.getBinlogsList().stream())
+                    .filter(b -> !b.getPath().startsWith("old/")).mapToLong(b -> store.get(b.getPath()).length).sum()
+                    + m.getStatslogsList().stream().flatMap(f -> f.getBinlogsList().stream())
+                    .filter(b -> !b.getPath().startsWith("old/")).mapToLong(b -> store.get(b.getPath()).length).sum();
+            assertThat(newFiles).isPositive();
+            assertThat(l1.getSizeBytes()).isEqualTo(1000 + newFiles);
+            SegmentSync l0 = saved.get(0).getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L0).findFirst().orElseThrow();
+            assertThat(l0.getMinTs()).isEqualTo(110);
+            assertThat(l0.getMaxTs()).isEqualTo(130);
+            SegmentManifest dm = SegmentManifest.parseFrom(store.get(l0.getManifestPath()));
+            assertThat(l0.getSizeBytes()).isEqualTo(store.get(dm.getDeltalogs(0).getPath()).length);
+        }
+    }
+
+    private static long storedBytes(LocalObjectStore store, SegmentManifest m) {
+        long size = 0;
+        for (FieldBinlog fb : m.getBinlogsList()) {
+            for (Binlog b : fb.getBinlogsList()) size += store.get(b.getPath()).length;
+        }
+        for (FieldBinlog fb : m.getStatslogsList()) {
+            for (Binlog b : fb.getBinlogsList()) size += store.get(b.getPath()).length;
+        }
+        for (Binlog b : m.getDeltalogsList()) size += store.get(b.getPath()).length;
+        return size;
     }
 }
