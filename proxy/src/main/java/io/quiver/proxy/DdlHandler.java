@@ -72,6 +72,7 @@ public final class DdlHandler {
     }
 
     public void createCollection(String db, CreateCollectionRequest req) {
+        CollectionTtl.validate(req.getPropertiesList());
         Statuses.check(clients.rootCoord().createCollection(req.toBuilder().setDbName(db).build()));
         meta.invalidate(db, req.getCollectionName());
     }
@@ -438,6 +439,7 @@ public final class DdlHandler {
     }
 
     public void alterCollection(String db, io.milvus.grpc.AlterCollectionRequest req) {
+        CollectionTtl.validate(req.getPropertiesList());
         Statuses.check(clients.rootCoord().alterCollection(req.toBuilder().setDbName(db).build()));
         meta.invalidateAll();
     }

@@ -42,6 +42,13 @@ public final class MetaCache {
         });
     }
 
+    /** A collection by id (not cached: only the rare calls that name a collection by id use it). */
+    public CollectionInfo collectionById(long collectionId) {
+        var r = clients.rootCoord().describeCollection(DescribeCollectionInternalRequest.newBuilder().setCollectionId(collectionId).build());
+        Statuses.check(r.getStatus());
+        return r.getCollection();
+    }
+
     public void invalidate(String db, String name) {
         collections.invalidate(key(db, name));
     }

@@ -27,6 +27,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     private final DmlHandler dml;
     private final QueryHandler query;
     private final HybridSearcher hybrid;
+    private final CompactionHandler compaction;
     private final RoleClients clients;
     private final Timestamps timestamps;
     private final BooleanSupplier healthy;
@@ -37,6 +38,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         this.dml = requireNonNull(dml, "dml is null");
         this.query = requireNonNull(query, "query is null");
         this.hybrid = new HybridSearcher(requireNonNull(meta, "meta is null"), query);
+        this.compaction = new CompactionHandler(meta, requireNonNull(clients, "clients is null"));
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.healthy = requireNonNull(healthy, "healthy is null");
@@ -418,5 +420,27 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     @Override
     public void getFlushState(GetFlushStateRequest req, StreamObserver<GetFlushStateResponse> o) {
         GrpcCalls.unary(o, GetFlushStateResponse.getDefaultInstance(), () -> ddl.flushState(db(req.getDbName()), req));
+    }
+
+    // ---------------------------------------------------------------- compaction
+
+    @Override
+    public void manualCompaction(ManualCompactionRequest req, StreamObserver<ManualCompactionResponse> o) {
+        GrpcCalls.unary(o, ManualCompactionResponse.getDefaultInstance(), () -> compaction.manualCompaction(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void getCompactionState(GetCompactionStateRequest req, StreamObserver<GetCompactionStateResponse> o) {
+        GrpcCalls.unary(o, GetCompactionStateResponse.getDefaultInstance(), () -> compaction.compactionState(req));
+    }
+
+    @Override
+    public void getCompactionStateWithPlans(GetCompactionPlansRequest req, StreamObserver<GetCompactionPlansResponse> o) {
+        GrpcCalls.unary(o, GetCompactionPlansResponse.getDefaultInstance(), () -> compaction.compactionStateWithPlans(req));
+    }
+
+    @Override
+    public void getPersistentSegmentInfo(GetPersistentSegmentInfoRequest req, StreamObserver<GetPersistentSegmentInfoResponse> o) {
+        GrpcCalls.unary(o, GetPersistentSegmentInfoResponse.getDefaultInstance(), () -> compaction.persistentSegmentInfo(db(req.getDbName()), req));
     }
 }

@@ -44,7 +44,7 @@ public final class ProxyServer {
         MetaCache meta = new MetaCache(clients, cfg.proxy().metaCacheTtl());
         ReplicaSelector selector = new ReplicaSelector(ReplicaSelector.parse(cfg.proxy().replicaSelection()), cfg.proxy().replicaWeights());
         QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout(),
-                selector);
+                selector, new CollectionTtl(ctx.clock()));
         DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query,
                 ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);

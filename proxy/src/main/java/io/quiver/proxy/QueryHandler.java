@@ -70,10 +70,12 @@ public final class QueryHandler {
     private final int maxNq;
     private final Duration timeout;
     private final ReplicaSelector selector;
+    private final CollectionTtl ttl;
     private final java.util.concurrent.ExecutorService shardCalls = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     public QueryHandler(MetaCache meta, RoleClients clients, Timestamps timestamps, int maxTopK, int maxNq, Duration timeout,
-                        ReplicaSelector selector) {
+                        ReplicaSelector selector, CollectionTtl ttl) {
+        this.ttl = requireNonNull(ttl, "ttl is null");
         this.selector = requireNonNull(selector, "selector is null");
         this.meta = requireNonNull(meta, "meta is null");
         this.clients = requireNonNull(clients, "clients is null");
@@ -318,7 +320,8 @@ public final class QueryHandler {
                 .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(group == null ? offset + topk : group.candidates()).setNq(nq)
                 .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
+                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setExpireTs(ttl.expireTs(c))
+                .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
                 .addAllScalarIndexFieldIds(scalarIndexedFields(c));
         for (Map.Entry<String, String> e : p.entrySet()) {
             plan.addSearchParams(KeyValuePair.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
@@ -590,7 +593,7 @@ public final class QueryHandler {
         }
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1])
+                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setExpireTs(ttl.expireTs(c))
                 .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
                 .addAllScalarIndexFieldIds(scalarIndexedFields(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), count, plan.getLimit());
@@ -669,7 +672,7 @@ public final class QueryHandler {
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId())
                 .addAllPartitionIds(partitionIds(c, partitions, leaders.getLoadedPartitionIdsList()))
                 .setFilter(PlanExpr.newBuilder().setTermExpr(term)).addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).build();
+                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setExpireTs(ttl.expireTs(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
         QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).addAllOutputFields(outNames);
         for (int i = 0; i < out.size(); i++) {
@@ -679,7 +682,10 @@ public final class QueryHandler {
         return r.build();
     }
 
-    /** The primary keys matching a filter now (delete by expression). */
+    /**
+     * The primary keys matching a filter now (delete by expression). Expired rows match too (no expire_ts): TTL only
+     * hides rows, and a delete must still hold when the TTL is lowered or removed.
+     */
     IDs primaryKeysMatching(CollectionInfo c, PlanExpr filter, long partitionId) {
         ShardLeadersResponse leaders = leaders(c);
         long now = timestamps.now();

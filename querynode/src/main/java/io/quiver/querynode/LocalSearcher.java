@@ -95,7 +95,7 @@ public final class LocalSearcher {
         }
         Map<String, String> params = new HashMap<>(Params.flatten(plan.getSearchParamsList()));
         return new SegmentSearch.Request(field, metric, nq, queries, binary, dim, (int) plan.getTopk(), params,
-                plan.hasFilter() ? plan.getFilter() : null, plan.getMvccTs(), plan.getHasRange(), plan.getRadius(),
+                plan.hasFilter() ? plan.getFilter() : null, plan.getMvccTs(), plan.getExpireTs(), plan.getHasRange(), plan.getRadius(),
                 plan.getHasRangeFilter() ? plan.getRangeFilter() : Float.NaN, java.util.Set.copyOf(plan.getScalarIndexFieldIdsList()));
     }
 
@@ -210,7 +210,7 @@ public final class LocalSearcher {
             if (rows == 0) {
                 continue;
             }
-            BitSet allowed = SegmentSearch.allowedRows(seg, rows, plan.getMvccTs(), plan.hasFilter() ? plan.getFilter() : null,
+            BitSet allowed = SegmentSearch.allowedRows(seg, rows, plan.getMvccTs(), plan.getExpireTs(), plan.hasFilter() ? plan.getFilter() : null,
                     java.util.Set.copyOf(plan.getScalarIndexFieldIdsList()));
             if (plan.getCountOnly()) {
                 count += allowed == null ? rows : allowed.cardinality();

@@ -38,6 +38,7 @@ public final class Segment implements ColumnSource {
     /** The manifest version whose deltalogs this sealed segment holds (L0 compaction adds deltalogs in new versions). */
     private volatile long manifestVersion;
     private volatile long maxTs;
+    private volatile long minTs = Long.MAX_VALUE; // Long.MAX_VALUE while empty
     private volatile PkStats pkStats;
     private final Map<Long, io.quiver.common.expr.ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
 
@@ -90,21 +91,34 @@ public final class Segment implements ColumnSource {
                 c.append(fd, n);
             }
         }
+        // both bounds are published before the timestamps (the row count): a reader that sees a row sees bounds covering it
         if (ins.getTimestamp() > maxTs) {
             maxTs = ins.getTimestamp();
+        }
+        if (ins.getTimestamp() < minTs) {
+            minTs = ins.getTimestamp();
         }
         timestamps.addRepeated(ins.getTimestamp(), n);
     }
 
-    /** Recomputes the largest row timestamp (after loading rows from storage). */
+    /** Recomputes the smallest and largest row timestamps (after loading rows from storage). */
     public void refreshMaxTs() {
         long[] ts = timestamps.array();
-        long m = 0;
+        long max = 0;
+        long min = Long.MAX_VALUE;
         for (int i = 0, n = timestamps.size(); i < n; i++) {
-            m = Math.max(m, ts[i]);
+            max = Math.max(max, ts[i]);
+            min = Math.min(min, ts[i]);
         }
-        maxTs = m;
+        maxTs = max;
+        minTs = min;
     }
+
+    /** The smallest row timestamp ({@link Long#MAX_VALUE} while empty). */
+    public long minTs() { return minTs; }
+
+    /** The largest row timestamp (0 while empty). */
+    public long maxTs() { return maxTs; }
 
     public void setPkStats(PkStats s) { this.pkStats = s; }
 
@@ -146,19 +160,30 @@ public final class Segment implements ColumnSource {
     public void setManifestVersion(long version) { this.manifestVersion = version; }
 
     /**
-     * Rows visible at {@code readTs}: inserted at or before it and not hidden by a delete (MVCC).
+     * Rows visible at {@code readTs}: inserted at or before it, not expired and not hidden by a delete (MVCC).
      * Sets bits in {@code out}; returns how many.
+     *
+     * @param expireTs the collection TTL's bound: rows inserted before it are expired and invisible (0: no TTL).
+     *                 Milvus' rule (a row with {@code ts < expireTs} is gone); TTL only hides, compaction removes.
      */
-    public int visibleRows(long readTs, int rows, BitSet out) {
+    public int visibleRows(long readTs, long expireTs, int rows, BitSet out) {
+        // read the bounds after the caller's row count: they cover at least those rows (see append)
+        long min = minTs;
+        long max = maxTs;
+        boolean bounded = min <= max; // false only while rows loaded from storage await refreshMaxTs: check each row
+        if (bounded && max < expireTs) {
+            return 0; // every row expired: the segment contributes nothing
+        }
         long[] ts = timestamps.array();
         boolean noDeletes = deletes.isEmpty();
-        if (noDeletes && maxTs <= readTs) {
+        if (bounded && noDeletes && max <= readTs && min >= expireTs) {
             out.set(0, rows);
-            return rows; // every row is old enough and nothing is deleted: no per-row work
+            return rows; // every row is old enough, none expired and nothing is deleted: no per-row work
         }
         int count = 0;
         for (int i = 0; i < rows; i++) {
-            if (ts[i] <= readTs && (noDeletes || !deletes.hides(pkAt(i), ts[i], readTs))) {
+            long t = ts[i];
+            if (t <= readTs && t >= expireTs && (noDeletes || !deletes.hides(pkAt(i), t, readTs))) {
                 out.set(i);
                 count++;
             }

@@ -47,17 +47,20 @@ final class SegmentSearch {
 
     /** What to search, decoded once per request. */
     record Request(FieldSchema field, MetricType metric, int nq, float[] queries, byte[] binaryQueries, int dim, int topk,
-                   Map<String, String> params, PlanExpr filter, long readTs, boolean hasRange, float radius, float rangeFilter,
+                   Map<String, String> params, PlanExpr filter, long readTs, long expireTs, boolean hasRange, float radius, float rangeFilter,
                    java.util.Set<Long> indexedFields) {
         boolean ascending() {
             return metric == MetricType.L2 || metric == MetricType.HAMMING || metric == MetricType.JACCARD;
         }
     }
 
-    /** Allowed rows, or null when every row is allowed. */
-    static BitSet allowedRows(Segment seg, int rows, long readTs, PlanExpr filter, java.util.Set<Long> indexedFields) {
+    /** Allowed rows (MVCC at {@code readTs}, TTL {@code expireTs}, deletes, filter), or null when every row is allowed. */
+    static BitSet allowedRows(Segment seg, int rows, long readTs, long expireTs, PlanExpr filter, java.util.Set<Long> indexedFields) {
         BitSet bits = new BitSet(rows);
-        int visible = seg.visibleRows(readTs, rows, bits);
+        int visible = seg.visibleRows(readTs, expireTs, rows, bits);
+        if (visible == 0) {
+            return bits; // nothing visible (e.g. every row expired): no filter work
+        }
         boolean hasFilter = filter != null && filter.getExprCase() != PlanExpr.ExprCase.EXPR_NOT_SET
                 && filter.getExprCase() != PlanExpr.ExprCase.ALWAYS_TRUE_EXPR;
         if (hasFilter) {
@@ -75,7 +78,7 @@ final class SegmentSearch {
         if (rows == 0) {
             return;
         }
-        BitSet allowed = allowedRows(seg, rows, r.readTs(), r.filter(), r.indexedFields());
+        BitSet allowed = allowedRows(seg, rows, r.readTs(), r.expireTs(), r.filter(), r.indexedFields());
         if (allowed != null && allowed.isEmpty()) {
             return;
         }
