@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -57,11 +58,21 @@ import org.slf4j.LoggerFactory;
  *       {@code earliest}/{@code latest} (Pulsar's rule: the initial position applies only to a new
  *       subscription); an explicit {@code after}/{@code at} position always wins for reading (as a
  *       subscribe + seek), without moving the stored cursor. Acknowledgements only move forward.</li>
- *   <li><b>Truncation rule.</b> After an acknowledge or a subscription deletion, every sealed segment
- *       whose last offset is &lt;= the minimum cursor over <em>all</em> subscriptions of the
- *       channel is deleted. The active segment is never deleted. A channel with no subscription is
- *       never truncated (a reader that subscribes later with {@code earliest} finds everything). A
- *       read below the first retained offset skips to it (logged).</li>
+ *   <li><b>Truncation rule.</b> After an acknowledge, a subscription deletion, a segment roll and on
+ *       {@link #applyRetention()}, every sealed segment is deleted whose last offset is &lt;= the
+ *       minimum cursor over <em>all</em> subscriptions of the channel and that was sealed at least
+ *       {@link Options#retention} ago ({@code storage.walRetention}). The active segment is never
+ *       deleted. A channel with no subscription keeps only the retention window: its consumers-to-be
+ *       start at their collection's start position, written when the collection was created, never at
+ *       {@code earliest} (docs/architecture.md, "where a vchannel starts"). A read below the first
+ *       retained offset skips to it (logged).</li>
+ *   <li><b>Stale subscriptions.</b> A subscription left behind by a consumer that died without
+ *       deleting it (a querynode that crashed: its subscription name carries its node id) would pin the
+ *       log forever. A subscription with no open consumer in this process, not acknowledged, opened or
+ *       closed for {@link Options#subscriptionExpiry}, is deleted (Pulsar's subscription expiration:
+ *       only subscriptions without a connected consumer expire). A consumer that is open but stuck never
+ *       loses its data. The LocalWal lives in one process (standalone), so "no open consumer here"
+ *       means nobody reads it; after a restart the clock starts at open.</li>
  *   <li><b>Crash safety.</b> On open each channel's last segment is scanned with CRCs and a torn
  *       tail cut off (event=wal_truncated_tail); sealed segments were fsync'ed at roll and are
  *       checked by CRC on every read. Segments roll at {@link Options#segmentBytes}.</li>
@@ -81,21 +92,45 @@ public final class LocalWal implements Wal {
     private static final String CURSORS = "cursors";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
 
-    /** Tuning knobs; {@link #defaults()}: 64 MiB segments, 32 MiB largest message. */
-    public record Options(long segmentBytes, int maxMessageBytes) {
+    /**
+     * Tuning knobs; {@link #defaults()}: 64 MiB segments, 32 MiB largest message, no retention beyond the
+     * slowest subscription, subscriptions without a consumer expire after a day ({@link Duration#ZERO}: never).
+     */
+    public record Options(long segmentBytes, int maxMessageBytes, Duration retention, Duration subscriptionExpiry) {
+        public static final Duration DEFAULT_SUBSCRIPTION_EXPIRY = Duration.ofDays(1);
+
         public Options {
             if (segmentBytes < 1024 || maxMessageBytes < 1 || maxMessageBytes > MAX_RECORD) {
                 throw new IllegalArgumentException("segmentBytes must be >= 1024 and maxMessageBytes >= 1");
             }
+            requireNonNull(retention, "retention is null");
+            requireNonNull(subscriptionExpiry, "subscriptionExpiry is null");
+            if (retention.isNegative() || subscriptionExpiry.isNegative()) {
+                throw new IllegalArgumentException("retention and subscriptionExpiry must not be negative");
+            }
+        }
+
+        public Options(long segmentBytes, int maxMessageBytes) {
+            this(segmentBytes, maxMessageBytes, Duration.ZERO, DEFAULT_SUBSCRIPTION_EXPIRY);
         }
 
         public static Options defaults() {
             return new Options(64L << 20, 32 << 20);
         }
+
+        /** The same options keeping sealed segments at least {@code retention} after they were sealed. */
+        public Options withRetention(Duration retention) {
+            return new Options(segmentBytes, maxMessageBytes, retention, subscriptionExpiry);
+        }
+
+        public Options withSubscriptionExpiry(Duration expiry) {
+            return new Options(segmentBytes, maxMessageBytes, retention, expiry);
+        }
     }
 
     private final Path dir;
     private final Options options;
+    private final InstantSource clock;
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -104,8 +139,13 @@ public final class LocalWal implements Wal {
     }
 
     public LocalWal(Path dir, Options options) {
+        this(dir, options, InstantSource.system());
+    }
+
+    public LocalWal(Path dir, Options options, InstantSource clock) {
         this.dir = requireNonNull(dir, "dir is null");
         this.options = requireNonNull(options, "options is null");
+        this.clock = requireNonNull(clock, "clock is null");
         try {
             LocalObjectStore.createDirectoriesDurably(dir);
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, Files::isDirectory)) {
@@ -119,7 +159,8 @@ public final class LocalWal implements Wal {
         } catch (IOException e) {
             throw new StorageException("cannot open wal in " + dir, false, e);
         }
-        log.info("event=wal_opened dir={} channels={}", dir, channels.size());
+        log.info("event=wal_opened dir={} channels={} retention={} subscriptionExpiry={}", dir, channels.size(),
+                options.retention(), options.subscriptionExpiry());
     }
 
     /** The position of the message with {@code offset}: 8 big-endian bytes. */
@@ -197,6 +238,18 @@ public final class LocalWal implements Wal {
         return channels.keySet().stream().sorted().toList();
     }
 
+    /**
+     * Applies the truncation rule (retention, stale subscriptions) to every channel now; the rule also runs on
+     * every acknowledge and segment roll, so this only matters for channels that neither receive writes nor
+     * acknowledgements (call it periodically to let a time-based retention window pass on idle channels).
+     */
+    public void applyRetention() {
+        checkOpen();
+        for (Channel ch : channels.values()) {
+            ch.truncate();
+        }
+    }
+
     /** Number of segment files of a channel (diagnostics and tests). */
     public int segmentCount(String channel) {
         Channel ch = channels.get(channel);
@@ -238,6 +291,8 @@ public final class LocalWal implements Wal {
         private int indexed; // guarded by this
         long count; // records; written under the append lock, read after a happens-before via durableEnd
         long size; // bytes; guarded by the append lock
+        /** When the segment was sealed (epoch ms); MAX_VALUE while it is the active one. */
+        volatile long sealedMs = Long.MAX_VALUE;
 
         Segment(long base, Path path, FileChannel fc) {
             this.base = base;
@@ -331,6 +386,10 @@ public final class LocalWal implements Wal {
         final java.util.concurrent.atomic.LongAdder fsyncs = new java.util.concurrent.atomic.LongAdder();
 
         private final Map<String, Long> cursors = new HashMap<>(); // guarded by itself
+        /** Open consumers per subscription, in this process. Guarded by cursors. */
+        private final Map<String, Integer> openConsumers = new HashMap<>();
+        /** Last subscribe, acknowledge or consumer close per subscription (epoch ms). Guarded by cursors. */
+        private final Map<String, Long> lastActive = new HashMap<>();
 
         Channel(String name, Path path) throws IOException {
             this.name = name;
@@ -395,6 +454,9 @@ public final class LocalWal implements Wal {
                 fc.force(true);
             }
             s.size = scan.validEnd();
+            if (!last) {
+                s.sealedMs = Files.getLastModifiedTime(file).toMillis(); // its last write, at the roll that sealed it
+            }
             segments.put(base, s);
         }
 
@@ -418,6 +480,7 @@ public final class LocalWal implements Wal {
 
         long append(byte[] payload) {
             ByteBuffer frame = RecordLog.frame(payload);
+            boolean rolled = false;
             appendLock.lock();
             try {
                 checkOpen();
@@ -426,6 +489,7 @@ public final class LocalWal implements Wal {
                 }
                 if (active.count > 0 && active.size + frame.remaining() > options.segmentBytes()) {
                     roll();
+                    rolled = true;
                 }
                 Segment s = active;
                 long pos = s.size;
@@ -451,6 +515,9 @@ public final class LocalWal implements Wal {
                 return offset;
             } finally {
                 appendLock.unlock();
+                if (rolled) {
+                    truncateQuietly(); // outside the append lock: truncate takes the cursor lock first
+                }
             }
         }
 
@@ -463,6 +530,7 @@ public final class LocalWal implements Wal {
                     return null;
                 });
                 active = createSegment(nextOffset);
+                old.sealedMs = clock.millis();
             } catch (IOException e) {
                 failure = e;
                 log.error("event=wal_channel_failed channel={} error=\"{}\"", name, e.toString());
@@ -567,7 +635,9 @@ public final class LocalWal implements Wal {
                         // written by temp + rename, so this is media corruption: do not guess a position
                         throw new StorageException("corrupt cursor file " + p, false);
                     }
-                    cursors.put(file.substring(0, file.length() - ".cursor".length()), b.getLong(8));
+                    String subscription = file.substring(0, file.length() - ".cursor".length());
+                    cursors.put(subscription, b.getLong(8));
+                    lastActive.put(subscription, clock.millis()); // expiry counts from open, not from before a restart
                 }
             }
         }
@@ -629,8 +699,19 @@ public final class LocalWal implements Wal {
                 } else {
                     next = explicit ? resolve(start) : Math.max(acked + 1, firstOffset());
                 }
+                openConsumers.merge(subscription, 1, Integer::sum);
+                lastActive.put(subscription, clock.millis());
             }
             return new LocalConsumer(this, subscription, next);
+        }
+
+        void closeConsumer(String subscription) {
+            synchronized (cursors) {
+                openConsumers.computeIfPresent(subscription, (k, n) -> n > 1 ? n - 1 : null);
+                if (cursors.containsKey(subscription)) {
+                    lastActive.put(subscription, clock.millis());
+                }
+            }
         }
 
         void acknowledge(String subscription, long offset) {
@@ -645,42 +726,79 @@ public final class LocalWal implements Wal {
                 }
                 writeCursor(subscription, offset);
                 cursors.put(subscription, offset);
+                lastActive.put(subscription, clock.millis());
             }
             truncate();
         }
 
         void deleteSubscription(String subscription) {
             synchronized (cursors) {
-                if (cursors.remove(subscription) == null) {
+                if (!removeCursor(subscription)) {
                     return;
-                }
-                try {
-                    Files.deleteIfExists(cursorPath(subscription));
-                    LocalObjectStore.fsyncDirectory(cursorDir);
-                } catch (IOException e) {
-                    throw new StorageException("cannot delete subscription " + subscription + " of channel " + name, false, e);
                 }
             }
             log.info("event=wal_subscription_deleted channel={} subscription={}", name, subscription);
             truncate();
         }
 
-        /** Deletes sealed segments wholly at or below the minimum cursor of all subscriptions. */
+        /** Removes a subscription's cursor file and state; false if it did not exist. Caller holds cursors. */
+        private boolean removeCursor(String subscription) {
+            if (cursors.remove(subscription) == null) {
+                return false;
+            }
+            lastActive.remove(subscription);
+            try {
+                Files.deleteIfExists(cursorPath(subscription));
+                LocalObjectStore.fsyncDirectory(cursorDir);
+            } catch (IOException e) {
+                throw new StorageException("cannot delete subscription " + subscription + " of channel " + name, false, e);
+            }
+            return true;
+        }
+
+        /** Deletes subscriptions without an open consumer that were inactive for the expiry. Caller holds cursors. */
+        private void expireStaleSubscriptions(long now) {
+            long expiry = options.subscriptionExpiry().toMillis();
+            if (expiry <= 0) {
+                return;
+            }
+            for (String sub : List.copyOf(cursors.keySet())) {
+                long idle = now - lastActive.getOrDefault(sub, now);
+                if (!openConsumers.containsKey(sub) && idle >= expiry) {
+                    Long cursor = cursors.get(sub);
+                    removeCursor(sub);
+                    log.warn("event=wal_subscription_expired channel={} subscription={} cursor={} idleMs={}", name, sub, cursor, idle);
+                }
+            }
+        }
+
+        private void truncateQuietly() {
+            try {
+                truncate();
+            } catch (RuntimeException e) {
+                log.warn("event=wal_truncate_failed channel={} error=\"{}\"", name, e.toString());
+            }
+        }
+
+        /**
+         * Deletes sealed segments wholly at or below the minimum cursor of all subscriptions (any, if there is
+         * none) and sealed at least the retention ago, after expiring stale subscriptions.
+         */
         void truncate() {
+            long now = clock.millis();
             long min;
             synchronized (cursors) {
-                if (cursors.isEmpty()) {
-                    return; // nobody reads: retain everything
-                }
-                min = cursors.values().stream().mapToLong(Long::longValue).min().orElseThrow();
+                expireStaleSubscriptions(now);
+                min = cursors.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
             }
+            long sealedBefore = now - options.retention().toMillis();
             appendLock.lock();
             try {
                 while (segments.size() > 1) {
                     Map.Entry<Long, Segment> first = segments.firstEntry();
                     Segment s = first.getValue();
                     Long nextBase = segments.higherKey(first.getKey());
-                    if (s == active || nextBase == null || nextBase - 1 > min) {
+                    if (s == active || nextBase == null || nextBase - 1 > min || s.sealedMs > sealedBefore) {
                         break;
                     }
                     segments.remove(first.getKey());
@@ -691,7 +809,8 @@ public final class LocalWal implements Wal {
                     } catch (IOException e) {
                         log.warn("event=wal_segment_delete_failed channel={} segment={} error=\"{}\"", name, s.path, e.toString());
                     }
-                    log.info("event=wal_segment_truncated channel={} base={} lastOffset={} minCursor={}", name, s.base, nextBase - 1, min);
+                    log.info("event=wal_segment_truncated channel={} base={} lastOffset={} minCursor={}", name, s.base, nextBase - 1,
+                            min == Long.MAX_VALUE ? "none" : min);
                 }
             } finally {
                 appendLock.unlock();
@@ -919,7 +1038,11 @@ public final class LocalWal implements Wal {
 
         @Override
         public void close() {
+            if (consumerClosed) {
+                return;
+            }
             consumerClosed = true;
+            ch.closeConsumer(subscription);
         }
     }
 }

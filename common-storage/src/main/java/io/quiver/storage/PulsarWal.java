@@ -54,9 +54,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Channels</b> come from the broker's topic list of the namespace (binary protocol, no admin
  *       API needed), filtered by the cluster prefix.</li>
  * </ul>
- * Differences from {@link LocalWal} besides the above: a channel with no subscription at all is
- * governed by the namespace retention (Pulsar trims it at ledger roll-over), whereas LocalWal keeps it;
- * Quiver's consumers subscribe before data they need is produced. Thread-safe.
+ * <b>Retention is the broker's.</b> What Pulsar keeps behind the slowest subscription, and on a topic with no
+ * subscription at all, is the namespace retention policy (Pulsar trims at ledger roll-over); LocalWal follows
+ * the same rule with {@code storage.walRetention}. Setting a per-topic or namespace policy needs the admin API
+ * ({@code pulsar-client-admin}), which Quiver does not ship, so {@code storage.walRetention} affects LocalWal
+ * only: set it on the broker, e.g. {@code pulsar-admin namespaces set-retention public/default --time 1h
+ * --size -1}. Likewise, subscriptions left behind by a crashed consumer (a querynode's subscription name
+ * carries its node id) expire with the broker's {@code subscriptionExpirationTimeMinutes} (or {@code
+ * pulsar-admin namespaces set-subscription-expiration-time}); LocalWal expires them itself. Thread-safe.
  */
 public final class PulsarWal implements Wal {
     private static final Logger log = LoggerFactory.getLogger(PulsarWal.class);

@@ -10,6 +10,8 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,10 +22,29 @@ class LocalWalTest extends WalConformanceTest {
     Path dir;
 
     LocalWal.Options options = LocalWal.Options.defaults();
+    final TestClock clock = new TestClock();
+
+    /** Starts at the wall time (sealed segments found on reopen are dated by their file time); moved by tests. */
+    static final class TestClock implements InstantSource {
+        volatile long ms = System.currentTimeMillis();
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(ms);
+        }
+
+        void advance(Duration d) {
+            ms += d.toMillis();
+        }
+    }
 
     @Override
     protected Wal createWal() {
-        return new LocalWal(dir.resolve("wal"), options);
+        return new LocalWal(dir.resolve("wal"), options, clock);
+    }
+
+    private LocalWal local() {
+        return (LocalWal) wal;
     }
 
     @Override
@@ -33,9 +54,20 @@ class LocalWalTest extends WalConformanceTest {
     }
 
     private void smallSegments() {
+        smallSegments(Duration.ZERO);
+    }
+
+    /** 4 KiB segments (a few 1 KiB messages each) keeping sealed segments {@code retention}. */
+    private void smallSegments(Duration retention) {
         wal.close();
-        options = new LocalWal.Options(4096, 1 << 20);
+        options = new LocalWal.Options(4096, 1 << 20).withRetention(retention);
         wal = createWal();
+    }
+
+    private long bytesOnDisk() throws IOException {
+        try (Stream<Path> s = Files.walk(dir.resolve("wal").resolve(channel))) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
     }
 
     private List<Path> segmentFiles() throws IOException {
@@ -140,11 +172,11 @@ class LocalWalTest extends WalConformanceTest {
     @Test
     void latestSubscriptionThatNeverAcksPinsNothingBefore() throws Exception {
         smallSegments();
+        Consumer reader = wal.subscribe(channel, "reader", StartPosition.earliest());
         for (int i = 0; i < 12; i++) {
             wal.produce(channel, kb(1, i));
         }
         Consumer tail = wal.subscribe(channel, "tail", StartPosition.latest());
-        Consumer reader = wal.subscribe(channel, "reader", StartPosition.earliest());
         List<WalMessage> ms = read(reader, 12);
         reader.acknowledge(ms.getLast().position());
         assertThat(segmentFiles()).hasSize(1);
@@ -153,26 +185,146 @@ class LocalWalTest extends WalConformanceTest {
     }
 
     @Test
-    void channelWithoutSubscriptionsIsNeverTruncated() throws Exception {
-        smallSegments();
+    void channelWithoutSubscriptionsKeepsOnlyTheRetentionWindow() throws Exception {
+        smallSegments(Duration.ofHours(1));
         for (int i = 0; i < 12; i++) {
             wal.produce(channel, kb(1, i));
         }
         int n = segmentFiles().size();
-        wal = reopen(wal);
-        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
-            assertThat(read(c, 12)).hasSize(12);
+        assertThat(n).isGreaterThan(2);
+        wal = reopen(wal); // sealed segments found on disk are dated by their file time
+        String reader = sub();
+        try (Consumer c = wal.subscribe(channel, reader, StartPosition.earliest())) {
+            assertThat(read(c, 12)).hasSize(12); // within the window, everything is there
         }
+        wal.deleteSubscription(channel, reader);
         assertThat(segmentFiles()).hasSize(n);
+        clock.advance(Duration.ofHours(2));
+        local().applyRetention();
+        assertThat(segmentFiles()).hasSize(1);
+    }
+
+    @Test
+    void channelWithoutSubscriptionsAndNoRetentionKeepsOnlyTheActiveSegment() throws Exception {
+        smallSegments();
+        for (int i = 0; i < 40; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        assertThat(segmentFiles()).hasSize(1); // each roll dropped the sealed segment: nobody will read it
+    }
+
+    @Test
+    void bytesOnDiskStayBoundedWhileTheSubscriberAcknowledges() throws Exception {
+        smallSegments();
+        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
+        long maxBytes = 0;
+        int maxSegments = 0;
+        for (int i = 0; i < 300; i++) {
+            wal.produce(channel, kb(1, i));
+            WalMessage m = read(c, 1).getFirst();
+            if (i % 10 == 9) {
+                c.acknowledge(m.position());
+            }
+            maxBytes = Math.max(maxBytes, bytesOnDisk());
+            maxSegments = Math.max(maxSegments, segmentFiles().size());
+        }
+        // 300 KiB written; with 4 KiB segments and an ack every 10 KiB, at most ~4 segments are ever kept
+        assertThat(maxSegments).isLessThanOrEqualTo(5);
+        assertThat(maxBytes).isLessThan(6 * 4096);
+    }
+
+    @Test
+    void aLaggingSubscriptionPinsTheLogUntilItAcknowledges() throws Exception {
+        smallSegments();
+        Consumer slow = wal.subscribe(channel, "slow", StartPosition.earliest());
+        Consumer fast = wal.subscribe(channel, "fast", StartPosition.earliest());
+        for (int i = 0; i < 24; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int all = segmentFiles().size();
+        fast.acknowledge(read(fast, 24).getLast().position());
+        assertThat(segmentFiles()).hasSize(all);
+        List<WalMessage> ms = read(slow, 24);
+        slow.acknowledge(ms.get(11).position());
+        int half = segmentFiles().size();
+        assertThat(half).isLessThan(all).isGreaterThan(1);
+        slow.acknowledge(ms.getLast().position());
+        assertThat(segmentFiles()).hasSize(1);
+    }
+
+    @Test
+    void retentionKeepsTheWindowBehindTheSlowestSubscription() throws Exception {
+        smallSegments(Duration.ofHours(1));
+        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int all = segmentFiles().size();
+        List<WalMessage> ms = read(c, 12);
+        c.acknowledge(ms.getLast().position());
+        assertThat(segmentFiles()).hasSize(all); // acknowledged, but inside the window
+        clock.advance(Duration.ofMinutes(59));
+        local().applyRetention();
+        assertThat(segmentFiles()).hasSize(all);
+        clock.advance(Duration.ofMinutes(2));
+        local().applyRetention();
+        assertThat(segmentFiles()).hasSize(1);
+    }
+
+    @Test
+    void aSubscriptionWithoutConsumerExpiresAndStopsPinning() throws Exception {
+        smallSegments();
+        Consumer dead = wal.subscribe(channel, "dead", StartPosition.earliest());
+        Consumer stuck = wal.subscribe(channel, "stuck", StartPosition.earliest()); // open, never acknowledges
+        Consumer live = wal.subscribe(channel, "live", StartPosition.earliest());
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        dead.close(); // a consumer that went away without deleting its subscription
+        int all = segmentFiles().size();
+        Path cursors = dir.resolve("wal").resolve(channel).resolve("cursors");
+        clock.advance(Duration.ofDays(10));
+        live.acknowledge(read(live, 12).getLast().position());
+
+        assertThat(cursors.resolve("dead.cursor")).doesNotExist(); // expired
+        assertThat(cursors.resolve("stuck.cursor")).exists();      // an open consumer never expires
+        assertThat(segmentFiles()).hasSize(all);                    // and it still pins the log
+
+        stuck.close(); // now nobody reads "stuck" either: its expiry counts from here
+        clock.advance(LocalWal.Options.DEFAULT_SUBSCRIPTION_EXPIRY.minusSeconds(1));
+        local().applyRetention();
+        assertThat(segmentFiles()).hasSize(all);
+        clock.advance(Duration.ofSeconds(1));
+        local().applyRetention();
+        assertThat(segmentFiles()).hasSize(1);
+    }
+
+    @Test
+    void staleSubscriptionsFoundOnOpenExpireCountingFromOpen() throws Exception {
+        smallSegments();
+        Consumer left = wal.subscribe(channel, "left-behind", StartPosition.earliest());
+        Consumer live = wal.subscribe(channel, "live", StartPosition.earliest());
+        for (int i = 0; i < 12; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        int all = segmentFiles().size();
+        wal = reopen(wal); // the process died: nobody closed "left-behind"
+        clock.advance(LocalWal.Options.DEFAULT_SUBSCRIPTION_EXPIRY.minusMinutes(1));
+        live = wal.subscribe(channel, "live", StartPosition.earliest());
+        live.acknowledge(read(live, 12).getLast().position());
+        assertThat(segmentFiles()).hasSize(all);
+        clock.advance(Duration.ofMinutes(1));
+        live.acknowledge(wal.produce(channel, kb(1, 99)));
+        assertThat(segmentFiles()).hasSize(1);
     }
 
     @Test
     void readingBelowTruncationSkipsToFirstRetained() throws Exception {
         smallSegments();
+        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
         for (int i = 0; i < 12; i++) {
             wal.produce(channel, kb(1, i));
         }
-        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
         List<WalMessage> ms = read(c, 12);
         c.acknowledge(ms.get(10).position());
         c.seek(StartPosition.at(ms.get(0).position()));
@@ -183,7 +335,7 @@ class LocalWalTest extends WalConformanceTest {
 
     @Test
     void concurrentProducersAcrossSegmentRolls() throws Exception {
-        smallSegments();
+        smallSegments(Duration.ofDays(1)); // read after writing, with no subscription: the window keeps it
         concurrentProducersAllDurableAndReadOnceInOrder();
         assertThat(segmentFiles().size()).isGreaterThan(1);
         wal = reopen(wal);

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.IntToLongFunction;
 import javax.annotation.concurrent.GuardedBy;
 import javax.annotation.concurrent.ThreadSafe;
@@ -137,19 +138,24 @@ public final class IndexManager {
         }
     }
 
+    /**
+     * Marks the index deleted: it disappears from every answer at once, but its record and build records stay
+     * until {@link GarbageCollector} has removed the build files ({@link #removeBuild}, {@link #purgeDroppedIndexes}).
+     */
     private void removeIndex(IndexInfo i) {
-        kv.delete(prefix + "index/" + i.getCollectionId() + "/" + i.getIndexId());
-        indexes.remove(i.getIndexId());
-        for (SegmentIndex b : List.copyOf(builds.values())) {
-            if (b.getIndexId() == i.getIndexId()) {
-                deleteBuild(b);
-            }
-        }
+        IndexInfo deleted = i.toBuilder().setDeleted(true).build();
+        kv.put(prefix + "index/" + i.getCollectionId() + "/" + i.getIndexId(), deleted.toByteArray());
+        indexes.put(i.getIndexId(), deleted);
+    }
+
+    private boolean live(SegmentIndex b) {
+        IndexInfo i = indexes.get(b.getIndexId());
+        return i != null && !i.getDeleted();
     }
 
     public synchronized void dropCollection(long collectionId) {
         for (IndexInfo i : List.copyOf(indexes.values())) {
-            if (i.getCollectionId() == collectionId) {
+            if (i.getCollectionId() == collectionId && !i.getDeleted()) {
                 removeIndex(i);
             }
         }
@@ -180,6 +186,9 @@ public final class IndexManager {
     /** Creates build records for flushed segments that have none; returns new tasks to schedule. */
     public synchronized void planBuilds(List<SegmentInfo> segments) {
         for (IndexInfo i : indexes.values()) {
+            if (i.getDeleted()) {
+                continue;
+            }
             for (SegmentInfo s : segments) {
                 if (s.getCollectionId() != i.getCollectionId() || s.getState() != SegmentState.FLUSHED || s.getLevel() != SegmentLevel.L1) {
                     continue;
@@ -204,8 +213,12 @@ public final class IndexManager {
         }
     }
 
-    /** Forgets builds of segments that no longer exist. */
-    public synchronized void retainSegments(java.util.Set<Long> liveSegments) {
+    /**
+     * Forgets builds of segments that no longer exist, without deleting their files. Superseded by
+     * {@link GarbageCollector}, which deletes the files first; files left behind by this call are removed by its
+     * orphan pass after {@code dataCoord.gc.missingTolerance}.
+     */
+    public synchronized void retainSegments(Set<Long> liveSegments) {
         for (SegmentIndex b : List.copyOf(builds.values())) {
             if (!liveSegments.contains(b.getSegmentId())) {
                 deleteBuild(b);
@@ -213,8 +226,41 @@ public final class IndexManager {
         }
     }
 
+    /** Builds in {@code state} of indexes that are not dropped. */
     public synchronized List<SegmentIndex> builds(IndexState state) {
-        return builds.values().stream().filter(b -> b.getState() == state).toList();
+        return builds.values().stream().filter(b -> b.getState() == state && live(b)).toList();
+    }
+
+    /** Every build record, of dropped indexes too (garbage collection). */
+    public synchronized List<SegmentIndex> allBuilds() {
+        return List.copyOf(builds.values());
+    }
+
+    /** True when the index is dropped (or unknown): its builds are garbage. */
+    public synchronized boolean isDropped(long indexId) {
+        IndexInfo i = indexes.get(indexId);
+        return i == null || i.getDeleted();
+    }
+
+    /** Forgets one build record (its files are already deleted). */
+    public synchronized void removeBuild(long buildId) {
+        SegmentIndex b = builds.get(buildId);
+        if (b != null) {
+            deleteBuild(b);
+        }
+    }
+
+    /** Removes the records of dropped indexes whose builds are all gone; returns how many. */
+    public synchronized int purgeDroppedIndexes() {
+        int n = 0;
+        for (IndexInfo i : List.copyOf(indexes.values())) {
+            if (i.getDeleted() && builds.values().stream().noneMatch(b -> b.getIndexId() == i.getIndexId())) {
+                kv.delete(prefix + "index/" + i.getCollectionId() + "/" + i.getIndexId());
+                indexes.remove(i.getIndexId());
+                n++;
+            }
+        }
+        return n;
     }
 
     public synchronized IndexInfo index(long indexId) {
@@ -252,7 +298,7 @@ public final class IndexManager {
         return builds.values().stream()
                 .filter(b -> b.getCollectionId() == collectionId && b.getState() == IndexState.Finished)
                 .filter(b -> segmentIds.isEmpty() || segmentIds.contains(b.getSegmentId()))
-                .filter(b -> indexes.containsKey(b.getIndexId()))
+                .filter(this::live)
                 .toList();
     }
 

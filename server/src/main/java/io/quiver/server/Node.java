@@ -89,7 +89,9 @@ public final class Node implements AutoCloseable {
         this.objects = s.objectStore().equals("minio")
                 ? new MinioObjectStore(withScheme(s.minioAddress()), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(), cluster + "/")
                 : new LocalObjectStore(dir.resolve("objects"));
-        this.wal = s.wal().equals("pulsar") ? new PulsarWal(s.pulsarAddress(), "public/default", cluster) : new LocalWal(dir.resolve("wal"));
+        // storage.walRetention applies to LocalWal only; Pulsar's retention is the namespace policy (PulsarWal)
+        this.wal = s.wal().equals("pulsar") ? new PulsarWal(s.pulsarAddress(), "public/default", cluster)
+                : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention()));
         this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
         this.channels = new Channels(config.common().maxMessageSize());
