@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
 import io.milvus.grpc.Status;
-import io.quiver.common.binlog.SegmentPaths;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.GrpcCalls;
 import io.quiver.proto.AssignSegmentIDRequest;
@@ -43,7 +42,6 @@ import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentState;
 import io.quiver.proto.UpdateChannelCheckpointRequest;
 import io.quiver.proto.WatchCollectionRequest;
-import io.quiver.storage.ObjectStore;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -60,17 +58,15 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     private final IndexManager indexes;
     private final CompactionManager compactions;
     private final Predicate<SegmentInfo> servable;
-    private final ObjectStore store;
     private final Executor background;
 
     public DataCoordGrpcService(SegmentManager segments, ChannelManager channels, IndexManager indexes, CompactionManager compactions,
-                                Predicate<SegmentInfo> servable, ObjectStore store, Executor background) {
+                                Predicate<SegmentInfo> servable, Executor background) {
         this.segments = requireNonNull(segments, "segments is null");
         this.compactions = requireNonNull(compactions, "compactions is null");
         this.servable = requireNonNull(servable, "servable is null");
         this.channels = requireNonNull(channels, "channels is null");
         this.indexes = requireNonNull(indexes, "indexes is null");
-        this.store = requireNonNull(store, "store is null");
         this.background = requireNonNull(background, "background is null");
     }
 
@@ -99,24 +95,10 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
                 channels.removeCollection(coll);
                 indexes.dropCollection(coll);
             }
-            List<SegmentInfo> dropped = segments.drop(coll, req.getPartitionIdsList());
-            background.execute(() -> collectGarbage(dropped));
+            List<SegmentInfo> dropped = segments.drop(coll, req.getPartitionIdsList()); // files go with garbage collection
+            LOG.info("segments dropped collectionId={} partitions={} segments={}", coll, req.getPartitionIdsList(), dropped.size());
             return Statuses.success();
         });
-    }
-
-    private void collectGarbage(List<SegmentInfo> dropped) {
-        for (SegmentInfo s : dropped) {
-            try {
-                for (String prefix : SegmentPaths.segmentPrefixes(s.getCollectionId(), Math.max(0, s.getPartitionId()), s.getSegmentId())) {
-                    for (var obj : store.list(prefix)) {
-                        store.delete(obj.key());
-                    }
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("garbage collection failed segmentId={}: {}", s.getSegmentId(), e.toString());
-            }
-        }
     }
 
     @Override

@@ -27,7 +27,11 @@ import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.UnwatchDmChannelRequest;
 import io.quiver.proto.WatchDmChannelRequest;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.quiver.proto.DistributionRequest;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -164,15 +168,61 @@ public final class DataCoordServer {
         }, n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
                 () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
                 servable, ctx.clock(), new CompactionMetrics(ctx.metrics()));
+        StorageMetrics storageMetrics = new StorageMetrics(ctx.metrics(), segments, compactions);
         ScheduledExecutorService compactionLoop = Threads.scheduler("datacoord-compaction");
         compactionLoop.scheduleWithFixedDelay(() -> {
             try {
                 compactions.autoTrigger(channels.collections());
                 compactions.schedule();
+                storageMetrics.refresh(channels.collections());
             } catch (RuntimeException e) {
                 LOG.warn("compaction round failed: {}", e.toString());
             }
         }, 1, 1, TimeUnit.SECONDS);
+
+        GarbageCollector gc = new GarbageCollector(new GarbageCollector.Port() {
+            @Override
+            public List<SegmentInfo> segments() {
+                return segments.all();
+            }
+
+            @Override
+            public Set<Long> inUseSegmentIds() {
+                Set<Long> inUse = new HashSet<>();
+                for (SessionInfo n : clients.sessions().list(RoleClients.QUERYNODE)) {
+                    var d = clients.queryNode(n.getAddress()).getDistribution(DistributionRequest.getDefaultInstance()); // throws: round skipped
+                    Statuses.check(d.getStatus());
+                    d.getSegmentsList().forEach(x -> inUse.add(x.getSegmentId()));
+                }
+                return inUse;
+            }
+
+            @Override
+            public boolean isHandedOff(long segmentId) {
+                SegmentInfo s = segments.get(segmentId);
+                return s != null && RecoveryTarget.handedOff(s, segments.segments(s.getCollectionId()), servable);
+            }
+
+            @Override
+            public void removeSegment(long segmentId) {
+                segments.removeRecords(List.of(segmentId));
+            }
+        }, indexes, ctx.objectStore(), ctx.clock(), cfg.gc());
+        FunctionCounter.builder("quiver_datacoord_gc_removed_bytes_total", gc, GarbageCollector::removedBytesTotal).register(ctx.metrics());
+        FunctionCounter.builder("quiver_datacoord_gc_removed_files_total", gc, GarbageCollector::removedFilesTotal).register(ctx.metrics());
+        FunctionCounter.builder("quiver_datacoord_gc_removed_segments_total", gc, GarbageCollector::removedSegmentsTotal).register(ctx.metrics());
+        FunctionCounter.builder("quiver_datacoord_gc_skipped_rounds_total", gc, GarbageCollector::skippedRoundsTotal).register(ctx.metrics());
+        ScheduledExecutorService gcLoop = Threads.scheduler("datacoord-gc");
+        if (cfg.gc().enabled()) {
+            long every = cfg.gc().interval().toMillis();
+            gcLoop.scheduleWithFixedDelay(() -> {
+                try {
+                    gc.runOnce();
+                } catch (RuntimeException e) {
+                    LOG.warn("garbage collection round failed: {}", e.toString());
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
 
         for (io.quiver.proto.SegmentState st : List.of(io.quiver.proto.SegmentState.GROWING, io.quiver.proto.SegmentState.SEALED,
                 io.quiver.proto.SegmentState.FLUSHED)) {
@@ -194,8 +244,7 @@ public final class DataCoordServer {
                 for (CollectionInfo c : channels.collections()) {
                     all.addAll(segments.segments(c.getCollectionId()));
                 }
-                indexes.retainSegments(all.stream().map(SegmentInfo::getSegmentId).collect(java.util.stream.Collectors.toSet()));
-                scheduler.run(all);
+                scheduler.run(all); // build records of collected segments go with garbage collection
             } catch (RuntimeException e) {
                 LOG.warn("datacoord loop round failed: {}", e.toString());
             }
@@ -214,6 +263,7 @@ public final class DataCoordServer {
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATACOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         return new RoleServer(builder, List.of(new DataCoordGrpcService(segments, channels, indexes, compactions, servable,
-                ctx.objectStore(), background)), ctx.sessions(), session, List.of(loop::shutdownNow, compactionLoop::shutdownNow, background::shutdownNow));
+                background)), ctx.sessions(), session, List.of(loop::shutdownNow, compactionLoop::shutdownNow, gcLoop::shutdownNow,
+                background::shutdownNow));
     }
 }

@@ -470,14 +470,19 @@ public final class SegmentManager {
                 .toList();
     }
 
-    /** Marks segments dropped and forgets them; returns them so their files can be collected. */
+    /**
+     * Marks the segments of a dropped collection (or partitions) Dropped; garbage collection removes their files and
+     * records after {@code dataCoord.gc.dropTolerance}, once no querynode holds them.
+     */
     public synchronized List<SegmentInfo> drop(long collectionId, List<Long> partitionIds) {
         List<SegmentInfo> dropped = new ArrayList<>();
+        long now = clock.millis();
         for (SegmentInfo s : List.copyOf(segments.values())) {
-            if (s.getCollectionId() == collectionId && (partitionIds.isEmpty() || partitionIds.contains(s.getPartitionId()))) {
-                kv.delete(segmentKey(s));
-                segments.remove(s.getSegmentId());
-                dropped.add(s);
+            if (s.getCollectionId() == collectionId && s.getState() != SegmentState.DROPPED
+                    && (partitionIds.isEmpty() || partitionIds.contains(s.getPartitionId()))) {
+                SegmentInfo d = s.toBuilder().setState(SegmentState.DROPPED).setDroppedMs(now).build();
+                persist(d);
+                dropped.add(d);
             }
         }
         if (partitionIds.isEmpty()) {
@@ -496,7 +501,7 @@ public final class SegmentManager {
     public synchronized long rowCount(long collectionId, List<Long> partitionIds) {
         long n = 0;
         for (SegmentInfo s : segments.values()) {
-            if (s.getCollectionId() != collectionId || s.getLevel() != SegmentLevel.L1
+            if (s.getCollectionId() != collectionId || s.getLevel() != SegmentLevel.L1 || s.getState() == SegmentState.DROPPED
                     || (!partitionIds.isEmpty() && !partitionIds.contains(s.getPartitionId()))) {
                 continue;
             }

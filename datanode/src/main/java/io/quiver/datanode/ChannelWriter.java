@@ -121,7 +121,7 @@ final class ChannelWriter implements Runnable {
             MsgPosition sp = collection.getStartPositionsList().stream().filter(p -> p.getChannel().equals(vchannel)).findFirst().orElse(null);
             start = sp == null ? Wal.StartPosition.earliest() : Wal.StartPosition.at(new WalPosition(sp.getPosition().toByteArray()));
         }
-        this.consumer = wal.subscribe(pchannel, "datanode-" + vchannel, start);
+        this.consumer = wal.subscribe(pchannel, WalMessages.datanodeSubscription(vchannel), start);
         LOG.info("datanode channel watching vchannel={} collectionId={} start={} growingSegments={}", vchannel,
                 collection.getCollectionId(), start, growing.size());
     }
@@ -165,7 +165,7 @@ final class ChannelWriter implements Runnable {
         } finally {
             consumer.close();
             if (dropped) {
-                wal.deleteSubscription(pchannelOf(collection, vchannel), "datanode-" + vchannel);
+                wal.deleteSubscription(pchannelOf(collection, vchannel), WalMessages.datanodeSubscription(vchannel));
             }
         }
     }

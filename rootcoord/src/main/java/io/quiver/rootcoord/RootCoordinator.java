@@ -14,6 +14,7 @@ import io.quiver.proto.PartitionInfo;
 import io.quiver.proto.TimeTickMsg;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.Wal;
+import io.quiver.common.util.WalMessages;
 import io.quiver.storage.WalPosition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -121,6 +122,9 @@ public final class RootCoordinator {
         byte[] marker = WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(0)).build().toByteArray();
         for (int i = 0; i < shards; i++) {
             WalPosition pos = wal.produce(c.getPchannels(i), marker);
+            // the datanode's subscription exists from the marker on, so WAL retention never truncates this vchannel's
+            // data before its datanode subscribes (the datanode resumes this subscription; expiry removes an unused one)
+            wal.subscribe(c.getPchannels(i), WalMessages.datanodeSubscription(c.getVchannels(i)), Wal.StartPosition.at(pos)).close();
             c.addStartPositions(MsgPosition.newBuilder().setChannel(c.getVchannels(i))
                     .setPosition(com.google.protobuf.ByteString.copyFrom(pos.bytes())).setTimestamp(ts));
         }
