@@ -105,16 +105,15 @@ public final class QueryCoordServer {
             }
         };
         var qcc = ctx.config().queryCoord();
-        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis());
+        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis(),
+                ctx.clock());
         io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
         io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
         ScheduledExecutorService loop = Threads.scheduler("querycoord-loop");
         ExecutorService kick = Executors.newSingleThreadExecutor(Threads.daemon("querycoord-kick"));
         Runnable round = () -> {
             try {
-                synchronized (qc) {
-                    qc.reconcile();
-                }
+                qc.reconcile(); // one round at a time: reconcile serializes itself
             } catch (RuntimeException e) {
                 LOG.warn("querycoord round failed: {}", e.toString());
             }
