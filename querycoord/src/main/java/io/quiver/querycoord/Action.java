@@ -9,8 +9,11 @@ import java.util.List;
  * carry what the executor needs to build the request; the executor reads manifests and calls the querynodes.
  */
 sealed interface Action {
-    /** Why a segment is loaded: placed where the replica lacks it, moved by balance, or refreshed with new deltalogs. */
-    enum LoadPurpose { PLACE, MOVE, REFRESH }
+    /**
+     * Why a segment is loaded: placed where the replica lacks it, given its new index on the member that serves it,
+     * moved by balance, or refreshed with new deltalogs where it is.
+     */
+    enum LoadPurpose { PLACE, REINDEX, MOVE, REFRESH }
 
     /** Start a shard leader (or a handoff's new leader) of {@code channel} on {@code at.nodeId()}. */
     record WatchChannel(ShardNode at, long replicaId, CollectionTarget target, VchannelRecoveryInfo channel) implements Action {}

@@ -6,6 +6,7 @@ import io.quiver.proto.QnLoadSegmentsRequest;
 import io.quiver.proto.QnReleaseSegmentsRequest;
 import io.quiver.proto.QnUnwatchChannelRequest;
 import io.quiver.proto.QnWatchChannelRequest;
+import io.quiver.proto.SealedSegmentLocation;
 import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SegmentLevel;
 import io.quiver.proto.SegmentLoadInfo;
@@ -23,10 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Performs a round's planned actions against the querynodes (Milvus querycoordv2's task scheduler, one round at a
  * time). Called without the coordinator's lock. The order keeps every shard served: watches and loads first, then
- * the SyncDistributions that name them, then unwatches and releases. A sync naming a segment whose load failed, or
- * sent to a node whose watch failed, is not sent; releases of a collection wait for a round in which all its syncs
- * went out (a compaction input is released only after the shard switched to its result). Every failure is reported,
- * none is thrown.
+ * the SyncDistributions that name them, then unwatches and releases. A sync leaves out the new copies whose load
+ * failed (the shard learns the rest; the segment is named once it loads), and is not sent to a node whose watch
+ * failed; releases of a collection wait for a round in which all its syncs went out (a compaction input is released
+ * only after the shard switched to its result). Every failure is reported, none is thrown.
  */
 final class ActionExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
@@ -39,7 +40,7 @@ final class ActionExecutor {
     /** An action that failed, with why. */
     record Failure(Action action, String reason) {}
 
-    /** What happened: failures, and the syncs the watchers received. */
+    /** What happened: failures, and the syncs the watchers received (as sent). */
     record Report(List<Failure> failures, List<Action.SyncDistribution> synced) {}
 
     Report execute(List<Action> actions, Map<Long, SessionInfo> nodes) {
@@ -59,9 +60,9 @@ final class ActionExecutor {
             }
         }
         for (Action a : actions) {
-            if (a instanceof Action.SyncDistribution s) {
-                boolean names = s.distribution().sealed().stream().anyMatch(x -> unloaded.contains(new NodeSegment(x.getNodeId(), x.getSegmentId())));
-                if (names || unwatched.contains(s.at()) || !run(a, nodes, failures)) {
+            if (a instanceof Action.SyncDistribution planned) {
+                Action.SyncDistribution s = withoutUnloaded(planned, unloaded);
+                if (unwatched.contains(s.at()) || !run(s, nodes, failures)) {
                     unsynced.add(s.at().collectionId());
                 } else {
                     synced.add(s);
@@ -79,6 +80,16 @@ final class ActionExecutor {
             }
         }
         return new Report(failures, synced);
+    }
+
+    private static Action.SyncDistribution withoutUnloaded(Action.SyncDistribution s, Set<NodeSegment> unloaded) {
+        if (unloaded.isEmpty()) {
+            return s;
+        }
+        ShardDistribution d = s.distribution();
+        List<SealedSegmentLocation> sealed = d.sealed().stream().filter(x -> !unloaded.contains(new NodeSegment(x.getNodeId(), x.getSegmentId()))).toList();
+        return sealed.size() == d.sealed().size() ? s
+                : new Action.SyncDistribution(s.at(), s.replicaId(), new ShardDistribution(sealed, d.partitionIds(), d.deleteFloorTs()));
     }
 
     /** Performs one action; false (and a failure recorded) if it failed. */

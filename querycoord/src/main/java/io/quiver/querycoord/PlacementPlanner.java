@@ -207,7 +207,7 @@ final class PlacementPlanner {
                     loadFailures.put(l.at(), f.reason());
                     if (l.purpose() == Action.LoadPurpose.MOVE) {
                         moving.remove(l.key(), l.nodeId());
-                    } else if (l.purpose() == Action.LoadPurpose.PLACE) {
+                    } else if (l.purpose() == Action.LoadPurpose.PLACE || l.purpose() == Action.LoadPurpose.REINDEX) {
                         result.computeIfPresent(l.key().collectionId(), (k, p) -> new LoadProgress(p.done() - 1, p.total(),
                                 "segment " + l.key().segmentId() + " (" + l.segment().getNumRows() + " rows) cannot be loaded on querynode "
                                         + l.nodeId() + " of replica " + l.key().replicaId() + ": " + f.reason()));

@@ -78,7 +78,7 @@ final class SegmentChecker {
                 if (!indexed || !fresh) {
                     // the copy gets its new index or its new deltalogs in place; it keeps serving meanwhile
                     actions.add(new Action.LoadSegment(view.segment(seg), kept, indexed ? Action.LoadPurpose.REFRESH
-                            : Action.LoadPurpose.PLACE, target, s));
+                            : Action.LoadPurpose.REINDEX, target, s));
                 }
                 continue;
             }

@@ -29,14 +29,23 @@ class ActionExecutorTest {
     }
 
     @Test
-    void aFailedLoadHoldsBackTheSyncNamingItAndTheCollectionsReleases() {
+    void aSyncLeavesOutACopyWhoseLoadFailed() {
         c.refuse.add(new NodeSegment(1, 5));
         ActionExecutor.Report r = new ActionExecutor(c).execute(List.of(watch, load, sync, release), nodes);
         assertThat(r.failures()).singleElement().satisfies(f -> {
             assertThat(f.action()).isEqualTo(load);
             assertThat(f.reason()).contains("no memory");
         });
+        assertThat(r.synced()).singleElement().satisfies(s -> assertThat(s.distribution().sealed()).isEmpty());
+        assertThat(c.log).containsExactly("watch 1 v0", "sync 1 v0 [] floor=0", "release 1 [4]");
+    }
+
+    @Test
+    void aFailedSyncHoldsBackTheCollectionsReleases() {
+        Action toStranger = new Action.SyncDistribution(new ShardNode(COLL, "v0", 1), 1, new ShardDistribution(List.of(), List.of(), 0));
+        ActionExecutor.Report r = new ActionExecutor(c).execute(List.of(toStranger, release), nodes); // node 1 does not watch v0
+        assertThat(r.failures()).singleElement().extracting(ActionExecutor.Failure::action).isEqualTo(toStranger);
         assertThat(r.synced()).isEmpty();
-        assertThat(c.log).containsExactly("watch 1 v0");
+        assertThat(c.log).isEmpty();
     }
 }
