@@ -1,6 +1,8 @@
 package io.quiver.querycoord;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ServerBuilder;
+import io.micrometer.core.instrument.Gauge;
 import io.quiver.common.RoleContext;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
@@ -99,22 +101,21 @@ public final class QueryCoordServer {
             public SegmentManifest manifest(String path) {
                 try {
                     return SegmentManifest.parseFrom(ctx.objectStore().get(path));
-                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException("unreadable manifest " + path, e);
                 }
             }
         };
         var qcc = ctx.config().queryCoord();
-        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis());
-        io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
-        io.micrometer.core.instrument.Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
+        QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis(),
+                ctx.clock());
+        Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
+        Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
         ScheduledExecutorService loop = Threads.scheduler("querycoord-loop");
         ExecutorService kick = Executors.newSingleThreadExecutor(Threads.daemon("querycoord-kick"));
         Runnable round = () -> {
             try {
-                synchronized (qc) {
-                    qc.reconcile();
-                }
+                qc.reconcile(); // one round at a time: reconcile serializes itself
             } catch (RuntimeException e) {
                 LOG.warn("querycoord round failed: {}", e.toString());
             }
