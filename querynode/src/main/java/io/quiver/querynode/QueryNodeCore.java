@@ -46,6 +46,7 @@ public final class QueryNodeCore implements AutoCloseable {
     private final Map<String, ShardDelegator> leaders = new ConcurrentHashMap<>();
     private final Map<Long, Segment> sealed = new ConcurrentHashMap<>();
     private final Map<Long, CollectionInfo> sealedCollections = new ConcurrentHashMap<>();
+    private final Map<Long, String> sealedChannels = new ConcurrentHashMap<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(Threads.daemon("querynode-shard"));
 
     public QueryNodeCore(long nodeId, Wal wal, SegmentLoader loader, RemoteWorkers remote, long memoryBudget, long maxWaitMs) {
@@ -123,6 +124,7 @@ public final class QueryNodeCore implements AutoCloseable {
             Segment seg = loader.load(info, r.getCollection().getSchema(), false);
             sealed.put(id, seg);
             sealedCollections.put(id, r.getCollection());
+            sealedChannels.put(id, r.getVchannel());
             LOG.info("segment loaded segmentId={} rows={} indexBuild={} bytes={}", id, seg.rowCount(), seg.indexBuildId(), seg.ramBytesUsed());
         }
     }
@@ -131,6 +133,7 @@ public final class QueryNodeCore implements AutoCloseable {
         for (long id : ids) {
             if (sealed.remove(id) != null) {
                 sealedCollections.remove(id);
+                sealedChannels.remove(id);
                 LOG.info("segment released segmentId={}", id);
             }
         }
@@ -228,7 +231,8 @@ public final class QueryNodeCore implements AutoCloseable {
             Segment s = e.getValue();
             b.addSegments(SegmentDistribution.newBuilder().setCollectionId(sealedCollections.get(e.getKey()).getCollectionId())
                     .setPartitionId(s.partitionId()).setSegmentId(s.id()).setNumRows(s.rowCount()).setIndexBuildId(s.indexBuildId())
-                    .setMemoryBytes(s.ramBytesUsed()).setManifestVersion(s.manifestVersion()).setDeletedRows(s.deletes().size()));
+                    .setMemoryBytes(s.ramBytesUsed()).setManifestVersion(s.manifestVersion())
+                    .setVchannel(sealedChannels.getOrDefault(s.id(), "")).setDeletedRows(s.deletes().size()));
         }
         return b.build();
     }
