@@ -83,25 +83,9 @@ public final class LoadTest {
         try {
             var stub = MilvusServiceGrpc.newBlockingStub(ch);
             AtomicLong nextId = new AtomicLong(System.currentTimeMillis() * 1000);
-            if (!stub.hasCollection(HasCollectionRequest.newBuilder().setCollectionName(coll).build()).getValue()) {
-                CollectionSchema schema = CollectionSchema.newBuilder().setName(coll)
-                        .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
-                        .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector)
-                                .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue(Integer.toString(dim))))
-                        .addFields(FieldSchema.newBuilder().setName("tag").setDataType(DataType.Int64)).build();
-                check(stub.createCollection(CreateCollectionRequest.newBuilder().setCollectionName(coll).setSchema(schema.toByteString())
-                        .setShardsNum(2).build()), "create collection");
-                check(stub.createIndex(CreateIndexRequest.newBuilder().setCollectionName(coll).setFieldName("vector")
-                        .addExtraParams(kv("index_type", "HNSW")).addExtraParams(kv("metric_type", "L2")).addExtraParams(kv("M", "16"))
-                        .addExtraParams(kv("efConstruction", "100")).build()), "create index");
-                Random r = new Random(1);
-                int preload = Integer.parseInt(a.get("--preload"));
-                for (int done = 0; done < preload; done += batch) {
-                    check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
-                }
-                if (preload > 0 && !MilvusRpc.flushAndWait(stub, coll, out)) {
-                    return 1;
-                }
+            if (!stub.hasCollection(HasCollectionRequest.newBuilder().setCollectionName(coll).build()).getValue()
+                    && !createAndPreload(stub, coll, dim, Integer.parseInt(a.get("--preload")), batch, nextId, out)) {
+                return 1;
             }
             if (!MilvusRpc.loadAndWait(stub, coll, Integer.parseInt(a.get("--replicas")), out)) {
                 return 1;
@@ -151,6 +135,26 @@ public final class LoadTest {
         } finally {
             ch.shutdownNow();
         }
+    }
+
+    /** Creates the collection (HNSW, 2 shards), inserts {@code preload} rows, flushes and waits for the index. */
+    private static boolean createAndPreload(MilvusServiceGrpc.MilvusServiceBlockingStub stub, String coll, int dim, int preload, int batch,
+            AtomicLong nextId, PrintStream out) throws InterruptedException {
+        CollectionSchema schema = CollectionSchema.newBuilder().setName(coll)
+                .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+                .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector)
+                        .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue(Integer.toString(dim))))
+                .addFields(FieldSchema.newBuilder().setName("tag").setDataType(DataType.Int64)).build();
+        check(stub.createCollection(CreateCollectionRequest.newBuilder().setCollectionName(coll).setSchema(schema.toByteString())
+                .setShardsNum(2).build()), "create collection");
+        check(stub.createIndex(CreateIndexRequest.newBuilder().setCollectionName(coll).setFieldName("vector")
+                .addExtraParams(kv("index_type", "HNSW")).addExtraParams(kv("metric_type", "L2")).addExtraParams(kv("M", "16"))
+                .addExtraParams(kv("efConstruction", "100")).build()), "create index");
+        Random r = new Random(1);
+        for (int done = 0; done < preload; done += batch) {
+            check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
+        }
+        return preload == 0 || MilvusRpc.flushAndWait(stub, coll, out);
     }
 
     static InsertRequest insert(String coll, int n, int dim, AtomicLong nextId, Random r) {
