@@ -1,40 +1,27 @@
 package io.quiver.server.ctl;
 
-import com.google.protobuf.ByteString;
+import static io.quiver.server.ctl.MilvusRpc.check;
+import static io.quiver.server.ctl.MilvusRpc.floatVectorField;
+import static io.quiver.server.ctl.MilvusRpc.kv;
+import static io.quiver.server.ctl.MilvusRpc.longField;
+import static io.quiver.server.ctl.MilvusRpc.placeholders;
+
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.ConsistencyLevel;
 import io.milvus.grpc.CreateCollectionRequest;
 import io.milvus.grpc.CreateIndexRequest;
 import io.milvus.grpc.DataType;
-import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
-import io.milvus.grpc.FlushRequest;
-import io.milvus.grpc.FlushResponse;
-import io.milvus.grpc.GetFlushStateRequest;
-import io.milvus.grpc.DescribeIndexRequest;
-import io.milvus.grpc.DescribeIndexResponse;
-import io.milvus.grpc.IndexDescription;
 import io.milvus.grpc.FloatArray;
-import io.milvus.grpc.GetLoadStateRequest;
 import io.milvus.grpc.HasCollectionRequest;
 import io.milvus.grpc.InsertRequest;
 import io.milvus.grpc.KeyValuePair;
-import io.milvus.grpc.LoadCollectionRequest;
-import io.milvus.grpc.LoadState;
 import io.milvus.grpc.LongArray;
 import io.milvus.grpc.MilvusServiceGrpc;
-import io.milvus.grpc.PlaceholderGroup;
-import io.milvus.grpc.PlaceholderType;
-import io.milvus.grpc.PlaceholderValue;
-import io.milvus.grpc.ScalarField;
 import io.milvus.grpc.SearchRequest;
 import io.milvus.grpc.Status;
-import io.milvus.grpc.VectorField;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -61,9 +48,13 @@ public final class LoadTest {
             + " [--duration 30] [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000] [--replicas 1]\n"
             + "  creates the collection (HNSW, 2 shards) with --preload rows if it does not exist, loads it with --replicas replicas,\n"
             + "  then runs --threads workers for --duration seconds, each doing an insert of --batch rows with probability\n"
-            + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').";
+            + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').\n"
+            + "  quiver loadtest --churn --help: the churn benchmark (upserts, deletes and inserts with Strong checks, issue 10).";
 
     public static int main(String[] args, PrintStream out) throws Exception {
+        if (Arrays.asList(args).contains("--churn")) {
+            return ChurnTest.main(Arrays.stream(args).filter(x -> !x.equals("--churn")).toArray(String[]::new), out);
+        }
         Map<String, String> a = new HashMap<>(Map.of("--address", "127.0.0.1:19530", "--collection", "loadtest", "--dim", "128",
                 "--threads", "4", "--duration", "30", "--batch", "1000", "--topk", "10", "--insert-ratio", "0.1", "--filter", "",
                 "--preload", "20000"));
@@ -88,42 +79,19 @@ public final class LoadTest {
         int topk = Integer.parseInt(a.get("--topk"));
         double insertRatio = Double.parseDouble(a.get("--insert-ratio"));
         String filter = a.get("--filter");
-        ManagedChannel ch = NettyChannelBuilder.forTarget(a.get("--address")).usePlaintext().maxInboundMessageSize(256 << 20).build();
+        ManagedChannel ch = MilvusRpc.channel(a.get("--address"));
         try {
             var stub = MilvusServiceGrpc.newBlockingStub(ch);
             AtomicLong nextId = new AtomicLong(System.currentTimeMillis() * 1000);
-            if (!stub.hasCollection(HasCollectionRequest.newBuilder().setCollectionName(coll).build()).getValue()) {
-                CollectionSchema schema = CollectionSchema.newBuilder().setName(coll)
-                        .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
-                        .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector)
-                                .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue(Integer.toString(dim))))
-                        .addFields(FieldSchema.newBuilder().setName("tag").setDataType(DataType.Int64)).build();
-                check(stub.createCollection(CreateCollectionRequest.newBuilder().setCollectionName(coll).setSchema(schema.toByteString())
-                        .setShardsNum(2).build()), "create collection");
-                check(stub.createIndex(CreateIndexRequest.newBuilder().setCollectionName(coll).setFieldName("vector")
-                        .addExtraParams(kv("index_type", "HNSW")).addExtraParams(kv("metric_type", "L2")).addExtraParams(kv("M", "16"))
-                        .addExtraParams(kv("efConstruction", "100")).build()), "create index");
-                Random r = new Random(1);
-                int preload = Integer.parseInt(a.get("--preload"));
-                for (int done = 0; done < preload; done += batch) {
-                    check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
-                }
-                if (preload > 0 && !flushAndWait(stub, coll, out)) {
-                    return 1;
-                }
+            if (!stub.hasCollection(HasCollectionRequest.newBuilder().setCollectionName(coll).build()).getValue()
+                    && !createAndPreload(stub, coll, dim, Integer.parseInt(a.get("--preload")), batch, nextId, out)) {
+                return 1;
             }
-            check(stub.loadCollection(LoadCollectionRequest.newBuilder().setCollectionName(coll)
-                    .setReplicaNumber(Integer.parseInt(a.get("--replicas"))).build()), "load");
-            long until = System.currentTimeMillis() + 120_000;
-            while (stub.getLoadState(GetLoadStateRequest.newBuilder().setCollectionName(coll).build()).getState() != LoadState.LoadStateLoaded) {
-                if (System.currentTimeMillis() > until) {
-                    out.println("collection did not load in 120 s");
-                    return 1;
-                }
-                Thread.sleep(200);
+            if (!MilvusRpc.loadAndWait(stub, coll, Integer.parseInt(a.get("--replicas")), out)) {
+                return 1;
             }
-            Stats ins = new Stats();
-            Stats srch = new Stats();
+            OpStats ins = new OpStats();
+            OpStats srch = new OpStats();
             long start = System.currentTimeMillis();
             long end = start + durationMs;
             List<Thread> workers = new ArrayList<>();
@@ -169,43 +137,24 @@ public final class LoadTest {
         }
     }
 
-    /** Seals the preloaded rows so that querycoord spreads them over the querynodes, and waits (bounded) for flush and index. */
-    private static boolean flushAndWait(MilvusServiceGrpc.MilvusServiceBlockingStub stub, String coll, PrintStream out) throws InterruptedException {
-        FlushResponse f = stub.flush(FlushRequest.newBuilder().addCollectionNames(coll).build());
-        check(f.getStatus(), "flush");
-        long flushTs = f.getCollFlushTsOrDefault(coll, 0);
-        long until = System.currentTimeMillis() + 120_000;
-        while (!stub.getFlushState(GetFlushStateRequest.newBuilder().setCollectionName(coll).setFlushTs(flushTs)
-                .addAllSegmentIDs(f.getCollSegIDsOrDefault(coll, LongArray.getDefaultInstance()).getDataList()).build()).getFlushed()) {
-            if (System.currentTimeMillis() > until) {
-                out.println("preload was not flushed in 120 s");
-                return false;
-            }
-            Thread.sleep(200);
+    /** Creates the collection (HNSW, 2 shards), inserts {@code preload} rows, flushes and waits for the index. */
+    private static boolean createAndPreload(MilvusServiceGrpc.MilvusServiceBlockingStub stub, String coll, int dim, int preload, int batch,
+            AtomicLong nextId, PrintStream out) throws InterruptedException {
+        CollectionSchema schema = CollectionSchema.newBuilder().setName(coll)
+                .addFields(FieldSchema.newBuilder().setName("id").setDataType(DataType.Int64).setIsPrimaryKey(true))
+                .addFields(FieldSchema.newBuilder().setName("vector").setDataType(DataType.FloatVector)
+                        .addTypeParams(KeyValuePair.newBuilder().setKey("dim").setValue(Integer.toString(dim))))
+                .addFields(FieldSchema.newBuilder().setName("tag").setDataType(DataType.Int64)).build();
+        check(stub.createCollection(CreateCollectionRequest.newBuilder().setCollectionName(coll).setSchema(schema.toByteString())
+                .setShardsNum(2).build()), "create collection");
+        check(stub.createIndex(CreateIndexRequest.newBuilder().setCollectionName(coll).setFieldName("vector")
+                .addExtraParams(kv("index_type", "HNSW")).addExtraParams(kv("metric_type", "L2")).addExtraParams(kv("M", "16"))
+                .addExtraParams(kv("efConstruction", "100")).build()), "create index");
+        Random r = new Random(1);
+        for (int done = 0; done < preload; done += batch) {
+            check(stub.insert(insert(coll, Math.min(batch, preload - done), dim, nextId, r)).getStatus(), "preload insert");
         }
-        while (true) {
-            DescribeIndexResponse d = stub.describeIndex(DescribeIndexRequest.newBuilder().setCollectionName(coll).build());
-            check(d.getStatus(), "describe index");
-            IndexDescription idx = d.getIndexDescriptions(0);
-            if (idx.getPendingIndexRows() == 0 && idx.getIndexedRows() >= idx.getTotalRows()) {
-                return true;
-            }
-            if (System.currentTimeMillis() > until) {
-                out.println("index not built in 120 s: " + idx.getIndexedRows() + "/" + idx.getTotalRows() + " rows");
-                return false;
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private static KeyValuePair kv(String k, String v) {
-        return KeyValuePair.newBuilder().setKey(k).setValue(v).build();
-    }
-
-    private static void check(Status s, String what) {
-        if (s.getCode() != 0) {
-            throw new IllegalStateException(what + " failed: " + s.getReason());
-        }
+        return preload == 0 || MilvusRpc.flushAndWait(stub, coll, out);
     }
 
     static InsertRequest insert(String coll, int n, int dim, AtomicLong nextId, Random r) {
@@ -218,53 +167,15 @@ public final class LoadTest {
             tags.addData(r.nextInt(100));
             for (int j = 0; j < dim; j++) v.addData(r.nextFloat());
         }
-        return InsertRequest.newBuilder().setCollectionName(coll).setNumRows(n)
-                .addFieldsData(FieldData.newBuilder().setFieldName("id").setType(DataType.Int64).setScalars(ScalarField.newBuilder().setLongData(ids)))
-                .addFieldsData(FieldData.newBuilder().setFieldName("tag").setType(DataType.Int64).setScalars(ScalarField.newBuilder().setLongData(tags)))
-                .addFieldsData(FieldData.newBuilder().setFieldName("vector").setType(DataType.FloatVector)
-                        .setVectors(VectorField.newBuilder().setDim(dim).setFloatVector(v)))
-                .build();
+        return InsertRequest.newBuilder().setCollectionName(coll).setNumRows(n).addFieldsData(longField("id", ids))
+                .addFieldsData(longField("tag", tags)).addFieldsData(floatVectorField("vector", dim, v)).build();
     }
 
     static SearchRequest search(String coll, int dim, int topk, String filter, Random r) {
-        ByteBuffer bb = ByteBuffer.allocate(dim * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int j = 0; j < dim; j++) bb.putFloat(r.nextFloat());
-        PlaceholderGroup pg = PlaceholderGroup.newBuilder().addPlaceholders(PlaceholderValue.newBuilder().setTag("$0")
-                .setType(PlaceholderType.FloatVector).addValues(ByteString.copyFrom(bb.array()))).build();
-        return SearchRequest.newBuilder().setCollectionName(coll).setPlaceholderGroup(pg.toByteString()).setNq(1).setDsl(filter)
+        float[] q = new float[dim];
+        for (int j = 0; j < dim; j++) q[j] = r.nextFloat();
+        return SearchRequest.newBuilder().setCollectionName(coll).setPlaceholderGroup(placeholders(List.of(q))).setNq(1).setDsl(filter)
                 .addSearchParams(kv("topk", Integer.toString(topk))).addSearchParams(kv("anns_field", "vector"))
                 .addSearchParams(kv("params", "{\"ef\":64}")).setConsistencyLevel(ConsistencyLevel.Eventually).build();
-    }
-
-    /** Latencies (bounded sample) and counts of one operation type. */
-    static final class Stats {
-        final AtomicLong ok = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
-        final AtomicLong items = new AtomicLong();
-        private final long[] sample = new long[200_000];
-        private final AtomicLong n = new AtomicLong();
-
-        void record(long nanos, boolean success, int count) {
-            if (success) {
-                ok.incrementAndGet();
-                items.addAndGet(count);
-                long i = n.getAndIncrement();
-                if (i < sample.length) {
-                    sample[(int) i] = nanos;
-                }
-            } else {
-                errors.incrementAndGet();
-            }
-        }
-
-        double percentile(double p) {
-            int size = (int) Math.min(n.get(), sample.length);
-            if (size == 0) {
-                return 0;
-            }
-            long[] copy = Arrays.copyOf(sample, size);
-            Arrays.sort(copy);
-            return copy[Math.min(size - 1, (int) (p * size))];
-        }
     }
 }
