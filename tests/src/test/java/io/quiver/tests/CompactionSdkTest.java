@@ -27,7 +27,6 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.Test;
  * upserts keep their latest value), repeated primary keys of plain inserts resolve to the latest row ("latest wins",
  * DESIGN 14.9), and the small flushed segments were merged.
  */
-@Disabled("needs datacoord compaction: enable when merged")
 class CompactionSdkTest extends ConformanceBase {
     private static final int DIM = 8;
     private static final int BATCH = 100;

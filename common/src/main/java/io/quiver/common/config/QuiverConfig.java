@@ -75,7 +75,7 @@ public record QuiverConfig(
         d.put("dataCoord.enableGarbageCollection", "true");
         d.put("dataCoord.gc.interval", "60s");                   // Milvus: 3600s
         d.put("dataCoord.gc.missingTolerance", "3600s");         // orphan files (no meta names them) older than this go
-        d.put("dataCoord.gc.dropTolerance", "300s");             // files of dropped segments go this long after the drop (Milvus: 10800s)
+        d.put("dataCoord.gc.dropTolerance", "60s");              // files of dropped segments go this long after the drop (Milvus: 10800s)
         d.put("dataNode.syncBufferSize", "64MB");
         d.put("dataNode.syncPeriod", "30s");
         d.put("dataNode.slot.slotCap", "2");                     // compaction plans a datanode runs at once

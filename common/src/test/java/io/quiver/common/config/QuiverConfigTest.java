@@ -42,7 +42,7 @@ class QuiverConfigTest {
         assertThat(gc.enabled()).isTrue();
         assertThat(gc.interval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(gc.missingTolerance()).isEqualTo(Duration.ofHours(1));
-        assertThat(gc.dropTolerance()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(gc.dropTolerance()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.dataNode().compactionSlots()).isEqualTo(2);
     }
 
