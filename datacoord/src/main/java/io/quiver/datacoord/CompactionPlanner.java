@@ -23,10 +23,10 @@ import java.util.function.Predicate;
  * without a cluster. {@link CompactionManager} turns the planned compactions into datanode plans.
  *
  * <p>L0 (per vchannel): the L0 segments whose deletes all lie at or below the channel's safe bound are applied to
- * every flushed L1 segment of the channel. The bound is the channel checkpoint's time tick, lowered to the
- * smallest row timestamp of any unflushed segment with synced rows (a delete can only hide older rows; unsynced
- * rows lie after the checkpoint, so their timestamps are above its tick), and lowered again below the first delete
- * of every L0 segment left out, so that the new delete floor is exact. Channels with a mix compaction running, or
+ * every flushed L1 segment of the channel. The bound is the channel checkpoint's time tick (rows not yet synced lie
+ * after the checkpoint, so their timestamps are above its tick, and unflushed segments already hold the deletes
+ * that hide their synced rows in their own deltalogs), lowered below the first delete of every L0 segment left
+ * out, so that the new delete floor is exact. Channels with a mix compaction running, or
  * with a compaction result not yet handed off to the read path, wait.
  *
  * <p>Mix (per partition and vchannel): segments whose deleted ratio or estimated expired ratio (TTL) passes the
@@ -96,12 +96,9 @@ final class CompactionPlanner {
                     return null; // a result not yet handed off: its inputs are still served from older manifests
                 }
                 targets.add(s);
-            } else if (isUnflushed(s) && !s.getManifestPath().isEmpty()) {
-                if (s.getMinTs() == 0) {
-                    return null; // synced rows of unknown age (written by an older version): no safe bound
-                }
-                bound = Math.min(bound, s.getMinTs());
             }
+            // unflushed segments do not lower the bound: their datanode writes every delete that hides one of their rows
+            // into their own deltalog in the same channel sync as the L0 segment holding it (GrowingDeletes)
         }
         if (l0.isEmpty()) {
             return null;
@@ -136,10 +133,6 @@ final class CompactionPlanner {
             oldest = Math.min(oldest, s.getCreatedMs());
         }
         return bytes >= config.l0MinBytes() || l0.size() >= config.l0MinSegments() || nowMs - oldest >= config.l0MaxAge().toMillis();
-    }
-
-    private static boolean isUnflushed(SegmentInfo s) {
-        return s.getState() == SegmentState.GROWING || s.getState() == SegmentState.SEALED || s.getState() == SegmentState.FLUSHING;
     }
 
     List<Planned> planMix(CollectionView view, Busy busy, Predicate<SegmentInfo> servable, Trigger trigger) {

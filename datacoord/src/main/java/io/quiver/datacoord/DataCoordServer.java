@@ -56,7 +56,8 @@ public final class DataCoordServer {
         SegmentManager segments = new SegmentManager(ctx.metaKv(), root,
                 n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
                 () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
-                ctx.clock(), cfg.segmentMaxSize(), cfg.segmentMaxLife(), cfg.segmentMaxIdle(),
+                ctx.clock(), new SegmentManager.SealPolicy(cfg.segmentMaxSize(), cfg.segmentMaxLife(), cfg.segmentMaxIdle(),
+                        cfg.compaction().enabled() ? cfg.compaction().deletedRatioThreshold() : 0),
                 (vchannel, ids, ts) -> {
                     String addr = channelsRef[0].ownerAddress(vchannel);
                     if (addr == null) {
@@ -76,6 +77,7 @@ public final class DataCoordServer {
                 if (cp != null) {
                     r.setSeekPosition(cp);
                 }
+                r.addAllRecentL0Segments(segmentsRef[0].l0Above(vchannel, cp == null ? 0 : cp.getTimestamp()));
                 Statuses.check(clients.dataNode(node.getAddress()).watchDmChannel(r.build()));
             }
 

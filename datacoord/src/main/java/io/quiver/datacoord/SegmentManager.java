@@ -60,21 +60,29 @@ public final class SegmentManager {
     private final long segmentMaxBytes;
     private final Duration maxLife;
     private final Duration maxIdle;
+    private final double sealDeletedRatio;
     private final FlushNotifier notifier;
     @GuardedBy("this") private final Map<Long, SegmentInfo> segments = new HashMap<>();
     @GuardedBy("this") private final Map<String, ChannelCheckpoint> checkpoints = new HashMap<>();
     @GuardedBy("this") private final Map<Long, Long> maxRowsByCollection = new HashMap<>();
 
+    /** When growing segments seal: estimated size, age, idle time, and the share of their rows hidden by deletes. */
+    public record SealPolicy(long segmentMaxBytes, Duration maxLife, Duration maxIdle, double deletedRatio) {
+        /** A segment with at least this many rows is sealed when {@link #deletedRatio} of them are hidden. */
+        static final long MIN_ROWS_FOR_DELETED_SEAL = 1000;
+    }
+
     public SegmentManager(MetaKv kv, String root, IntToLongFunction idAllocator, LongSupplier tso, InstantSource clock,
-                          long segmentMaxBytes, Duration maxLife, Duration maxIdle, FlushNotifier notifier) {
+                          SealPolicy policy, FlushNotifier notifier) {
         this.kv = requireNonNull(kv, "kv is null");
         this.prefix = root + "/datacoord/";
         this.idAllocator = requireNonNull(idAllocator, "idAllocator is null");
         this.tso = requireNonNull(tso, "tso is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.segmentMaxBytes = segmentMaxBytes;
-        this.maxLife = requireNonNull(maxLife, "maxLife is null");
-        this.maxIdle = requireNonNull(maxIdle, "maxIdle is null");
+        this.segmentMaxBytes = policy.segmentMaxBytes();
+        this.maxLife = requireNonNull(policy.maxLife(), "maxLife is null");
+        this.maxIdle = requireNonNull(policy.maxIdle(), "maxIdle is null");
+        this.sealDeletedRatio = policy.deletedRatio();
         this.notifier = requireNonNull(notifier, "notifier is null");
     }
 
@@ -209,7 +217,10 @@ public final class SegmentManager {
                 boolean full = s.getAssignedRows() >= s.getMaxRows();
                 boolean old = now - s.getCreatedMs() >= maxLife.toMillis();
                 boolean idle = now - s.getLastAssignMs() >= maxIdle.toMillis();
-                if (full || old || idle) {
+                // mostly superseded rows (churn): seal so the dead rows reach compaction instead of piling up in memory
+                boolean dead = s.getNumRows() >= SealPolicy.MIN_ROWS_FOR_DELETED_SEAL && sealDeletedRatio > 0
+                        && s.getDeletedRows() >= sealDeletedRatio * s.getNumRows();
+                if (full || old || idle || dead) {
                     due.add(s);
                 }
             }
@@ -355,6 +366,9 @@ public final class SegmentManager {
             if (sync.getSizeBytes() != 0) {
                 b.setSizeBytes(sync.getSizeBytes());
             }
+            if (sync.getDeletedRows() > s.getDeletedRows()) {
+                b.setDeletedRows(sync.getDeletedRows());
+            }
             if (sync.getFlushed()) {
                 b.setState(SegmentState.FLUSHED).setFlushedTs(r.getCheckpoint().getTimestamp());
             }
@@ -468,6 +482,12 @@ public final class SegmentManager {
                 .filter(s -> s.getVchannel().equals(vchannel) && s.getLevel() == SegmentLevel.L1
                         && (s.getState() == SegmentState.GROWING || s.getState() == SegmentState.SEALED || s.getState() == SegmentState.FLUSHING))
                 .toList();
+    }
+
+    /** Flushed L0 segments of a channel with deletes above {@code ts} (a new channel owner matches late rows against them). */
+    public synchronized List<SegmentInfo> l0Above(String vchannel, long ts) {
+        return segments.values().stream().filter(s -> s.getVchannel().equals(vchannel) && s.getLevel() == SegmentLevel.L0
+                && s.getState() == SegmentState.FLUSHED && s.getMaxTs() > ts).toList();
     }
 
     /**

@@ -78,6 +78,8 @@ final class ChannelWriter implements Runnable {
     private final Map<Long, SegmentBuffer> buffers = new LinkedHashMap<>();
     private final Map<Long, SegmentManifest> manifests = new HashMap<>();
     private final Map<Long, Long> partitions = new HashMap<>();
+    private final GrowingDeletes growingDeletes = new GrowingDeletes();
+    private final Map<Long, Long> deletedRows = new HashMap<>(); // unflushed segment -> rows its deltalogs hide
     private final List<Object> deletedPks = new ArrayList<>();
     private final List<Long> deleteTs = new ArrayList<>();
     private long bufferedBytes;
@@ -89,7 +91,7 @@ final class ChannelWriter implements Runnable {
     private volatile boolean running = true;
     private volatile boolean dropped;
 
-    ChannelWriter(CollectionInfo collection, String vchannel, MsgPosition seek, List<SegmentInfo> growing, Wal wal,
+    ChannelWriter(CollectionInfo collection, String vchannel, MsgPosition seek, List<SegmentInfo> growing, List<SegmentInfo> recentL0, Wal wal,
                   ObjectStore store, SyncTarget target, InstantSource clock, long syncBufferBytes, Duration syncPeriod, long nodeId) {
         this.collection = requireNonNull(collection, "collection is null");
         this.vchannel = requireNonNull(vchannel, "vchannel is null");
@@ -103,13 +105,20 @@ final class ChannelWriter implements Runnable {
         this.pkField = Schemas.primaryKey(collection.getSchema());
         for (SegmentInfo s : growing) {
             partitions.put(s.getSegmentId(), s.getPartitionId());
+            deletedRows.put(s.getSegmentId(), s.getDeletedRows());
             if (!s.getManifestPath().isEmpty()) {
                 try {
-                    manifests.put(s.getSegmentId(), SegmentManifest.parseFrom(store.get(s.getManifestPath())));
+                    SegmentManifest m = SegmentManifest.parseFrom(store.get(s.getManifestPath()));
+                    manifests.put(s.getSegmentId(), m);
+                    SyncedRows.read(store, m, pkField, (pk, ts) -> growingDeletes.row(s.getSegmentId(), pk, ts));
                 } catch (InvalidProtocolBufferException e) {
                     throw new IllegalStateException("unreadable manifest " + s.getManifestPath(), e);
                 }
             }
+        }
+        long seekTs = seek == null ? 0 : seek.getTimestamp();
+        for (SegmentInfo l0 : recentL0) {
+            SyncedRows.readDeletes(store, l0.getManifestPath(), (pk, ts) -> growingDeletes.delete(pk, ts, seekTs));
         }
         String pchannel = pchannelOf(collection, vchannel);
         Wal.StartPosition start;
@@ -186,7 +195,10 @@ final class ChannelWriter implements Runnable {
                     bufferDelete(del, m.payload().length);
                 }
             }
-            case TIME_TICK -> tick = Math.max(tick, msg.getTimeTick().getTimestamp());
+            case TIME_TICK -> {
+                tick = Math.max(tick, msg.getTimeTick().getTimestamp());
+                growingDeletes.tick(tick);
+            }
             default -> { }
         }
     }
@@ -202,6 +214,8 @@ final class ChannelWriter implements Runnable {
         SegmentBuffer b = buffers.computeIfAbsent(ins.getSegmentId(), id -> new SegmentBuffer(collection));
         partitions.putIfAbsent(ins.getSegmentId(), ins.getPartitionId());
         b.append(ins);
+        long seg = ins.getSegmentId();
+        SyncedRows.forEachKey(ins, pkField.getFieldID(), pk -> growingDeletes.row(seg, pk, ins.getTimestamp()));
         markBuffered(bytes);
     }
 
@@ -211,11 +225,13 @@ final class ChannelWriter implements Runnable {
             for (long pk : ids.getIntId().getDataList()) {
                 deletedPks.add(pk);
                 deleteTs.add(del.getTimestamp());
+                growingDeletes.delete(pk, del.getTimestamp(), tick);
             }
         } else {
             for (String pk : ids.getStrId().getDataList()) {
                 deletedPks.add(pk);
                 deleteTs.add(del.getTimestamp());
+                growingDeletes.delete(pk, del.getTimestamp(), tick);
             }
         }
         markBuffered(bytes);
@@ -264,12 +280,18 @@ final class ChannelWriter implements Runnable {
                 touched.add(s);
             }
         }
+        for (long s : growingDeletes.segmentsWithPending()) {
+            if (!touched.contains(s)) {
+                touched.add(s);
+            }
+        }
         MsgPosition cp = checkpoint();
         SaveBinlogPathsRequest.Builder req = SaveBinlogPathsRequest.newBuilder().setVchannel(vchannel).setCollectionId(coll)
                 .setCheckpoint(cp).setNodeId(nodeId);
-        int logsNeeded = touched.size() * (collection.getSchema().getFieldsCount() + 4) + 2;
+        int logsNeeded = touched.size() * (collection.getSchema().getFieldsCount() + 5) + 2;
         long logId = target.allocateIds(logsNeeded);
         Map<Long, SegmentManifest> newManifests = new HashMap<>();
+        Map<Long, Long> newDeleted = new HashMap<>();
         for (long seg : touched) {
             long part = partitions.getOrDefault(seg, collection.getPartitions(0).getPartitionId());
             SegmentManifest prev = manifests.getOrDefault(seg, SegmentManifest.newBuilder().setSegmentId(seg).setCollectionId(coll)
@@ -301,6 +323,18 @@ final class ChannelWriter implements Runnable {
                         .setLogId(sid).setPath(spath).setEntries(n).setSize(stats.length)));
                 m.setNumRows(prev.getNumRows() + n);
             }
+            GrowingDeletes.Pending pd = growingDeletes.pending(seg);
+            if (pd != null && pd.size() > 0) {
+                // the deletes that hide rows of this unflushed segment, in its own deltalog (L0 compaction never waits for it)
+                byte[] data = DeltalogCodec.write(pd.batch(pkField.getDataType() == DataType.Int64));
+                long id = logId++;
+                String path = SegmentPaths.deltaLog(coll, part, seg, id);
+                store.put(path, data);
+                long lo = pd.ts.stream().mapToLong(Long::longValue).min().orElse(0);
+                long hi = pd.ts.stream().mapToLong(Long::longValue).max().orElse(0);
+                m.addDeltalogs(Binlog.newBuilder().setLogId(id).setPath(path).setEntries(pd.size()).setTsFrom(lo).setTsTo(hi).setSize(data.length));
+                newDeleted.put(seg, deletedRows.getOrDefault(seg, 0L) + pd.size());
+            }
             SegmentManifest manifest = m.build();
             // the key takes a fresh cluster-unique id, not the version counter: a manifest is never overwritten,
             // even by a writer that did not know an earlier version existed
@@ -311,7 +345,8 @@ final class ChannelWriter implements Runnable {
                     .setManifestPath(mpath).setManifestVersion(manifest.getVersion()).setNumRows(manifest.getNumRows())
                     .setFlushed(flushing.contains(seg)).setLevel(SegmentLevel.L1)
                     .setMinTs(ManifestStats.minRowTs(manifest)).setMaxTs(ManifestStats.maxRowTs(manifest))
-                    .setSizeBytes(ManifestStats.sizeBytes(manifest)));
+                    .setSizeBytes(ManifestStats.sizeBytes(manifest))
+                    .setDeletedRows(newDeleted.getOrDefault(seg, deletedRows.getOrDefault(seg, 0L))));
         }
         if (!deletedPks.isEmpty()) {
             long l0 = target.allocateIds(1);
@@ -339,8 +374,12 @@ final class ChannelWriter implements Runnable {
         target.saveBinlogPaths(req.build());
         // only now, with everything recorded, forget the buffers and let the WAL drop what precedes the checkpoint
         manifests.putAll(newManifests);
+        deletedRows.putAll(newDeleted);
+        growingDeletes.written();
         for (long seg : flushing) {
             manifests.remove(seg);
+            deletedRows.remove(seg);
+            growingDeletes.forget(seg);
             flushRequests.remove(seg);
             partitions.remove(seg);
         }

@@ -41,11 +41,12 @@ public final class DataNode implements AutoCloseable {
     }
 
     /** Starts consuming a vchannel; watching one already watched is a no-op. */
-    public synchronized void watch(CollectionInfo collection, String vchannel, MsgPosition seek, List<SegmentInfo> growing) {
+    public synchronized void watch(CollectionInfo collection, String vchannel, MsgPosition seek, List<SegmentInfo> growing,
+                                   List<SegmentInfo> recentL0) {
         if (channels.containsKey(vchannel)) {
             return;
         }
-        ChannelWriter w = new ChannelWriter(collection, vchannel, seek, growing, wal, store, target, clock, syncBufferBytes, syncPeriod, nodeId);
+        ChannelWriter w = new ChannelWriter(collection, vchannel, seek, growing, recentL0, wal, store, target, clock, syncBufferBytes, syncPeriod, nodeId);
         channels.put(vchannel, w);
         threads.execute(w);
     }

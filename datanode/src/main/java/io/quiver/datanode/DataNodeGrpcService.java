@@ -32,7 +32,8 @@ public final class DataNodeGrpcService extends DataNodeGrpc.DataNodeImplBase {
     @Override
     public void watchDmChannel(WatchDmChannelRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
-            node.watch(req.getCollection(), req.getVchannel(), req.hasSeekPosition() ? req.getSeekPosition() : null, req.getGrowingSegmentsList());
+            node.watch(req.getCollection(), req.getVchannel(), req.hasSeekPosition() ? req.getSeekPosition() : null, req.getGrowingSegmentsList(),
+                    req.getRecentL0SegmentsList());
             return Statuses.success();
         });
     }

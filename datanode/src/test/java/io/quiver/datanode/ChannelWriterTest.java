@@ -14,6 +14,7 @@ import io.milvus.grpc.ScalarField;
 import io.milvus.grpc.VectorField;
 import io.quiver.common.binlog.DeltalogCodec;
 import io.quiver.common.column.FloatVectorColumn;
+import io.quiver.common.column.LongColumn;
 import io.quiver.common.binlog.BinlogCodec;
 import io.quiver.proto.Binlog;
 import io.quiver.proto.CollectionInfo;
@@ -82,7 +83,7 @@ class ChannelWriterTest {
             wal.produce("t-dml_0", WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder().setCollectionId(7).setPartitionId(-1)
                     .setVchannel("t-dml_0_7v0").setTimestamp(110).setPrimaryKeys(IDs.newBuilder().setIntId(LongArray.newBuilder().addData(2)))).build().toByteArray());
             wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
-            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(), wal, store, target, InstantSource.system(),
+            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(), List.of(), wal, store, target, InstantSource.system(),
                     64L << 20, Duration.ofMinutes(5), 1);
             w.requestFlush(List.of(11L), 150);
             Thread t = new Thread(w);
@@ -112,6 +113,12 @@ class ChannelWriterTest {
             var deletes = DeltalogCodec.read(store.get(dm.getDeltalogs(0).getPath()));
             assertThat(deletes.longPks()).containsExactly(2L);
             assertThat(deletes.timestamps()).containsExactly(110L);
+            // the delete hides a row of the (then unflushed) segment: it is in the segment's own deltalog too
+            assertThat(m.getDeltalogsCount()).isEqualTo(1);
+            var own = DeltalogCodec.read(store.get(m.getDeltalogs(0).getPath()));
+            assertThat(own.longPks()).containsExactly(2L);
+            assertThat(own.timestamps()).containsExactly(110L);
+            assertThat(l1.getDeletedRows()).isEqualTo(1);
             assertThat(l1.getMinTs()).isEqualTo(100);
             assertThat(l1.getMaxTs()).isEqualTo(100);
             assertThat(l1.getSizeBytes()).isEqualTo(storedBytes(store, m)).isPositive();
@@ -156,6 +163,16 @@ class ChannelWriterTest {
                     .addStatslogs(FieldBinlog.newBuilder().setFieldId(100).addBinlogs(Binlog.newBuilder().setPath("old/stats").setSize(100)))
                     .build();
             store.put("files/manifest/7/8/11/1", prev.toByteArray());
+            // the synced rows themselves: the new owner reads their keys and timestamps (deletes that hide them go to the
+            // segment's own deltalog)
+            LongColumn oldTs = new LongColumn(1, DataType.Int64, false);
+            LongColumn oldPk = new LongColumn(100, DataType.Int64, false);
+            for (long i = 0; i < 4; i++) {
+                oldTs.add(50 + i * 3);
+                oldPk.add(i + 1);
+            }
+            store.put("old/ts", BinlogCodec.write(oldTs, 0, 4, 50, 60));
+            store.put("old/pk", BinlogCodec.write(oldPk, 0, 4, 50, 60));
             SegmentInfo growing = SegmentInfo.newBuilder().setSegmentId(11).setCollectionId(7).setPartitionId(8)
                     .setVchannel("t-dml_0_7v0").setManifestPath("files/manifest/7/8/11/1").setManifestVersion(1).build();
             for (long ts : new long[] {100, 120}) {
@@ -169,7 +186,7 @@ class ChannelWriterTest {
                         .setVchannel("t-dml_0_7v0").setTimestamp(ts).setPrimaryKeys(IDs.newBuilder().setIntId(LongArray.newBuilder().addData(5)))).build().toByteArray());
             }
             wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
-            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(growing), wal, store, target, InstantSource.system(),
+            ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(growing), List.of(), wal, store, target, InstantSource.system(),
                     64L << 20, Duration.ofMinutes(5), 1);
             w.requestFlush(List.of(11L), 150);
             Thread t = new Thread(w);

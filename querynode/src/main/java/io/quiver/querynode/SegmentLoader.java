@@ -54,11 +54,11 @@ public final class SegmentLoader {
         if (!growing) {
             seg.setPkStats(PkStats.build(seg.primaryKeys(), seg.rowCount()));
             loadIndexes(seg, info);
-            // the segment's own deletes (L0 compaction wrote them into its manifest); the shard leader forwards only
-            // those it still buffers
-            readDeletes(m, (pk, ts) -> seg.deletes().add(pk, ts));
-            seg.setManifestVersion(m.getVersion());
         }
+        // the segment's own deletes (written while it was unflushed, or by L0 compaction); the shard leader forwards
+        // only those it still buffers
+        readDeletes(m, (pk, ts) -> seg.deletes().add(pk, ts));
+        seg.setManifestVersion(m.getVersion());
         return seg;
     }
 
