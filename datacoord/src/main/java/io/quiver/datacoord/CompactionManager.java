@@ -100,6 +100,11 @@ public final class CompactionManager {
     @GuardedBy("this") private final Map<Long, Task> tasks = new LinkedHashMap<>();
     @GuardedBy("this") private final Map<Long, List<Long>> triggers = new HashMap<>();
     @GuardedBy("this") private long lastAutoMs;
+    /** Manual compactions whose mix stage waits for their L0 stage (a manual compaction is both, in that order). */
+    @GuardedBy("this") private final Map<Long, ManualRequest> pendingMix = new LinkedHashMap<>();
+
+    /** What a manual compaction asked for. */
+    private record ManualRequest(long triggerId, long collectionId, long partitionId, String vchannel, List<Long> segmentIds) {}
 
     public CompactionManager(CompactionConfig config, SegmentManager segments, ObjectStore store, DataNodes nodes,
                              LongFunction<CollectionInfo> collections, IntToLongFunction ids, LongSupplier tso,
@@ -134,7 +139,13 @@ public final class CompactionManager {
             throw new QuiverException(ErrorCode.COLLECTION_NOT_FOUND, "collectionID=" + collectionId);
         }
         long triggerId = ids.applyAsLong(1);
-        List<Task> created = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, triggerId, partitionId, vchannel, segmentIds);
+        List<Task> created = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, triggerId, partitionId, vchannel, segmentIds, true);
+        if (created.stream().anyMatch(t -> t.plan.getType() == CompactionType.L0_COMPACTION)) {
+            // the deletes first, so the merge sees every segment's deleted rows and drops them; then the mix stage
+            synchronized (this) {
+                pendingMix.put(triggerId, new ManualRequest(triggerId, collectionId, partitionId, vchannel, List.copyOf(segmentIds)));
+            }
+        }
         LOG.info("manual compaction compactionId={} collectionId={} plans={}", triggerId, collectionId, created.size());
         return new ManualResult(triggerId, created.size());
     }
@@ -151,13 +162,13 @@ public final class CompactionManager {
         for (CollectionInfo listed : all) {
             CollectionInfo c = collections.apply(listed.getCollectionId());
             if (c != null) {
-                planAndCreate(c, CompactionPlanner.Trigger.AUTO, 0, 0, "", List.of());
+                planAndCreate(c, CompactionPlanner.Trigger.AUTO, 0, 0, "", List.of(), true);
             }
         }
     }
 
     private List<Task> planAndCreate(CollectionInfo c, CompactionPlanner.Trigger trigger, long triggerId, long partitionId,
-                                     String vchannel, List<Long> segmentIds) {
+                                     String vchannel, List<Long> segmentIds, boolean withL0) {
         long coll = c.getCollectionId();
         long now = clock.millis();
         long ts = tso.getAsLong();
@@ -171,7 +182,7 @@ public final class CompactionManager {
                 expireTs, segs, segments.checkpoints(coll));
         List<CompactionPlanner.Planned> planned;
         synchronized (this) {
-            planned = planner.plan(view, busy(), servable, now, trigger);
+            planned = planner.plan(view, busy(), servable, now, trigger, withL0);
         }
         List<Task> created = new ArrayList<>();
         for (CompactionPlanner.Planned p : planned) {
@@ -275,10 +286,39 @@ public final class CompactionManager {
 
     /** One scheduling round: issue waiting plans into free slots, poll running ones, commit finished ones. */
     public void schedule() {
+        startMixStages();
         List<SessionInfo> live = nodes.live();
         issue(live);
         poll(live);
         forgetOld();
+    }
+
+    /** Manual compactions whose L0 stage finished get their mix stage, under the same compaction id. */
+    private void startMixStages() {
+        List<ManualRequest> ready = new ArrayList<>();
+        synchronized (this) {
+            for (ManualRequest r : pendingMix.values()) {
+                boolean l0Running = triggers.getOrDefault(r.triggerId(), List.of()).stream().map(tasks::get)
+                        .anyMatch(t -> t != null && !t.finished() && t.plan.getType() == CompactionType.L0_COMPACTION);
+                if (!l0Running) {
+                    ready.add(r);
+                }
+            }
+        }
+        for (ManualRequest r : ready) {
+            try {
+                CollectionInfo c = collections.apply(r.collectionId());
+                if (c != null) {
+                    List<Task> created = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, r.triggerId(), r.partitionId(), r.vchannel(),
+                            r.segmentIds(), false);
+                    LOG.info("manual compaction mix stage compactionId={} plans={}", r.triggerId(), created.size());
+                }
+            } finally {
+                synchronized (this) {
+                    pendingMix.remove(r.triggerId());
+                }
+            }
+        }
     }
 
     private void issue(List<SessionInfo> live) {
@@ -417,6 +457,9 @@ public final class CompactionManager {
                 case TIMEOUT -> timeout++;
                 default -> executing++;
             }
+        }
+        if (pendingMix.containsKey(compactionId)) {
+            executing++; // the mix stage is still to come
         }
         return GetCompactionStateResponse.newBuilder().setStatus(Statuses.success())
                 .setState(executing > 0 ? CompactionState.Executing : CompactionState.Completed).setExecutingPlanNo(executing)

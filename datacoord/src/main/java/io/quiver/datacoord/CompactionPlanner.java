@@ -32,7 +32,8 @@ import java.util.function.Predicate;
  * <p>Mix (per partition and vchannel): segments whose deleted ratio or estimated expired ratio (TTL) passes the
  * threshold are rewritten, and small segments are merged, bin-packed by live rows into groups of at most the
  * maximum rows; a manual compaction packs every servable flushed segment. Channels with an L0 compaction running
- * wait, and no segment is in two compactions.
+ * wait, no segment is in two compactions, and a compaction result joins another compaction only once it is handed off
+ * (servable), so chains never reach back to inputs that are still served.
  */
 final class CompactionPlanner {
     /** How a round was started. */
@@ -61,8 +62,13 @@ final class CompactionPlanner {
 
     /** Plans L0 compactions first (they unblock the delete buffers), then mix; updates {@code busy} with what it plans. */
     List<Planned> plan(CollectionView view, Busy busy, Predicate<SegmentInfo> servable, long nowMs, Trigger trigger) {
+        return plan(view, busy, servable, nowMs, trigger, true);
+    }
+
+    /** As {@link #plan(CollectionView, Busy, Predicate, long, Trigger)}; without L0 when {@code withL0} is false. */
+    List<Planned> plan(CollectionView view, Busy busy, Predicate<SegmentInfo> servable, long nowMs, Trigger trigger, boolean withL0) {
         List<Planned> out = new ArrayList<>();
-        for (String ch : view.vchannels()) {
+        for (String ch : withL0 ? view.vchannels() : List.<String>of()) {
             Planned p = planL0(view, ch, busy, servable, nowMs, trigger);
             if (p != null) {
                 out.add(p);
@@ -140,7 +146,7 @@ final class CompactionPlanner {
         Map<Shard, List<SegmentInfo>> byShard = new LinkedHashMap<>();
         for (SegmentInfo s : view.segments()) {
             if (s.getLevel() != SegmentLevel.L1 || s.getState() != SegmentState.FLUSHED || busy.l0Channels().contains(s.getVchannel())
-                    || busy.segments().contains(s.getSegmentId()) || !servable.test(s)) {
+                    || busy.segments().contains(s.getSegmentId()) || s.getCompactedFromCount() > 0 && !servable.test(s)) {
                 continue;
             }
             byShard.computeIfAbsent(new Shard(s.getPartitionId(), s.getVchannel()), k -> new ArrayList<>()).add(s);

@@ -100,8 +100,10 @@ class CompactionPlannerTest {
         SegmentInfo otherPartition = flushed(4, 10).toBuilder().setPartitionId(11).build();
         List<Planned> plans = planner.planMix(view(1000, 0, 300, a, b, c, otherPartition), Busy.none(), s -> true, Trigger.MANUAL);
         assertThat(plans).extracting(p -> ids(p.inputs())).containsExactlyInAnyOrder(List.of(1L), List.of(2L, 3L), List.of(4L));
-        // a result not yet servable is never an input
-        assertThat(planner.planMix(view(1000, 0, 300, a), Busy.none(), s -> false, Trigger.MANUAL)).isEmpty();
+        // a compaction result not yet servable is never an input; a plain flushed segment need not be indexed first
+        SegmentInfo result = flushed(9, 100).toBuilder().addCompactedFrom(1).build();
+        assertThat(planner.planMix(view(1000, 0, 300, result), Busy.none(), s -> false, Trigger.MANUAL)).isEmpty();
+        assertThat(planner.planMix(view(1000, 0, 300, a), Busy.none(), s -> false, Trigger.MANUAL)).hasSize(1);
     }
 
     @Test
