@@ -282,6 +282,10 @@ public final class LocalWal implements Wal {
     // ====================================================================== segment
 
     /** One segment file. The sparse index maps every {@value #INDEX_EVERY}th record to its file position. */
+    /** An active segment at least this large rolls once it is {@link #ROLL_AGE_MS} old, so truncation can drop it. */
+    static final long ROLL_AGE_MIN_BYTES = 1L << 20;
+    static final long ROLL_AGE_MS = 60_000;
+
     private static final class Segment {
         final long base;
         final Path path;
@@ -293,6 +297,8 @@ public final class LocalWal implements Wal {
         long size; // bytes; guarded by the append lock
         /** When the segment was sealed (epoch ms); MAX_VALUE while it is the active one. */
         volatile long sealedMs = Long.MAX_VALUE;
+        /** When this segment became the active one (an active segment rolls by age too, so acknowledged data can go). */
+        volatile long activeSinceMs;
 
         Segment(long base, Path path, FileChannel fc) {
             this.base = base;
@@ -472,6 +478,7 @@ public final class LocalWal implements Wal {
             LocalObjectStore.fsyncDirectory(path);
             Segment s = new Segment(base, file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
             s.size = RecordLog.FILE_HEADER;
+            s.activeSinceMs = clock.millis();
             segments.put(base, s);
             return s;
         }
@@ -487,7 +494,10 @@ public final class LocalWal implements Wal {
                 if (failure != null) {
                     throw new StorageException("wal channel " + name + " failed earlier, restart required", false, failure);
                 }
-                if (active.count > 0 && active.size + frame.remaining() > options.segmentBytes()) {
+                boolean full = active.size + frame.remaining() > options.segmentBytes();
+                // a busy channel's acknowledged data must not wait for 64 MiB: roll an active segment of some size by age
+                boolean aged = active.size >= ROLL_AGE_MIN_BYTES && clock.millis() - active.activeSinceMs >= ROLL_AGE_MS;
+                if (active.count > 0 && (full || aged)) {
                     roll();
                     rolled = true;
                 }

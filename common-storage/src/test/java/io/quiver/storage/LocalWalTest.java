@@ -272,6 +272,23 @@ class LocalWalTest extends WalConformanceTest {
     }
 
     @Test
+    void anAcknowledgedActiveSegmentRollsByAgeSoItCanGo() throws Exception {
+        // default 64 MiB segments: without the age roll, 2 MiB of acknowledged messages would stay for ever
+        Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest());
+        for (int i = 0; i < 2048; i++) {
+            wal.produce(channel, kb(1, i));
+        }
+        c.acknowledge(read(c, 2048).getLast().position());
+        assertThat(segmentFiles()).hasSize(1);
+        long before = bytesOnDisk();
+        clock.advance(Duration.ofMillis(LocalWal.ROLL_AGE_MS));
+        wal.produce(channel, kb(1, 0)); // an old active segment over 1 MiB rolls on the next append
+        c.acknowledge(read(c, 1).getLast().position());
+        assertThat(segmentFiles()).hasSize(1);
+        assertThat(bytesOnDisk()).isLessThan(before / 100);
+    }
+
+    @Test
     void aSubscriptionWithoutConsumerExpiresAndStopsPinning() throws Exception {
         smallSegments();
         Consumer dead = wal.subscribe(channel, "dead", StartPosition.earliest());
