@@ -137,7 +137,7 @@ class TtlSdkTest extends ConformanceBase {
     /** True once no flushed segment holds the expired rows any more (a compaction dropped them). */
     private static boolean droppedExpiredSegment(String coll) {
         var infos = client.getPersistentSegmentInfo(GetPersistentSegmentInfoReq.builder().collectionName(coll).build()).getSegmentInfos();
-        long stored = infos.stream().filter(x -> !x.getLevel().equals("L0")).mapToLong(x -> x.getNumRows()).sum();
+        long stored = infos.stream().filter(x -> !x.getLevel().equals("L0")).mapToLong(x -> x.getNumOfRows()).sum();
         return stored < 20; // the 20 expired rows were flushed into one segment; a rewrite keeps none of them
     }
 
