@@ -10,28 +10,14 @@ import io.quiver.common.util.Threads;
 import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.CollectionInfo;
-import io.quiver.proto.CompactionPlan;
-import io.quiver.proto.CompactionResult;
-import io.quiver.proto.CompactionResultsRequest;
-import io.quiver.proto.CreateJobRequest;
-import io.quiver.proto.DescribeCollectionInternalRequest;
-import io.quiver.proto.DropCompactionPlansRequest;
-import io.quiver.proto.IndexInfo;
-import io.quiver.proto.SegmentIndex;
-import io.quiver.proto.Empty;
 import io.quiver.proto.FlushSegmentsRequest;
-import io.quiver.proto.JobResult;
 import io.quiver.proto.MsgPosition;
-import io.quiver.proto.QueryJobRequest;
 import io.quiver.proto.SegmentInfo;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.UnwatchDmChannelRequest;
 import io.quiver.proto.WatchDmChannelRequest;
 import io.micrometer.core.instrument.FunctionCounter;
-import io.quiver.proto.DistributionRequest;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -94,80 +80,13 @@ public final class DataCoordServer {
         IndexManager indexes = new IndexManager(ctx.metaKv(), root,
                 n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
                 ctx.clock(), cfg.minRowsToIndex());
-        IndexScheduler scheduler = new IndexScheduler(indexes, segments, ctx.objectStore(), new IndexScheduler.IndexNodes() {
-            @Override
-            public List<SessionInfo> live() {
-                return clients.sessions().list(RoleClients.INDEXNODE).stream().filter(s -> !s.getStopping()).toList();
-            }
-
-            @Override
-            public int freeSlots(SessionInfo node) {
-                return clients.indexNode(node.getAddress()).getJobSlots(Empty.getDefaultInstance()).getFreeSlots();
-            }
-
-            @Override
-            public void createJob(SessionInfo node, CreateJobRequest job) {
-                Statuses.check(clients.indexNode(node.getAddress()).createJob(job));
-            }
-
-            @Override
-            public List<JobResult> query(SessionInfo node, List<Long> buildIds) {
-                var r = clients.indexNode(node.getAddress()).queryJobs(QueryJobRequest.newBuilder().addAllBuildIds(buildIds).build());
-                Statuses.check(r.getStatus());
-                return r.getResultsList();
-            }
-        }, id -> channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst()
+        IndexScheduler scheduler = new IndexScheduler(indexes, segments, ctx.objectStore(), new RemotePorts.IndexNodes(clients),
+                id -> channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst()
                 .map(CollectionInfo::getSchema).orElse(CollectionSchema.getDefaultInstance()));
 
-        Predicate<SegmentInfo> servable = s -> {
-            List<IndexInfo> wanted = indexes.find(s.getCollectionId(), "", 0);
-            if (wanted.isEmpty()) {
-                return true;
-            }
-            List<SegmentIndex> done = indexes.finishedFor(s.getCollectionId(), List.of(s.getSegmentId()));
-            return wanted.stream().allMatch(i -> done.stream().anyMatch(b -> b.getIndexId() == i.getIndexId()));
-        };
-        CompactionManager compactions = new CompactionManager(cfg.compaction(), segments, ctx.objectStore(), new CompactionManager.DataNodes() {
-            @Override
-            public List<SessionInfo> live() {
-                return clients.sessions().list(RoleClients.DATANODE).stream().filter(s -> !s.getStopping()).toList();
-            }
-
-            @Override
-            public int freeSlots(SessionInfo node) {
-                var r = clients.dataNode(node.getAddress()).getCompactionSlots(Empty.getDefaultInstance());
-                Statuses.check(r.getStatus());
-                return r.getFreeSlots();
-            }
-
-            @Override
-            public void compact(SessionInfo node, CompactionPlan plan) {
-                Statuses.check(clients.dataNode(node.getAddress()).compact(plan));
-            }
-
-            @Override
-            public List<CompactionResult> results(SessionInfo node, List<Long> planIds) {
-                var r = clients.dataNode(node.getAddress()).getCompactionResults(CompactionResultsRequest.newBuilder().addAllPlanIds(planIds).build());
-                Statuses.check(r.getStatus());
-                return r.getResultsList();
-            }
-
-            @Override
-            public void drop(SessionInfo node, List<Long> planIds) {
-                Statuses.check(clients.dataNode(node.getAddress()).dropCompactionPlans(DropCompactionPlansRequest.newBuilder().addAllPlanIds(planIds).build()));
-            }
-        }, id -> {
-            // fresh from rootcoord (TTL may have been altered); the watched copy if rootcoord does not answer
-            try {
-                var r = clients.rootCoord().describeCollection(DescribeCollectionInternalRequest.newBuilder().setCollectionId(id).build());
-                if (r.getStatus().getCode() == 0) {
-                    return r.getCollection();
-                }
-            } catch (RuntimeException e) {
-                LOG.debug("describe collection {} for compaction failed: {}", id, e.toString());
-            }
-            return channels.collections().stream().filter(c -> c.getCollectionId() == id).findFirst().orElse(null);
-        }, n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
+        Predicate<SegmentInfo> servable = new Servability(indexes)::servable;
+        CompactionManager compactions = new CompactionManager(cfg.compaction(), segments, ctx.objectStore(), new RemotePorts.DataNodes(clients),
+                new RemotePorts.FreshCollections(clients, channels::collections), n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
                 () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
                 servable, ctx.clock(), new CompactionMetrics(ctx.metrics()));
         StorageMetrics storageMetrics = new StorageMetrics(ctx.metrics(), segments, compactions);
@@ -182,34 +101,7 @@ public final class DataCoordServer {
             }
         }, 1, 1, TimeUnit.SECONDS);
 
-        GarbageCollector gc = new GarbageCollector(new GarbageCollector.Port() {
-            @Override
-            public List<SegmentInfo> segments() {
-                return segments.all();
-            }
-
-            @Override
-            public Set<Long> inUseSegmentIds() {
-                Set<Long> inUse = new HashSet<>();
-                for (SessionInfo n : clients.sessions().list(RoleClients.QUERYNODE)) {
-                    var d = clients.queryNode(n.getAddress()).getDistribution(DistributionRequest.getDefaultInstance()); // throws: round skipped
-                    Statuses.check(d.getStatus());
-                    d.getSegmentsList().forEach(x -> inUse.add(x.getSegmentId()));
-                }
-                return inUse;
-            }
-
-            @Override
-            public boolean isHandedOff(long segmentId) {
-                SegmentInfo s = segments.get(segmentId);
-                return s != null && RecoveryTarget.handedOff(s, segments.segments(s.getCollectionId()), servable);
-            }
-
-            @Override
-            public void removeSegment(long segmentId) {
-                segments.removeRecords(List.of(segmentId));
-            }
-        }, indexes, ctx.objectStore(), ctx.clock(), cfg.gc());
+        GarbageCollector gc = new GarbageCollector(new RemotePorts.GcPort(clients, segments, servable), indexes, ctx.objectStore(), ctx.clock(), cfg.gc());
         FunctionCounter.builder("quiver_datacoord_gc_removed_bytes_total", gc, GarbageCollector::removedBytesTotal).register(ctx.metrics());
         FunctionCounter.builder("quiver_datacoord_gc_removed_files_total", gc, GarbageCollector::removedFilesTotal).register(ctx.metrics());
         FunctionCounter.builder("quiver_datacoord_gc_removed_segments_total", gc, GarbageCollector::removedSegmentsTotal).register(ctx.metrics());

@@ -6,8 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.SegmentInfo;
-import io.quiver.proto.SegmentLevel;
-import io.quiver.proto.SegmentState;
+import io.quiver.common.meta.SegmentStats;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,25 +40,8 @@ final class StorageMetrics {
     }
 
     static Stats of(List<SegmentInfo> segs, int backlog) {
-        long bytes = 0;
-        long rows = 0;
-        long l0Rows = 0;
-        long l0Segments = 0;
-        long deleted = 0;
-        for (SegmentInfo s : segs) {
-            if (s.getState() == SegmentState.DROPPED) {
-                continue;
-            }
-            bytes += s.getSizeBytes();
-            if (s.getLevel() == SegmentLevel.L0) {
-                l0Rows += s.getNumRows();
-                l0Segments++;
-            } else {
-                rows += Math.max(s.getNumRows(), s.getAssignedRows());
-                deleted += s.getDeletedRows();
-            }
-        }
-        return new Stats(bytes, rows, l0Rows, l0Segments, deleted, backlog);
+        SegmentStats st = SegmentStats.of(segs);
+        return new Stats(st.bytes(), st.rows(), st.l0Rows(), st.l0Segments(), st.deletedRows(), backlog);
     }
 
     synchronized void refresh(List<CollectionInfo> collections) {

@@ -8,6 +8,7 @@ import io.milvus.grpc.GetReplicasResponse;
 import io.milvus.grpc.LoadState;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.meta.SegmentStats;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DistributionRequest;
 import io.quiver.proto.DistributionResponse;
@@ -16,8 +17,6 @@ import io.quiver.proto.GetSegmentsRequest;
 import io.quiver.proto.GetSegmentsResponse;
 import io.quiver.proto.LoadStateInternalRequest;
 import io.quiver.proto.SegmentInfo;
-import io.quiver.proto.SegmentLevel;
-import io.quiver.proto.SegmentState;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.ShardLeadersRequest;
 import io.quiver.proto.ShowCollectionsInternalRequest;
@@ -174,34 +173,13 @@ final class SystemInfo {
     }
 
     static Map<String, Object> storageOf(List<SegmentInfo> segments) {
-        Map<String, Long> byState = new TreeMap<>();
-        long l0Rows = 0;
-        long l0Segments = 0;
-        long flushedRows = 0;
-        long deletedRows = 0;
-        long bytes = 0;
-        for (SegmentInfo s : segments) {
-            if (s.getState() == SegmentState.DROPPED) {
-                continue;
-            }
-            bytes += s.getSizeBytes();
-            if (s.getLevel() == SegmentLevel.L0) {
-                l0Rows += s.getNumRows();
-                l0Segments++;
-                continue;
-            }
-            byState.merge(s.getState().name().toLowerCase(), 1L, Long::sum);
-            if (s.getState() == SegmentState.FLUSHED) {
-                flushedRows += s.getNumRows();
-                deletedRows += s.getDeletedRows();
-            }
-        }
+        SegmentStats st = SegmentStats.of(segments);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("segments", byState);
-        m.put("l0_segments", l0Segments);
-        m.put("l0_rows", l0Rows);
-        m.put("deleted_ratio", flushedRows == 0 ? 0.0 : Math.round(1000.0 * deletedRows / flushedRows) / 1000.0);
-        m.put("bytes", bytes);
+        m.put("segments", st.segmentsByState());
+        m.put("l0_segments", st.l0Segments());
+        m.put("l0_rows", st.l0Rows());
+        m.put("deleted_ratio", st.deletedRatio());
+        m.put("bytes", st.bytes());
         return m;
     }
 

@@ -37,7 +37,7 @@ class SystemInfoTest {
     @Test
     void storageCountsLiveSegmentsL0BacklogAndDeletedRatio() {
         SegmentInfo flushed = SegmentInfo.newBuilder().setSegmentId(1).setState(SegmentState.FLUSHED).setLevel(SegmentLevel.L1)
-                .setNumRows(1000).setDeletedRows(250).setSizeBytes(4000).build();
+                .setNumRows(990).setDeletedRows(250).setSizeBytes(4000).build();
         SegmentInfo growing = SegmentInfo.newBuilder().setSegmentId(2).setState(SegmentState.GROWING).setLevel(SegmentLevel.L1)
                 .setNumRows(10).setSizeBytes(100).build();
         SegmentInfo l0 = SegmentInfo.newBuilder().setSegmentId(3).setState(SegmentState.FLUSHED).setLevel(SegmentLevel.L0)
