@@ -55,22 +55,7 @@ class ChannelWriterTest {
         CollectionInfo c = CollectionInfo.newBuilder().setCollectionId(7).setSchema(schema).addVchannels("t-dml_0_7v0")
                 .addPchannels("t-dml_0").addPartitions(PartitionInfo.newBuilder().setPartitionId(8).setName("_default")).build();
         List<SaveBinlogPathsRequest> saved = new CopyOnWriteArrayList<>();
-        AtomicLong ids = new AtomicLong(1000);
-        SyncTarget target = new SyncTarget() {
-            @Override
-            public void saveBinlogPaths(SaveBinlogPathsRequest r) {
-                saved.add(r);
-            }
-
-            @Override
-            public void updateCheckpoint(UpdateChannelCheckpointRequest r) {
-            }
-
-            @Override
-            public long allocateIds(int count) {
-                return ids.getAndAdd(count);
-            }
-        };
+        SyncTarget target = recording(saved);
         try (LocalWal wal = new LocalWal(tmp.resolve("wal")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
             InsertMsg ins = InsertMsg.newBuilder().setCollectionId(7).setPartitionId(8).setSegmentId(11).setVchannel("t-dml_0_7v0")
                     .setTimestamp(100).setNumRows(3).addRowIds(1).addRowIds(2).addRowIds(3)
@@ -86,14 +71,7 @@ class ChannelWriterTest {
             ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(), List.of(), wal, store, target, InstantSource.system(),
                     64L << 20, Duration.ofMinutes(5), 1);
             w.requestFlush(List.of(11L), 150);
-            Thread t = new Thread(w);
-            t.start();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (saved.isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
-            w.stop(false);
-            t.join(5000);
+            runUntilSynced(w, saved);
             assertThat(saved).hasSize(1);
             SaveBinlogPathsRequest r = saved.get(0);
             assertThat(r.getCheckpoint().getTimestamp()).isEqualTo(200);
@@ -136,22 +114,7 @@ class ChannelWriterTest {
         CollectionInfo c = CollectionInfo.newBuilder().setCollectionId(7).setSchema(schema).addVchannels("t-dml_0_7v0")
                 .addPchannels("t-dml_0").addPartitions(PartitionInfo.newBuilder().setPartitionId(8).setName("_default")).build();
         List<SaveBinlogPathsRequest> saved = new CopyOnWriteArrayList<>();
-        AtomicLong ids = new AtomicLong(1000);
-        SyncTarget target = new SyncTarget() {
-            @Override
-            public void saveBinlogPaths(SaveBinlogPathsRequest r) {
-                saved.add(r);
-            }
-
-            @Override
-            public void updateCheckpoint(UpdateChannelCheckpointRequest r) {
-            }
-
-            @Override
-            public long allocateIds(int count) {
-                return ids.getAndAdd(count);
-            }
-        };
+        SyncTarget target = recording(saved);
         try (LocalWal wal = new LocalWal(tmp.resolve("wal")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
             // segment 11 was synced before (rows at 50..60, 1000 bytes of files): a previous manifest version
             SegmentManifest prev = SegmentManifest.newBuilder().setSegmentId(11).setCollectionId(7).setPartitionId(8)
@@ -189,14 +152,7 @@ class ChannelWriterTest {
             ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(growing), List.of(), wal, store, target, InstantSource.system(),
                     64L << 20, Duration.ofMinutes(5), 1);
             w.requestFlush(List.of(11L), 150);
-            Thread t = new Thread(w);
-            t.start();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (saved.isEmpty() && System.currentTimeMillis() < deadline) {
-                Thread.sleep(20);
-            }
-            w.stop(false);
-            t.join(5000);
+            runUntilSynced(w, saved);
             assertThat(saved).hasSize(1);
             SegmentSync l1 = saved.get(0).getSegmentsList().stream().filter(s -> s.getLevel() == SegmentLevel.L1).findFirst().orElseThrow();
             assertThat(l1.getNumRows()).isEqualTo(6);
@@ -227,5 +183,37 @@ class ChannelWriterTest {
         }
         for (Binlog b : m.getDeltalogsList()) size += store.get(b.getPath()).length;
         return size;
+    }
+
+    /** A sync target that records what it is told and hands out ids from 1000. */
+    private static SyncTarget recording(List<SaveBinlogPathsRequest> saved) {
+        AtomicLong ids = new AtomicLong(1000);
+        return new SyncTarget() {
+            @Override
+            public void saveBinlogPaths(SaveBinlogPathsRequest r) {
+                saved.add(r);
+            }
+
+            @Override
+            public void updateCheckpoint(UpdateChannelCheckpointRequest r) {
+            }
+
+            @Override
+            public long allocateIds(int count) {
+                return ids.getAndAdd(count);
+            }
+        };
+    }
+
+    /** Runs the writer on its own thread until it synced once (bounded), then stops it. */
+    private static void runUntilSynced(ChannelWriter w, List<SaveBinlogPathsRequest> saved) throws InterruptedException {
+        Thread t = new Thread(w);
+        t.start();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (saved.isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        w.stop(false);
+        t.join(5000);
     }
 }
