@@ -6,7 +6,7 @@ import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.util.BatchIdAllocator;
-import io.quiver.common.util.Threads;
+import io.quiver.common.util.BackgroundPriority;
 import io.quiver.datanode.compaction.CompactionExecutor;
 import io.quiver.datanode.compaction.Compactor;
 import io.quiver.proto.AllocIDRequest;
@@ -49,7 +49,7 @@ public final class DataNodeServer {
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATANODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         Compactor compactor = new Compactor(ctx.objectStore(), ctx.clock());
-        ExecutorService compactionPool = Executors.newFixedThreadPool(cfg.compactionSlots(), Threads.daemon("datanode-compaction"));
+        ExecutorService compactionPool = Executors.newFixedThreadPool(cfg.compactionSlots(), BackgroundPriority.threads("datanode-compaction"));
         CompactionExecutor compactions = new CompactionExecutor(compactor::execute, cfg.compactionSlots(), compactionPool);
         AutoCloseable stopCompactions = compactionPool::shutdownNow;
         return new RoleServer(builder, List.of(new DataNodeGrpcService(node, compactions)), ctx.sessions(), session,

@@ -25,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.quiver.common.util.Threads;
+import io.quiver.common.util.BackgroundPriority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +48,7 @@ public final class IndexBuilder implements AutoCloseable {
         this.store = requireNonNull(store, "store is null");
         this.slots = Math.max(1, slots);
         this.buildThreads = buildThreads <= 0 ? Runtime.getRuntime().availableProcessors() : buildThreads;
-        this.pool = Executors.newFixedThreadPool(this.slots, Threads.daemon("index-build"));
+        this.pool = Executors.newFixedThreadPool(this.slots, BackgroundPriority.threads("index-build"));
     }
 
     public int totalSlots() { return slots; }
