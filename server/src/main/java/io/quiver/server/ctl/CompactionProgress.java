@@ -45,9 +45,12 @@ final class CompactionProgress {
         }
     }
 
-    /** Executing is over and the segment ids have been stable for the settle time. */
+    /**
+     * Executing is over, the results (if any) are handed off (the loaded ids are the flushed ones: results are
+     * handed off only once their indexes are built) and the segment ids have been stable for the settle time.
+     */
     boolean settled() {
-        return executingEnd >= 0 && lastSeen - Math.max(executingEnd, Math.max(lastChange, startNanos)) >= settleNanos;
+        return executingEnd >= 0 && (!changed || handedOff()) && lastSeen - Math.max(executingEnd, Math.max(lastChange, startNanos)) >= settleNanos;
     }
 
     /** Seconds from the request until the state was last seen leaving Executing; -1 if it has not. */

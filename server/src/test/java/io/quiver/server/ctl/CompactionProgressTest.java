@@ -45,9 +45,11 @@ class CompactionProgressTest {
     }
 
     @Test
-    void notHandedOffWhileLoadedDiffersFromFlushed() {
+    void neverSettlesWhileTheResultsAreNotHandedOff() {
         CompactionProgress p = new CompactionProgress(0, S, Set.of(1L), Set.of(1L));
         p.observe(S, false, Set.of(2L), Set.of(1L));
+        p.observe(100 * S, false, Set.of(2L), Set.of(1L));
         assertThat(p.handedOff()).isFalse();
+        assertThat(p.settled()).isFalse();
     }
 }
