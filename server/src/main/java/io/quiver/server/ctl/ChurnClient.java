@@ -176,6 +176,13 @@ final class ChurnClient {
         return call().search(request).getStatus().getCode() == 0;
     }
 
+    /** Runs a prepared search and returns the ids of its hits (all queries); IllegalStateException when its status is not success. */
+    long[] hits(SearchRequest request) {
+        SearchResults r = call().search(request);
+        check(r.getStatus(), "search");
+        return r.getResults().getIds().getIntId().getDataList().stream().mapToLong(Long::longValue).toArray();
+    }
+
     SearchRequest searchRequest(float[] vector, int topk, ConsistencyLevel level) {
         return SearchRequest.newBuilder().setCollectionName(collection).setPlaceholderGroup(placeholders(List.of(vector))).setNq(1)
                 .addSearchParams(kv("topk", Integer.toString(topk))).addSearchParams(kv("anns_field", "v"))

@@ -49,9 +49,13 @@ public final class LoadTest {
             + "  creates the collection (HNSW, 2 shards) with --preload rows if it does not exist, loads it with --replicas replicas,\n"
             + "  then runs --threads workers for --duration seconds, each doing an insert of --batch rows with probability\n"
             + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').\n"
-            + "  quiver loadtest --churn --help: the churn benchmark (upserts, deletes and inserts with Strong checks, issue 10).";
+            + "  quiver loadtest --churn --help: the churn benchmark (upserts, deletes and inserts with Strong checks, issue 10).\n"
+            + "  quiver loadtest --compaction-qps --help: search QPS idle, during and after a manual compaction (issue 10).";
 
     public static int main(String[] args, PrintStream out) throws Exception {
+        if (Arrays.asList(args).contains("--compaction-qps")) {
+            return CompactionQps.main(Arrays.stream(args).filter(x -> !x.equals("--compaction-qps")).toArray(String[]::new), out);
+        }
         if (Arrays.asList(args).contains("--churn")) {
             return ChurnTest.main(Arrays.stream(args).filter(x -> !x.equals("--churn")).toArray(String[]::new), out);
         }

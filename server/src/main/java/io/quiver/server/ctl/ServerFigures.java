@@ -44,6 +44,12 @@ record ServerFigures(long memoryBytes, long growingRows, int loadedCollections) 
 
     /** The sum of every sample of {@code metric} (any labels) in Prometheus text format; -1 when there is none. */
     static long sumPrometheus(String text, String metric) {
+        double sum = prometheusValue(text, metric);
+        return Double.isNaN(sum) ? -1 : (long) sum;
+    }
+
+    /** As {@link #sumPrometheus} but fractional (gauges such as {@code process_cpu_usage}); NaN when there is no sample. */
+    static double prometheusValue(String text, String metric) {
         double sum = 0;
         boolean found = false;
         for (String line : text.split("\n")) {
@@ -65,6 +71,6 @@ record ServerFigures(long memoryBytes, long growingRows, int loadedCollections) 
                 // not a sample line
             }
         }
-        return found ? (long) sum : -1;
+        return found ? sum : Double.NaN;
     }
 }
