@@ -67,6 +67,7 @@ final class SystemInfo {
                         n.put("rows", d.getSegmentsList().stream().mapToLong(x -> x.getNumRows()).sum()
                                 + d.getChannelsList().stream().mapToLong(x -> x.getGrowingRows()).sum());
                         n.put("leading", d.getChannelsList().stream().map(x -> x.getVchannel()).toList());
+                        n.put("delete_buffer_rows", d.getChannelsList().stream().mapToLong(x -> x.getDeleteBufferRows()).sum());
                     } else if (role.equals(RoleClients.DATANODE)) {
                         var ch = clients.dataNode(s.getAddress()).getChannels(Empty.getDefaultInstance());
                         Statuses.check(ch.getStatus());

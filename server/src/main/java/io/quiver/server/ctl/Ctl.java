@@ -80,7 +80,8 @@ public final class Ctl {
                 "ROWS", "SEGMENTS", "MEMORY");
         for (JsonElement e : info.getAsJsonArray("nodes")) {
             JsonObject n = e.getAsJsonObject();
-            String mem = n.has("memory_bytes") ? (n.get("memory_bytes").getAsLong() >> 20) + "/" + (n.get("memory_budget").getAsLong() >> 20) + " MiB" : "-";
+            String mem = n.has("memory_bytes") ? (n.get("memory_bytes").getAsLong() >> 20) + "/" + (n.get("memory_budget").getAsLong() >> 20) + " MiB"
+                    + (n.has("delete_buffer_rows") ? ", " + s(n, "delete_buffer_rows") + " buffered deletes" : "") : "-";
             out.printf("  %-10s %-4s %-34s %-11s %-8s %-8s %-9s %-9s %s%n", s(n, "role"), s(n, "server_id"), s(n, "address"), s(n, "health"),
                     s(n, "version"), s(n, "uptime_s") + "s", s(n, "rows"), s(n, "segments"), mem);
         }
