@@ -92,6 +92,13 @@ allowAutoTopicCreationType=non-partitioned
 allowAutoSubscriptionCreation=true
 brokerShutdownTimeoutMs=10000
 managedLedgerCacheSizeMB=64
+# WAL retention (issue 10): Quiver acknowledges each vchannel's checkpoint; Pulsar deletes a ledger once every
+# subscription acknowledged past it and it rolled over, and the bookie reclaims its entry logs at GC. Defaults keep
+# acknowledged data for hours (rollover 10-240 min, bookie GC every 15 min, 2 GiB journals); these keep it minutes.
+managedLedgerMinLedgerRolloverTimeMinutes=1
+managedLedgerMaxLedgerRolloverTimeMinutes=10
+managedLedgerMaxSizePerLedgerMbytes=64
+subscriptionExpirationTimeMinutes=1440
 # --- in-process bookie ---
 # allowEphemeralPorts=true makes BKCluster honour --bookkeeper-port (otherwise it picks a port itself);
 # listeningInterface=lo keeps the bookie off non-loopback interfaces.
@@ -109,6 +116,10 @@ journalMaxGroupWaitMSec=1
 journalSyncData=false
 diskUsageThreshold=0.99
 diskUsageWarnThreshold=0.99
+gcWaitTime=60000
+minorCompactionInterval=300
+majorCompactionInterval=900
+journalMaxSizeMB=64
 EOC
 cat >"$LOG4J" <<'EOL'
 <?xml version="1.0" encoding="UTF-8"?>
