@@ -16,14 +16,14 @@ import org.slf4j.LoggerFactory;
  * takes every idle cycle. Threads the calling thread creates inherit the priority (the index builder's workers).
  *
  * <p>Design: a thread's nice value is the kernel's own fair-share lever (CFS weights: nice 0 = 1024, nice 10 = 110),
- * so no duty cycle or sleep is needed and nothing is slowed when the machine is idle. Java thread priorities are
+ * (nice 19 = 15), so no duty cycle or sleep is needed and nothing is slowed when the machine is idle. Java thread priorities are
  * ignored on Linux, hence the native call (FFM). Where it is unavailable (another OS, no native access) it logs the
  * reason once and does nothing.
  */
 public final class BackgroundPriority {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundPriority.class);
     /** The nice value of background threads. */
-    public static final int NICE = 10;
+    public static final int NICE = 19;
     private static final int PRIO_PROCESS = 0;
     private static final MethodHandle GETTID;
     private static final MethodHandle SETPRIORITY;

@@ -96,6 +96,9 @@ public final class CompactionQps {
     private int measure(ChurnClient client, CompactionRpc rpc, List<SearchRequest> queries, long[] ids, CpuSampler cpu)
             throws InterruptedException {
         List<CompactionQpsReport.Phase> phases = new ArrayList<>();
+        // warm-up (not reported): the first seconds of search load run before the JIT has compiled the search path,
+        // which would make the idle baseline look slower than the later phases
+        timedPhase("0 warm-up", client, queries, new BitSet(), cpu);
         phases.add(timedPhase("1 idle", client, queries, new BitSet(), cpu));
         long[] deletes = pickDeletes(ids, options.deletePercent(), options.seed() + 1);
         BitSet deleted = new BitSet();
