@@ -57,7 +57,7 @@ class CompactionFailoverTest {
     static final int ROUND2_SEGMENTS = 3;
     static final long WRITER_FIRST_ID = 10_000_000;
     static final int WRITER_BATCH = 500;
-    static final long WRITER_PAUSE_MS = 100;
+    static final long WRITER_PAUSE_MS = 200; // the writer runs through the recovery: keeps the model a few 100k rows
     static final long WRITER_VER = 7;
     static final String DATACOORD = "datacoord-1";
     static final List<String> DATANODES = List.of("datanode-1", "datanode-2");
