@@ -55,6 +55,7 @@ class CompactionFailoverTest {
     static final int SEGMENT_ROWS = 10_000;
     static final long ROUND2_FIRST_ID = 1_000_000;
     static final int ROUND2_SEGMENTS = 3;
+    static final long ROUND3_FIRST_ID = 2_000_000;
     static final long WRITER_FIRST_ID = 10_000_000;
     static final int WRITER_BATCH = 500;
     static final long WRITER_PAUSE_MS = 200; // the writer runs through the recovery: keeps the model a few 100k rows
@@ -155,14 +156,13 @@ class CompactionFailoverTest {
             List<String> executed = Files.readAllLines(cluster.log(kill.victim())).stream().filter(l -> l.contains("compaction executed planId=")).toList();
             figure("round 1: killed %s: %s; plans the killed datanode had finished: %s", kill.victim(), kill.describe(),
                     executed.stream().map(l -> l.replaceAll(".*(planId=\\d+).*", "$1")).toList());
-            recoveryS = completeCompaction("round 1", kill.killedNanos());
-            awaitTrue("flushed segments merged below " + segmentsBefore, 180, () -> flushedDataSegments() < segmentsBefore);
+            recoveryS = compactUntilMerged("round 1", segmentsBefore, kill.killedNanos());
         } finally {
             w.stop();
         }
         w.adoptInto(model);
         flush();
-        figure("round 1: kill datanode -> compaction completed %.1f s; writer acknowledged=%d failedBatches=%d; flushedSegments before=%d after=%d",
+        figure("round 1: kill datanode -> compaction completed and merged %.1f s; writer acknowledged=%d failedBatches=%d; flushedSegments before=%d after=%d",
                 recoveryS, w.acknowledged.size(), w.unacknowledged.size(), segmentsBefore, flushedDataSegments());
         model.verify(client, "round 1 (datanode killed), after compaction");
     }
@@ -199,57 +199,58 @@ class CompactionFailoverTest {
             }
             assertThat(flushed).as("flush through the restarted datacoord within 120 s (last error: %s)", last).isTrue();
             figure("round 2: kill datacoord -> restarted %.1f s, flush answered %.1f s", restartS, (System.nanoTime() - kill.killedNanos()) / 1e9);
-            recoveryS = completeCompaction("round 2", kill.killedNanos());
+            recoveryS = compactUntilMerged("round 2", segmentsBefore, kill.killedNanos());
         } finally {
             w.stop();
         }
         w.adoptInto(model);
-        figure("round 2: kill datacoord -> compaction completed %.1f s; writer acknowledged=%d failedBatches=%d",
+        figure("round 2: kill datacoord -> compaction completed and merged %.1f s; writer acknowledged=%d failedBatches=%d",
                 recoveryS, w.acknowledged.size(), w.unacknowledged.size());
         model.verify(client, "round 2 (datacoord killed and restarted)");
-        // a later compaction completes and merges the flushed segments (the writer's included)
-        flush();
+        // a later compaction completes and merges the flushed segments (the writer's and one more included)
+        model.insertFlushed(client, ROUND3_FIRST_ID, 1, SEGMENT_ROWS);
         long segmentsNow = flushedDataSegments();
-        double laterS = completeCompaction("round 2, later", System.nanoTime());
-        awaitTrue("flushed segments merged below " + Math.max(segmentsBefore, segmentsNow), 180,
-                () -> flushedDataSegments() < Math.max(segmentsBefore, segmentsNow));
+        double laterS = compactUntilMerged("round 2, later", segmentsNow, System.nanoTime());
         figure("round 2: later compaction completed in %.1f s; flushedSegments before kill=%d before=%d after=%d", laterS, segmentsBefore,
                 segmentsNow, flushedDataSegments());
         model.verify(client, "round 2, after the later compaction");
     }
 
     /**
-     * Calls compact until a compaction with at least one completed plan completes (a manual compaction plans only
-     * servable segments not in a running plan, so it is called again until one has a plan); bounded by 240 s.
-     * Returns the seconds from {@code fromNanos}.
+     * Calls compact until a compaction with at least one completed plan completes and the flushed segments are fewer
+     * than {@code below} (a manual compaction plans only servable segments not in a running plan, so it is called
+     * again until one has a plan); calls that fail while a role restarts are retried; bounded by 300 s. Returns the
+     * seconds from {@code fromNanos}.
      */
-    double completeCompaction(String label, long fromNanos) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 240_000;
-        long completedPlans = 0;
+    double compactUntilMerged(String label, long below, long fromNanos) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 300_000;
         int calls = 0;
-        while (completedPlans == 0) {
-            assertThat(System.currentTimeMillis()).as("%s: a compaction with a plan completed within 240 s", label).isLessThan(deadline);
+        long completedPlans = 0;
+        long segments = Long.MAX_VALUE;
+        while (completedPlans == 0 || segments >= below) {
+            assertThat(System.currentTimeMillis()).as("%s: a compaction completed and the flushed segments (%d) merged below %d within 300 s",
+                    label, segments, below).isLessThan(deadline);
             calls++;
-            long id;
             try {
-                id = client.compact(CompactReq.builder().collectionName(COLL).build()).getCompactionID();
+                long id = client.compact(CompactReq.builder().collectionName(COLL).build()).getCompactionID();
+                GetCompactionStateResp st = client.getCompactionState(GetCompactionStateReq.builder().compactionID(id).build());
+                while (st.getState() != CompactionState.Completed && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(500);
+                    st = client.getCompactionState(GetCompactionStateReq.builder().compactionID(id).build());
+                }
+                assertThat(st.getState()).as("%s: compaction %d completed within 300 s", label, id).isEqualTo(CompactionState.Completed);
+                long plans = st.getCompletedPlanNo() == null ? 0 : st.getCompletedPlanNo();
+                completedPlans += plans;
+                segments = flushedDataSegments();
+                System.out.printf("%s: compaction %d completed plans=%d flushedSegments=%d (%s)%n", label, id, plans, segments, st);
             } catch (RuntimeException e) {
-                System.out.println(label + ": compact failed: " + e.getMessage());
-                Thread.sleep(2_000);
-                continue;
+                System.out.println(label + ": compact call failed: " + e.getMessage());
             }
-            GetCompactionStateResp st = client.getCompactionState(GetCompactionStateReq.builder().compactionID(id).build());
-            while (st.getState() != CompactionState.Completed && System.currentTimeMillis() < deadline) {
-                Thread.sleep(500);
-                st = client.getCompactionState(GetCompactionStateReq.builder().compactionID(id).build());
-            }
-            assertThat(st.getState()).as("%s: compaction %d completed within 240 s", label, id).isEqualTo(CompactionState.Completed);
-            completedPlans = st.getCompletedPlanNo() == null ? 0 : st.getCompletedPlanNo();
-            System.out.printf("%s: compaction %d completed plans=%d (%s)%n", label, id, completedPlans, st);
-            if (completedPlans == 0) Thread.sleep(2_000);
+            if (completedPlans == 0 || segments >= below) Thread.sleep(2_000);
         }
         double s = (System.nanoTime() - fromNanos) / 1e9;
-        figure("%s: compaction completed with %d plan(s) after %d compact call(s)", label, completedPlans, calls);
+        figure("%s: %d plan(s) completed in %d compact call(s); flushedSegments %d (below %d) after %.1f s", label, completedPlans, calls,
+                segments, below, s);
         return s;
     }
 
