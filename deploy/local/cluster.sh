@@ -9,6 +9,7 @@
 #   cluster.sh add ROLE               start one more querynode|datanode|indexnode|proxy; prints its line
 #   cluster.sh stop NAME              graceful stop (SIGTERM) of one process (NAME as in status, e.g. querynode-2)
 #   cluster.sh kill NAME              kill -9 of one process
+#   cluster.sh restart NAME           start a stopped process again (same role, ports and data dir; log appended)
 #   cluster.sh down [--purge]         stop every process it started, and the deps `up` started (not ones it reused)
 #
 # Env: QUIVER_CLUSTER_DIR (default /tmp/quiver-cluster), QUIVER_PROXY_PORT (default 19530), QUIVER_CLUSTER_BASE_PORT
@@ -54,17 +55,38 @@ next_port() { # a free port from the counter file
 
 healthy() { curl -sf -m 2 "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
 
-start_role() { # role [port]
-  local role="$1" idx port mport name pid
+start_role() { # role
+  local role="$1" idx port mport name
   idx=$(next_index "$role")
   name="$role-$idx"
   if [ "$role" = proxy ] && [ "$idx" = 1 ]; then port="$PROXY_PORT"; mport=$(( $(next_port) + 500 )); else port=$(next_port); mport=$((port + 500)); fi
+  : >"$DIR/$name.log"
+  launch "$name" "$role" "$port" "$mport"
+  echo "$name $role $pid $port $mport" >>"$PROCS"
+  await_healthy "$name" "$role" "$mport"
+}
+
+launch() { # name role port mport: starts the process (log appended), sets pid
   export QUIVER_CLUSTER_NAME="${QUIVER_CLUSTER_NAME:-quiver}"
   QUIVER_NO_BUILD=1 QUIVER_JAVA_OPTS="${QUIVER_ROLE_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}" \
-    setsid "$ROOT/quiver" run "$role" --port "$port" --metrics-port "$mport" --data-dir "$DIR/$name" \
-    >"$DIR/$name.log" 2>&1 </dev/null &
+    setsid "$ROOT/quiver" run "$2" --port "$3" --metrics-port "$4" --data-dir "$DIR/$1" \
+    >>"$DIR/$1.log" 2>&1 </dev/null &
   pid=$!
-  echo "$name $role $pid $port $mport" >>"$PROCS"
+}
+
+restart_proc() { # name: a stopped process again, on its ports and data dir
+  local line role pid port mport
+  line=$(awk -v n="$1" '$1==n' "$PROCS")
+  [ -n "$line" ] || { log "no process named $1"; return 1; }
+  read -r _ role pid port mport <<<"$line"
+  if kill -0 "$pid" 2>/dev/null && is_ours "$pid"; then log "$1 is running (pid $pid)"; return 1; fi
+  launch "$1" "$role" "$port" "$mport"
+  awk -v n="$1" -v p="$pid" '$1==n {$3=p} {print}' "$PROCS" >"$PROCS.tmp" && mv "$PROCS.tmp" "$PROCS"
+  await_healthy "$1" "$role" "$mport"
+}
+
+await_healthy() { # name role mport (pid set)
+  local name="$1" role="$2" mport="$3"
   for _ in $(seq 1 300); do
     if healthy "$mport"; then echo "$name $role $pid $port $mport"; return 0; fi
     if ! kill -0 "$pid" 2>/dev/null; then log "$name exited; last log lines:"; tail -20 "$DIR/$name.log" >&2; return 1; fi
@@ -138,6 +160,7 @@ case "${1:-}" in
     case "${2:-}" in querynode|datanode|indexnode|proxy) start_role "$2" ;; *) log "add takes querynode|datanode|indexnode|proxy"; exit 2 ;; esac
     ;;
   stop) stop_proc "${2:?name}" TERM ;;
+  restart) deps_env; restart_proc "${2:?name}" ;;
   kill) stop_proc "${2:?name}" KILL ;;
   down)
     shift

@@ -8,10 +8,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Drives {@code deploy/local/cluster.sh}: dependencies and one process per role on loopback. */
 final class LocalCluster implements AutoCloseable {
     private final Path root;
+    private final Path dir;
     private final Map<String, String> env = new HashMap<>();
     final String clusterName;
     final int proxyPort;
@@ -21,6 +24,7 @@ final class LocalCluster implements AutoCloseable {
     LocalCluster(Path dir, String clusterName, int proxyPort, int basePort) {
         this.deps = ClusterDependencies.start();
         this.root = Path.of(System.getProperty("quiver.root", "..")).toAbsolutePath().normalize();
+        this.dir = dir;
         this.clusterName = clusterName;
         this.proxyPort = proxyPort;
         env.put("QUIVER_CLUSTER_DIR", dir.toString());
@@ -51,6 +55,33 @@ final class LocalCluster implements AutoCloseable {
         }
         return out;
     }
+
+    /** The log of a process started by cluster.sh (NAME as in status, e.g. datanode-2); a restart appends to it. */
+    Path log(String name) {
+        return dir.resolve(name + ".log");
+    }
+
+    /** kill -9 of one process (NAME as in status). */
+    void kill(String name) throws Exception {
+        run("kill", name);
+    }
+
+    /** Starts a stopped or killed process again on its ports and data dir; returns once it is healthy. */
+    String restart(String name) throws Exception {
+        return run("restart", name).trim();
+    }
+
+    /** The server id a process registered its session with (its log's "role started ... serverId=" line), or -1. */
+    long serverId(String name) throws Exception {
+        Matcher m = SERVER_ID.matcher(Files.readString(log(name)));
+        long id = -1;
+        while (m.find()) {
+            id = Long.parseLong(m.group(1)); // the last start's id
+        }
+        return id;
+    }
+
+    private static final Pattern SERVER_ID = Pattern.compile("role started role=\\w+ serverId=(\\d+)");
 
     /** The env lines of the running dependencies (ETCD_ENDPOINTS, S3_ENDPOINT, ...). */
     Map<String, String> depsEnv() throws Exception {
