@@ -303,6 +303,11 @@ public record QuiverConfig(
                                   CompactionConfig compaction, GcConfig gc) {
         public DataCoordConfig {
             if (segmentMaxSize < 1 << 20) throw new IllegalArgumentException("dataCoord.segmentMaxSize must be >= 1MB");
+            // a compaction's output has no meta until its commit: garbage collection must not take it for an orphan first
+            if (gc.missingTolerance().compareTo(compaction.timeout()) <= 0) {
+                throw new IllegalArgumentException("dataCoord.gc.missingTolerance (" + gc.missingTolerance().toSeconds()
+                        + "s) must be longer than dataCoord.compaction.timeout (" + compaction.timeout().toSeconds() + "s)");
+            }
         }
     }
 

@@ -78,6 +78,8 @@ class QuiverConfigTest {
         assertThat(c.storage().walRetention()).isEqualTo(Duration.ofMinutes(10));
         assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("dataCoord.enableCompaction", "yes")))
                 .hasMessageContaining("dataCoord.enableCompaction");
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("dataCoord.gc.missingTolerance", "60s")))
+                .hasMessageContaining("dataCoord.gc.missingTolerance").hasMessageContaining("dataCoord.compaction.timeout");
     }
 
     @Test
