@@ -14,7 +14,8 @@
 #
 # Env: QUIVER_CLUSTER_DIR (default /tmp/quiver-cluster), QUIVER_PROXY_PORT (default 19530), QUIVER_CLUSTER_BASE_PORT
 # (default 29000: internal gRPC ports count up from here, metrics ports from base+500), QUIVER_CLUSTER_NAME
-# (default quiver), QUIVER_ROLE_JAVA_OPTS (JVM options of every role), DEPS / INFRA_RUN_DIR (see deps.sh).
+# (default quiver), QUIVER_ROLE_JAVA_OPTS (JVM options of every role), QUIVER_ROLE_CONFIG (a quiver.yaml given as
+# --config to every role; see docs/configuration.md), DEPS / INFRA_RUN_DIR (see deps.sh).
 # QUIVER_EXTERNAL_DEPS=1: use the dependencies named by ETCD_ENDPOINTS, S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY and
 # PULSAR_SERVICE_URL (e.g. containers) instead of starting and stopping local ones.
 set -euo pipefail
@@ -68,8 +69,10 @@ start_role() { # role
 
 launch() { # name role port mport: starts the process (log appended), sets pid
   export QUIVER_CLUSTER_NAME="${QUIVER_CLUSTER_NAME:-quiver}"
+  local conf=()
+  if [ -n "${QUIVER_ROLE_CONFIG:-}" ]; then conf=(--config "$QUIVER_ROLE_CONFIG"); fi
   QUIVER_NO_BUILD=1 QUIVER_JAVA_OPTS="${QUIVER_ROLE_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}" \
-    setsid "$ROOT/quiver" run "$2" --port "$3" --metrics-port "$4" --data-dir "$DIR/$1" \
+    setsid "$ROOT/quiver" run "$2" --port "$3" --metrics-port "$4" --data-dir "$DIR/$1" "${conf[@]}" \
     >>"$DIR/$1.log" 2>&1 </dev/null &
   pid=$!
 }

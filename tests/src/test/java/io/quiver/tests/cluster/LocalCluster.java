@@ -34,6 +34,11 @@ final class LocalCluster implements AutoCloseable {
         env.putAll(deps.env());
     }
 
+    /** Every role started from now on reads {@code yaml} (cluster.sh passes it as --config). */
+    void roleConfig(Path yaml) {
+        env.put("QUIVER_ROLE_CONFIG", yaml.toAbsolutePath().toString());
+    }
+
     String run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(root.resolve("deploy/local/cluster.sh").toString());
