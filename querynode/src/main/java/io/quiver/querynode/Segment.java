@@ -33,6 +33,8 @@ public final class Segment implements ColumnSource {
     private final LongColumn timestamps = new LongColumn(Schemas.TIMESTAMP_FIELD, DataType.Int64, false);
     private final FieldColumn pk;
     private final DeleteRecord deletes = new DeleteRecord();
+    /** The deletes as one hidden-at timestamp per row (see {@link DeleteRecord#hiddenAt}); null until a search needs it. */
+    private volatile DeleteRecord.Hidden hidden;
     private final Map<Long, VectorIndex> indexes = new ConcurrentHashMap<>();
     private volatile long indexBuildId;
     /** The manifest version whose deltalogs this sealed segment holds (L0 compaction adds deltalogs in new versions). */
@@ -175,15 +177,31 @@ public final class Segment implements ColumnSource {
             return 0; // every row expired: the segment contributes nothing
         }
         long[] ts = timestamps.array();
-        boolean noDeletes = deletes.isEmpty();
-        if (bounded && noDeletes && max <= readTs && min >= expireTs) {
-            out.set(0, rows);
-            return rows; // every row is old enough, none expired and nothing is deleted: no per-row work
+        if (deletes.isEmpty()) {
+            if (bounded && max <= readTs && min >= expireTs) {
+                out.set(0, rows);
+                return rows; // every row is old enough, none expired and nothing is deleted: no per-row work
+            }
+            int count = 0;
+            for (int i = 0; i < rows; i++) {
+                long t = ts[i];
+                if (t <= readTs && t >= expireTs) {
+                    out.set(i);
+                    count++;
+                }
+            }
+            return count;
         }
+        DeleteRecord.Hidden h = hidden(rows, ts);
+        if (bounded && max <= readTs && min >= expireTs && readTs >= h.maxDeleteTs() && h.rows() == rows) {
+            out.or(h.visibleAtLatest()); // a read after every row and every delete: the cached answer
+            return h.visibleCount();
+        }
+        long[] at = h.at();
         int count = 0;
         for (int i = 0; i < rows; i++) {
             long t = ts[i];
-            if (t <= readTs && t >= expireTs && (noDeletes || !deletes.hides(pkAt(i), t, readTs))) {
+            if (t <= readTs && t >= expireTs && at[i] > readTs) {
                 out.set(i);
                 count++;
             }
@@ -191,8 +209,19 @@ public final class Segment implements ColumnSource {
         return count;
     }
 
+    /** The current hidden-at snapshot covering at least {@code rows} rows (a row's deletes never change its index). */
+    private DeleteRecord.Hidden hidden(int rows, long[] ts) {
+        DeleteRecord.Hidden h = hidden;
+        if (h == null || h.version() != deletes.version() || h.rows() < rows) {
+            h = deletes.hiddenAt(this::pkAt, ts, rows, h);
+            hidden = h;
+        }
+        return h;
+    }
+
     public long ramBytesUsed() {
-        long b = timestamps.ramBytesUsed() + deletes.ramBytesUsed();
+        DeleteRecord.Hidden h = hidden;
+        long b = timestamps.ramBytesUsed() + deletes.ramBytesUsed() + (h == null ? 0 : h.ramBytesUsed());
         for (FieldColumn c : columns.values()) {
             b += c.ramBytesUsed();
         }

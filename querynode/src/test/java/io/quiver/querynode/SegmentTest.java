@@ -73,6 +73,49 @@ class SegmentTest {
         assertThat(visible(s, 1000, 0)).isEqualTo(bits(0, 1, 3));
     }
 
+    /**
+     * The cached hidden-at snapshot answers exactly as a key-by-key check of the deletes, for every read timestamp,
+     * while rows and deletes keep arriving (the snapshot is extended for new rows and recomputed for new deletes).
+     */
+    @Test
+    void cachedDeleteSnapshotMatchesKeyByKeyVisibility() {
+        java.util.Random rnd = new java.util.Random(42);
+        Segment s = new Segment(1, 10, SCHEMA, true);
+        long ts = 100;
+        for (int round = 0; round < 40; round++) {
+            int n = 1 + rnd.nextInt(20);
+            long[] pks = new long[n];
+            for (int i = 0; i < n; i++) pks[i] = rnd.nextInt(60); // keys repeat: upserts and re-inserts
+            append(s, ts += 1 + rnd.nextInt(5), pks);
+            int d = rnd.nextInt(6);
+            for (int i = 0; i < d; i++) s.deletes().add((long) rnd.nextInt(60), ts += rnd.nextInt(3)); // some at a row's ts
+            for (long readTs : new long[] {ts - 7, ts - 1, ts, ts + 1000}) {
+                for (long expireTs : new long[] {0, ts - 20}) {
+                    BitSet expected = new BitSet();
+                    for (int r = 0; r < s.rowCount(); r++) {
+                        long t = s.timestamps().get(r);
+                        if (t <= readTs && t >= expireTs && !s.deletes().hides(s.pkAt(r), t, readTs)) expected.set(r);
+                    }
+                    assertThat(visible(s, readTs, expireTs)).as("round %d readTs %d expireTs %d", round, readTs, expireTs).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void deleteAfterTheSnapshotHidesTheRowFromLaterReadsOnly() {
+        Segment s = new Segment(1, 10, SCHEMA, false);
+        append(s, 100, 1, 2, 3);
+        s.refreshMaxTs();
+        s.deletes().add(1L, 150);
+        assertThat(visible(s, 1000, 0)).isEqualTo(bits(1, 2)); // snapshot taken
+        s.deletes().add(2L, 2000);
+        assertThat(visible(s, 1000, 0)).isEqualTo(bits(1, 2)); // before the new delete
+        assertThat(visible(s, 2000, 0)).isEqualTo(bits(2));
+        s.deletes().add(2L, 2000); // the same delete again changes nothing
+        assertThat(visible(s, 3000, 0)).isEqualTo(bits(2));
+    }
+
     @Test
     void emptySegmentShowsNothing() {
         Segment s = new Segment(1, 10, SCHEMA, true);
