@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
@@ -230,6 +231,11 @@ public final class LocalWal implements Wal {
         if (ch != null) {
             ch.deleteSubscription(subscription);
         }
+    }
+
+    @Override
+    public int compare(WalPosition a, WalPosition b) {
+        return Long.compare(offset(a), offset(b));
     }
 
     @Override
@@ -1026,6 +1032,12 @@ public final class LocalWal implements Wal {
                 pos += RecordLog.RECORD_HEADER + header.getInt(0);
             }
             return pos;
+        }
+
+        @Override
+        public Optional<WalPosition> lastPosition() {
+            long end = ch.durableEnd; // produce returns only once its offset is below durableEnd
+            return end == 0 ? Optional.empty() : Optional.of(position(end - 1));
         }
 
         @Override

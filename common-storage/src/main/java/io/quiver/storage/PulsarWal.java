@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +18,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
+import org.apache.pulsar.client.api.MessageIdAdv;
 import org.apache.pulsar.client.api.Producer;
 import org.apache.pulsar.client.api.PulsarClient;
 import org.apache.pulsar.client.api.PulsarClientException;
 import org.apache.pulsar.client.api.SubscriptionInitialPosition;
 import org.apache.pulsar.client.api.SubscriptionMode;
 import org.apache.pulsar.client.api.SubscriptionType;
+import org.apache.pulsar.client.api.TopicMessageId;
 import org.apache.pulsar.client.impl.PulsarClientImpl;
 import org.apache.pulsar.common.api.proto.CommandGetTopicsOfNamespace;
 import org.apache.pulsar.common.naming.NamespaceName;
@@ -286,6 +289,11 @@ public final class PulsarWal implements Wal {
     }
 
     @Override
+    public int compare(WalPosition a, WalPosition b) {
+        return messageId(a).compareTo(messageId(b));
+    }
+
+    @Override
     public List<String> channels() {
         checkOpen();
         String head = "persistent://" + namespace + "/" + topicPrefix;
@@ -425,6 +433,21 @@ public final class PulsarWal implements Wal {
                 }
             }
             return out;
+        }
+
+        @Override
+        public Optional<WalPosition> lastPosition() {
+            checkUsable();
+            List<TopicMessageId> ids;
+            try {
+                ids = consumer.getLastMessageIds(); // a broker round trip; thread-safe beside receive
+            } catch (PulsarClientException e) {
+                throw failure("last message id of " + channel, e);
+            }
+            if (ids.isEmpty() || (ids.get(0) instanceof MessageIdAdv a && a.getEntryId() < 0)) {
+                return Optional.empty(); // the topic holds no message
+            }
+            return Optional.of(position(ids.get(0)));
         }
 
         @Override

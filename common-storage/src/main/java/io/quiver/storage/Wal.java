@@ -2,6 +2,7 @@ package io.quiver.storage;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The write-ahead log: ordered, durable physical channels (DESIGN section 4).
@@ -30,6 +31,9 @@ public interface Wal extends AutoCloseable {
 
     /** Drops a subscription's stored checkpoint. */
     void deleteSubscription(String channel, String subscription);
+
+    /** Orders two positions of one channel of this WAL: negative when {@code a} comes before {@code b}. */
+    int compare(WalPosition a, WalPosition b);
 
     /** Channels that exist. */
     List<String> channels();
@@ -67,6 +71,13 @@ public interface Wal extends AutoCloseable {
 
         /** Next messages, up to {@code max}, waiting up to {@code timeout} for the first; empty if none. */
         List<WalMessage> pollBatch(int max, Duration timeout);
+
+        /**
+         * The position of the channel's newest durable message at the time of the call (empty: the channel holds none).
+         * Every message whose {@link Wal#produce} returned before the call is at or before it, so a consumer that has
+         * read through it has seen them all (Strong reads). May cost a broker round trip.
+         */
+        Optional<WalPosition> lastPosition();
 
         /** Moves the read cursor so the next message is the one after {@code position}. */
         void seek(StartPosition start);

@@ -137,6 +137,23 @@ public abstract class WalConformanceTest {
         }
     }
 
+    /** Strong reads: the last position covers every produced message, and positions order as the log does. */
+    @Test
+    void lastPositionIsTheNewestProducedMessageAndPositionsOrder() {
+        try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
+            assertThat(c.lastPosition()).isEmpty();
+            List<WalPosition> ps = produce("m", 3);
+            assertThat(wal.compare(c.lastPosition().orElseThrow(), ps.get(2))).isZero();
+            assertThat(wal.compare(ps.get(0), ps.get(1))).isNegative();
+            assertThat(wal.compare(ps.get(2), ps.get(1))).isPositive();
+            assertThat(wal.compare(ps.get(1), ps.get(1))).isZero();
+            List<WalMessage> ms = read(c, 3);
+            assertThat(wal.compare(ms.get(2).position(), c.lastPosition().orElseThrow())).isZero(); // read through it
+            WalPosition p3 = wal.produce(channel, b("m3"));
+            assertThat(wal.compare(c.lastPosition().orElseThrow(), p3)).isZero();
+        }
+    }
+
     @Test
     void afterAndAtPositions() {
         List<WalPosition> ps = produce("m", 5);

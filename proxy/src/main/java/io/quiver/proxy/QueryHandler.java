@@ -85,17 +85,33 @@ public final class QueryHandler {
         this.timeout = requireNonNull(timeout, "timeout is null");
     }
 
-    /** (guarantee ts, mvcc ts) for a consistency level; mvcc 0 = read at the shard's tSafe. */
-    long[] consistency(CollectionInfo c, boolean useDefault, ConsistencyLevel level, long given) {
+    /**
+     * When a shard serves a read: after tSafe reaches {@code guaranteeTs}, or, {@code strong}, after its leader has
+     * applied the WAL through its end; then at {@code mvccTs} (0: at the shard's tSafe).
+     */
+    record ReadTs(long guaranteeTs, long mvccTs, boolean strong) {
+        static ReadTs strongAt(long now) {
+            return new ReadTs(now, now, true);
+        }
+
+        /** A snapshot at exactly {@code ts}, complete (tSafe passed it): iterator pages. */
+        static ReadTs snapshotAt(long ts) {
+            return new ReadTs(ts, ts, false);
+        }
+
+        static ReadTs atTsafe(long guaranteeTs) {
+            return new ReadTs(guaranteeTs, 0, false);
+        }
+    }
+
+    /** The read timestamps of a consistency level. */
+    ReadTs consistency(CollectionInfo c, boolean useDefault, ConsistencyLevel level, long given) {
         ConsistencyLevel l = useDefault ? c.getConsistencyLevel() : level;
         return switch (l) {
-            case Strong -> {
-                long now = timestamps.now();
-                yield new long[] {now, now};
-            }
-            case Session -> given > 2 ? new long[] {given, 0} : new long[] {1, 0};
-            case Eventually -> new long[] {1, 0};
-            default -> new long[] {timestamps.staleBy(BOUNDED_STALENESS_MS), 0};
+            case Strong -> ReadTs.strongAt(timestamps.now());
+            case Session -> ReadTs.atTsafe(given > 2 ? given : 1);
+            case Eventually -> ReadTs.atTsafe(1);
+            default -> ReadTs.atTsafe(timestamps.staleBy(BOUNDED_STALENESS_MS));
         };
     }
 
@@ -315,12 +331,12 @@ public final class QueryHandler {
             out = new ArrayList<>(out);
             out.add(group.field()); // needed to group; dropped from the response unless asked for
         }
-        long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
+        ReadTs ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
         SearchPlan.Builder plan = SearchPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds)
                 .setAnnsFieldId(field.getFieldID()).setMetricType(metric).setTopk(group == null ? offset + topk : group.candidates()).setNq(nq)
                 .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setExpireTs(ttl.expireTs(c))
+                .setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).setExpireTs(ttl.expireTs(c))
                 .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
                 .addAllScalarIndexFieldIds(scalarIndexedFields(c));
         for (Map.Entry<String, String> e : p.entrySet()) {
@@ -355,7 +371,7 @@ public final class QueryHandler {
         ShardSearchResponse merged = SearchReduce.merge(parts, nq, group == null ? (int) (offset + topk) : group.candidates(), ascending);
         if (group != null) {
             List<Long> outIds = out.stream().map(FieldSchema::getFieldID).toList();
-            return group.apply(c, merged, nq, (int) topk, (int) offset, outIds, outNames, req.getOutputFieldsList(), ts[0]);
+            return group.apply(c, merged, nq, (int) topk, (int) offset, outIds, outNames, req.getOutputFieldsList(), ts.guaranteeTs());
         }
         int round = (int) param(p, "round_decimal", -1);
         if (starWithDynamic) {
@@ -373,7 +389,7 @@ public final class QueryHandler {
                 }
             });
         }
-        SearchResults results = buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts[0]);
+        SearchResults results = buildSearchResults(c, merged, nq, (int) topk, (int) offset, round, outNames, ts.guaranteeTs());
         if (iteratorV2) {
             // the token names the iteration (the pages are stateless range searches); last_bound = the page's worst score
             String token = p.getOrDefault("search_iter_id", "");
@@ -579,26 +595,22 @@ public final class QueryHandler {
             out.add(0, pk);
             outNames.add(pk.getName());
         }
-        long[] ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
+        ReadTs ts = consistency(c, req.getUseDefaultConsistency(), req.getConsistencyLevel(), req.getGuaranteeTimestamp());
         if (Boolean.parseBoolean(p.getOrDefault("iterator", "false"))) {
-            // query iterator: the first page reads a fresh snapshot (as Strong) and returns its timestamp as
-            // session_ts; every later page reads at exactly that timestamp, so all pages are one snapshot
+            // query iterator: the first page reads a fresh snapshot and returns its timestamp as session_ts; every
+            // later page reads at exactly that timestamp, so all pages are one snapshot (each waits for tSafe to
+            // pass it: a snapshot complete at the first page stays the same on every page)
             long given = req.getGuaranteeTimestamp();
-            if (given > 2) {
-                ts = new long[] {given, given};
-            } else {
-                long now = timestamps.now();
-                ts = new long[] {now, now};
-            }
+            ts = ReadTs.snapshotAt(given > 2 ? given : timestamps.now());
         }
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts[0]).setMvccTs(ts[1]).setExpireTs(ttl.expireTs(c))
+                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).setExpireTs(ttl.expireTs(c))
                 .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
                 .addAllScalarIndexFieldIds(scalarIndexedFields(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), count, plan.getLimit());
         QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).setCollectionName(c.getName())
-                .setPrimaryFieldName(pk.getName()).setSessionTs(ts[0]);
+                .setPrimaryFieldName(pk.getName()).setSessionTs(ts.guaranteeTs());
         if (count) {
             return r.addFieldsData(FieldData.newBuilder().setType(DataType.Int64).setFieldName("count(*)")
                     .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(merged.getCount())))).addOutputFields("count(*)").build();
@@ -672,7 +684,7 @@ public final class QueryHandler {
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId())
                 .addAllPartitionIds(partitionIds(c, partitions, leaders.getLoadedPartitionIdsList()))
                 .setFilter(PlanExpr.newBuilder().setTermExpr(term)).addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setExpireTs(ttl.expireTs(c)).build();
+                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setStrong(true).setExpireTs(ttl.expireTs(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
         QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).addAllOutputFields(outNames);
         for (int i = 0; i < out.size(); i++) {
@@ -691,7 +703,7 @@ public final class QueryHandler {
         long now = timestamps.now();
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).setFilter(filter)
                 .addAllPartitionIds(partitionId >= 0 ? List.of(partitionId) : leaders.getLoadedPartitionIdsList())
-                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).build();
+                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setStrong(true).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
         return merged.hasIds() ? merged.getIds() : LocalIds.empty(Schemas.primaryKey(c.getSchema()).getDataType());
     }

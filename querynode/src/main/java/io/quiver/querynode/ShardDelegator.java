@@ -70,6 +70,10 @@ final class ShardDelegator implements Runnable {
     private volatile List<SealedSegmentLocation> sealed = List.of();
     private volatile Set<Long> partitions; // loaded partitions; empty = all (whole-collection load)
     private volatile long tsafe;
+    /** The position of the last WAL message this leader applied (null: none since it started); written under this. */
+    private volatile WalPosition applied;
+    /** Where reading started when the start was a position to read "at" (null otherwise): earlier ones are not ours. */
+    private final WalPosition startAt;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
@@ -87,12 +91,19 @@ final class ShardDelegator implements Runnable {
         growingLoaded.forEach(s -> growing.put(s.id(), s));
         excluded.addAll(excludedIds);
         Wal.StartPosition start;
+        WalPosition at = null;
         if (seek != null && !seek.getPosition().isEmpty()) {
-            start = Wal.StartPosition.after(new WalPosition(seek.getPosition().toByteArray()));
+            WalPosition checkpoint = new WalPosition(seek.getPosition().toByteArray());
+            start = Wal.StartPosition.after(checkpoint);
+            applied = checkpoint; // what the checkpoint covers was applied by the growing segments loaded from it
         } else {
             MsgPosition sp = collection.getStartPositionsList().stream().filter(p -> p.getChannel().equals(vchannel)).findFirst().orElse(null);
-            start = sp == null ? Wal.StartPosition.earliest() : Wal.StartPosition.at(new WalPosition(sp.getPosition().toByteArray()));
+            if (sp != null) {
+                at = new WalPosition(sp.getPosition().toByteArray());
+            }
+            start = at == null ? Wal.StartPosition.earliest() : Wal.StartPosition.at(at);
         }
+        this.startAt = at;
         this.subscription = "querynode-" + nodeId + "-" + vchannel;
         wal.deleteSubscription(pchannel, subscription); // a stale cursor from an earlier life must not decide the start
         this.consumer = wal.subscribe(pchannel, subscription, start);
@@ -166,7 +177,12 @@ final class ShardDelegator implements Runnable {
                         apply(m);
                     }
                     if (!batch.isEmpty()) {
-                        consumer.acknowledge(batch.get(batch.size() - 1).position());
+                        WalPosition last = batch.get(batch.size() - 1).position();
+                        synchronized (this) {
+                            applied = last;
+                            notifyAll(); // Strong reads waiting for the WAL's end
+                        }
+                        consumer.acknowledge(last);
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("shard leader round failed vchannel={}: {} (retrying)", vchannel, e.toString(), e);
@@ -316,6 +332,54 @@ final class ShardDelegator implements Runnable {
         }
     }
 
+    /**
+     * Strong reads: waits until this leader has applied every message the WAL held when the call began, at most
+     * {@code maxWaitMs}. A write is acknowledged to its client only after its messages are durable in the WAL, so
+     * every write acknowledged before the read was issued is among them (the argument is in docs/architecture.md).
+     * No wait for a time tick: an idle channel answers at once, a busy one as soon as the leader has consumed its
+     * backlog.
+     */
+    void awaitWalEnd(long maxWaitMs) {
+        WalPosition end = consumer.lastPosition().orElse(null);
+        if (end == null || reached(end)) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + maxWaitMs;
+        synchronized (this) {
+            while (!reached(end)) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    throw new QuiverException(ErrorCode.TIMEOUT, "shard " + vchannel + " did not consume the WAL up to the read's position in "
+                            + maxWaitMs + " ms");
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new QuiverException(ErrorCode.CANCELED, "interrupted");
+                }
+            }
+        }
+    }
+
+    /** Whether every message up to {@code end} is applied (or lies before where this leader started reading). */
+    private boolean reached(WalPosition end) {
+        WalPosition a = applied;
+        if (a != null) {
+            return wal.compare(a, end) >= 0;
+        }
+        return startAt != null && wal.compare(end, startAt) < 0;
+    }
+
+    /** Waits as the plan's consistency asks: through the WAL's end (Strong) or for tSafe to reach the guarantee. */
+    private void awaitConsistency(boolean strong, long guaranteeTs, long maxWaitMs) {
+        if (strong) {
+            awaitWalEnd(maxWaitMs);
+        } else {
+            waitTsafe(guaranteeTs, maxWaitMs);
+        }
+    }
+
     private List<Segment> growingFor(Set<Long> parts, boolean ignoreGrowing) {
         if (ignoreGrowing) {
             return List.of();
@@ -361,7 +425,7 @@ final class ShardDelegator implements Runnable {
     }
 
     ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
-        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
+        awaitConsistency(request.getStrong(), request.getGuaranteeTs(), maxWaitMs);
         SearchPlan plan = request.getMvccTs() != 0 ? request
                 : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build(); // read at what this shard has
         Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
@@ -376,7 +440,7 @@ final class ShardDelegator implements Runnable {
     }
 
     ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
-        waitTsafe(request.getGuaranteeTs(), maxWaitMs);
+        awaitConsistency(request.getStrong(), request.getGuaranteeTs(), maxWaitMs);
         QueryPlan plan = request.getMvccTs() != 0 ? request
                 : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build();
         Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());

@@ -50,31 +50,28 @@ public final class LoadTest {
             + "  then runs --threads workers for --duration seconds, each doing an insert of --batch rows with probability\n"
             + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').\n"
             + "  quiver loadtest --churn --help: the churn benchmark (upserts, deletes and inserts with Strong checks, issue 10).\n"
-            + "  quiver loadtest --compaction-qps --help: search QPS idle, during and after a manual compaction (issue 10).";
+            + "  quiver loadtest --compaction-qps --help: search QPS idle, during and after a manual compaction (issue 10).\n"
+            + "  quiver loadtest --read-after-write --help: Strong reads right after each write: latency and visibility (issue 13).";
 
     public static int main(String[] args, PrintStream out) throws Exception {
         if (Arrays.asList(args).contains("--compaction-qps")) {
             return CompactionQps.main(Arrays.stream(args).filter(x -> !x.equals("--compaction-qps")).toArray(String[]::new), out);
         }
+        if (Arrays.asList(args).contains("--read-after-write")) {
+            return ReadAfterWrite.main(Arrays.stream(args).filter(x -> !x.equals("--read-after-write")).toArray(String[]::new), out);
+        }
         if (Arrays.asList(args).contains("--churn")) {
             return ChurnTest.main(Arrays.stream(args).filter(x -> !x.equals("--churn")).toArray(String[]::new), out);
         }
-        Map<String, String> a = new HashMap<>(Map.of("--address", "127.0.0.1:19530", "--collection", "loadtest", "--dim", "128",
+        Map<String, String> defaults = new HashMap<>(Map.of("--address", "127.0.0.1:19530", "--collection", "loadtest", "--dim", "128",
                 "--threads", "4", "--duration", "30", "--batch", "1000", "--topk", "10", "--insert-ratio", "0.1", "--filter", "",
                 "--preload", "20000"));
-        a.put("--replicas", "1");
-        for (int i = 0; i < args.length; i += 2) {
-            if (args[i].equals("--help") || args[i].equals("-h")) {
-                out.println(USAGE);
-                return 0;
-            }
-            if (!a.containsKey(args[i]) || i + 1 == args.length) {
-                out.println((a.containsKey(args[i]) ? "missing value for " : "unknown argument ") + args[i]);
-                out.println(USAGE);
-                return 2;
-            }
-            a.put(args[i], args[i + 1]);
+        defaults.put("--replicas", "1");
+        Flags flags = Flags.parse(args, defaults, USAGE, out);
+        if (flags.exit()) {
+            return flags.exitCode();
         }
+        Map<String, String> a = flags.values();
         String coll = a.get("--collection");
         int dim = Integer.parseInt(a.get("--dim"));
         int threads = Integer.parseInt(a.get("--threads"));
