@@ -13,18 +13,20 @@ import java.util.Locale;
  */
 record ChurnOptions(String address, String collection, int dim, String metric, int preload, long durationSeconds, double upsertPercent,
         double deletePercent, double insertPercent, int reportEvery, int sample, double qpsSeconds, int qpsThreads, List<Path> measureDirs,
-        String metricsAddress, long finalWaitSeconds, boolean freshCompare, long seed, int batch, int ef, int shards) {
+        String metricsAddress, long finalWaitSeconds, boolean freshCompare, long seed, int batch, int ef, int shards,
+        double roundIntervalSeconds) {
 
     static final String USAGE = """
             usage: quiver loadtest --churn [--address 127.0.0.1:19530] [--collection churn] [--dim 64] [--metric COSINE|L2]
                                    [--preload 100000] [--duration 600] [--upsert-pct 5] [--delete-pct 2.5] [--insert-pct 2.5]
                                    [--report-every 10] [--sample 20] [--qps-seconds 2] [--qps-threads 4] [--measure-dir DIR]...
                                    [--metrics-address HOST:PORT] [--final-wait 0] [--fresh-compare] [--seed 1] [--batch 5000]
-                                   [--ef 128] [--shards 2]
+                                   [--ef 128] [--shards 2] [--round-interval 0]
               Churn benchmark (issue 10). (Re)creates --collection (id INT64 primary key, v FLOAT_VECTOR --dim, ver INT64;
               HNSW M=16 efConstruction=200), inserts --preload rows, flushes, waits for the index and loads. Then, for
               --duration seconds, each round upserts --upsert-pct % of the live rows (new vector, ver+1), deletes
-              --delete-pct % and inserts --insert-pct % new ids, and checks with Strong consistency: count(*) equals the
+              --delete-pct % and inserts --insert-pct % new ids (a round starts --round-interval seconds after the one
+              before, or at once when that one took longer; 0: back to back), and checks with Strong consistency: count(*) equals the
               client's live rows; --sample deleted ids are absent; --sample upserted ids return one row with the latest
               ver; --sample upserted rows are top-1 when searched by their own vector. A round failing a check is bad.
               Every --report-every rounds it prints rows written, live rows, querynode entities (sealed rows of the
@@ -47,6 +49,7 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
         require(qpsSeconds >= 0 && qpsThreads > 0, "--qps-seconds must be >= 0 and --qps-threads > 0");
         require(finalWaitSeconds >= 0, "--final-wait must be >= 0");
         require(batch > 0 && ef > 0 && shards > 0, "--batch, --ef and --shards must be > 0");
+        require(roundIntervalSeconds >= 0, "--round-interval must be >= 0");
         require(!collection.isBlank(), "--collection must not be empty");
         measureDirs = List.copyOf(measureDirs);
     }
@@ -66,7 +69,7 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
         List<Path> dirs = new ArrayList<>();
         boolean fresh = false;
         long[] n = {64, 100_000, 600, 10, 20, 4, 0, 1, 5000, 128, 2}; // dim preload duration report sample threads wait seed batch ef shards
-        double[] d = {5, 2.5, 2.5, 2}; // upsert delete insert qps-seconds
+        double[] d = {5, 2.5, 2.5, 2, 0}; // upsert delete insert qps-seconds round-interval
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {
@@ -100,6 +103,7 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
                     case "--delete-pct" -> d[1] = Double.parseDouble(v);
                     case "--insert-pct" -> d[2] = Double.parseDouble(v);
                     case "--qps-seconds" -> d[3] = Double.parseDouble(v);
+                    case "--round-interval" -> d[4] = Double.parseDouble(v);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             } catch (NumberFormatException e) {
@@ -107,6 +111,6 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
             }
         }
         return new ChurnOptions(address, collection, (int) n[0], metric, (int) n[1], n[2], d[0], d[1], d[2], (int) n[3], (int) n[4], d[3],
-                (int) n[5], dirs, metricsAddress, n[6], fresh, n[7], (int) n[8], (int) n[9], (int) n[10]);
+                (int) n[5], dirs, metricsAddress, n[6], fresh, n[7], (int) n[8], (int) n[9], (int) n[10], d[4]);
     }
 }

@@ -116,7 +116,17 @@ public final class ChurnTest {
         OpStats counts = new OpStats(10_000);
         OpStats searches = new OpStats(100_000);
         int n = 0;
+        long interval = (long) (options.roundIntervalSeconds() * 1e9);
+        long nextStart = System.nanoTime();
         while (System.nanoTime() < end) {
+            long wait = nextStart - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(Math.min(wait, Math.max(0, end - System.nanoTime())) / 1_000_000);
+                if (System.nanoTime() >= end) {
+                    break;
+                }
+            }
+            nextStart = System.nanoTime() + interval;
             n++;
             record(round.run(), "round " + n, counts, searches);
             if (n % options.reportEvery() == 0 || System.nanoTime() >= end) {

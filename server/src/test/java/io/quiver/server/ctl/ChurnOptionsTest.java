@@ -29,15 +29,17 @@ class ChurnOptionsTest {
         assertThat(o.freshCompare()).isFalse();
         assertThat(o.measureDirs()).isEmpty();
         assertThat(o.metricsAddress()).isNull();
+        assertThat(o.roundIntervalSeconds()).isZero();
     }
 
     @Test
     void everyOptionMaps() {
         ChurnOptions o = ChurnOptions.parse(("--address h:1 --collection c --dim 8 --metric l2 --preload 5 --duration 7 --upsert-pct 10"
                 + " --delete-pct 1 --insert-pct 3 --report-every 2 --sample 4 --qps-seconds 0.5 --qps-threads 2 --measure-dir /a"
-                + " --measure-dir /b --metrics-address m:9 --final-wait 30 --fresh-compare --seed 42 --batch 100 --ef 64 --shards 1").split(" "));
+                + " --measure-dir /b --metrics-address m:9 --final-wait 30 --fresh-compare --seed 42 --batch 100 --ef 64 --shards 1"
+                + " --round-interval 7.5").split(" "));
         assertThat(o).isEqualTo(new ChurnOptions("h:1", "c", 8, "L2", 5, 7, 10, 1, 3, 2, 4, 0.5, 2,
-                List.of(Path.of("/a"), Path.of("/b")), "m:9", 30, true, 42, 100, 64, 1));
+                List.of(Path.of("/a"), Path.of("/b")), "m:9", 30, true, 42, 100, 64, 1, 7.5));
     }
 
     @Test
