@@ -117,9 +117,13 @@ journalSyncData=false
 diskUsageThreshold=0.99
 diskUsageWarnThreshold=0.99
 gcWaitTime=60000
-minorCompactionInterval=300
-majorCompactionInterval=900
+minorCompactionInterval=120
+majorCompactionInterval=600
 journalMaxSizeMB=64
+# keep no flushed journal beyond the current one (default 5 backups), and roll entry logs at 64 MiB (default 1 GiB) so
+# the GC can drop a whole entry log once its ledgers are deleted instead of waiting for a compaction of a large one
+journalMaxBackups=0
+logSizeLimit=67108864
 EOC
 cat >"$LOG4J" <<'EOL'
 <?xml version="1.0" encoding="UTF-8"?>
