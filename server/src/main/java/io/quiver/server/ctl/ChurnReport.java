@@ -44,6 +44,9 @@ final class ChurnReport {
      */
     static List<Ratio> ratios(ChurnFigures start, ChurnFigures end, ChurnFigures fresh, long freshBytes) {
         List<Ratio> out = new ArrayList<>();
+        // at the start the measured directories hold a fresh load of the live rows (when they held nothing else):
+        // unlike the fresh collection's added bytes, not reduced by garbage collection running while it loads
+        out.add(new Ratio("storage (end / start)", div(end.bytesStored(), start.bytesStored())));
         if (fresh != null) {
             out.add(new Ratio("storage (churned / fresh)", div(end.bytesStored(), freshBytes)));
         }

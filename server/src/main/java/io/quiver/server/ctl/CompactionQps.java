@@ -99,13 +99,22 @@ public final class CompactionQps {
         // warm-up (not reported): the first seconds of search load run before the JIT has compiled the search path,
         // which would make the idle baseline look slower than the later phases
         timedPhase("0 warm-up", client, queries, new BitSet(), cpu);
-        phases.add(timedPhase("1 idle", client, queries, new BitSet(), cpu));
+        CompactionQpsReport.Phase idle = timedPhase("1 idle", client, queries, new BitSet(), cpu);
+        phases.add(idle);
         long[] deletes = pickDeletes(ids, options.deletePercent(), options.seed() + 1);
         BitSet deleted = new BitSet();
         Arrays.stream(deletes).forEach(x -> deleted.set((int) x));
         boolean ok = deleteAndWait(client, rpc, deletes);
-        SearchSamples samples = sampled();
+        // the same idle load on the data the compaction starts from (deleted rows hidden, not yet removed): the
+        // baseline that isolates what the compaction itself costs searches
         Set<Long> flushedBefore = rpc.segments().flushed();
+        CompactionQpsReport.Phase idleDeleted = timedPhase("1b idle, deletes applied", client, queries, deleted, cpu);
+        phases.add(idleDeleted);
+        if (!rpc.segments().flushed().equals(flushedBefore)) {
+            out.println("note: the flushed segments changed during phase 1b (an automatic compaction ran): 1b was not idle");
+        }
+        SearchSamples samples = sampled();
+        flushedBefore = rpc.segments().flushed();
         SearchLoad load = SearchLoad.start(client, queries, deleted, samples, options.threads());
         long t0 = System.nanoTime();
         CompactionRpc.Started started = rpc.manualCompaction(rpc.collectionId());
@@ -120,7 +129,8 @@ public final class CompactionQps {
         boolean finished = progress.settled();
         long activityEnd = progress.activityEndNanos();
         double overlap = (activityEnd - Math.max(load.startNanos(), t0)) / 1e9;
-        phases.add(phase("2 during compaction", samples, t0, activityEnd, cpu));
+        CompactionQpsReport.Phase during = phase("2 during compaction", samples, t0, activityEnd, cpu);
+        phases.add(during);
         phases.add(phase("2 whole (incl. settle)", samples, load.startNanos(), stopped, cpu));
         out.printf("compaction: Executing for %.1f s, segments last changed / handed off after %.1f s (%s, %s); search overlap %.1f s%s%n",
                 progress.executingSeconds(), (activityEnd - t0) / 1e9, progress.segmentsChanged() ? "segments changed" : "NO segment change",
@@ -130,7 +140,8 @@ public final class CompactionQps {
         long expected = ids.length - deletes.length;
         out.println();
         CompactionQpsReport.table(phases).forEach(out::println);
-        out.println(CompactionQpsReport.ratioLine(phases.get(0), phases.get(1)));
+        out.println(CompactionQpsReport.ratioLine(idle, during));
+        out.println(CompactionQpsReport.ratioLine(idleDeleted, during));
         out.printf("count(*) after: %d (expected %d); deleted %d ids; server CPU: %s%n", count, expected, deletes.length,
                 cpu == null ? "no --metrics-address" : CpuSampler.METRIC + " at " + options.metricsAddress() + " (share of all cores)");
         long failed = all.stream().mapToLong(SearchSamples::failedTotal).sum();

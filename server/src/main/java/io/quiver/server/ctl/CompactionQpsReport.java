@@ -38,9 +38,9 @@ final class CompactionQpsReport {
     static String ratioLine(Phase idle, Phase during) {
         double r = ratio(idle, during);
         if (Double.isNaN(r)) {
-            return "QPS during compaction / QPS idle: n/a (no successful idle search)";
+            return "QPS during compaction / QPS " + idle.label() + ": n/a (no successful idle search)";
         }
-        return String.format(Locale.ROOT, "QPS during compaction / QPS idle: %.1f / %.1f = %.3f (%s %.2f)", during.window().qps(),
+        return String.format(Locale.ROOT, "QPS during compaction / QPS %s: %.1f / %.1f = %.3f (%s %.2f)", idle.label(), during.window().qps(),
                 idle.window().qps(), r, r >= REQUIRED_RATIO ? "meets" : "BELOW", REQUIRED_RATIO);
     }
 }

@@ -21,6 +21,7 @@ class ChurnReportTest {
     void ratiosWithFreshCompare() {
         Map<String, Double> r = byName(ChurnReport.ratios(START, END, FRESH, 300L << 20));
         assertThat(r.get("storage (churned / fresh)")).isCloseTo(3.0, within(1e-9));
+        assertThat(r.get("storage (end / start)")).isCloseTo(3.0, within(1e-9));
         assertThat(r.get("querynode entities / live rows (churned)")).isCloseTo(1.5, within(1e-9));
         assertThat(r.get("querynode entities / live rows (fresh)")).isCloseTo(1.0, within(1e-9));
         assertThat(r.get("querynode memory (churned / fresh)")).isCloseTo(2.0, within(1e-9));
@@ -33,6 +34,7 @@ class ChurnReportTest {
     void withoutFreshCompareOnlyTheChurnedRatios() {
         Map<String, Double> r = byName(ChurnReport.ratios(START, END, null, -1));
         assertThat(r).doesNotContainKeys("storage (churned / fresh)", "querynode memory (churned / fresh)");
+        assertThat(r).containsKey("storage (end / start)");
         assertThat(r).containsKeys("querynode entities / live rows (churned)", "count(*) latency (end / start)");
     }
 
@@ -42,7 +44,8 @@ class ChurnReportTest {
         assertThat(ChurnReport.div(5, 0)).isNaN();
         assertThat(ChurnReport.div(5, -1)).isNaN();
         ChurnReport.Ratio storage = byName(ChurnReport.ratios(START, END, FRESH, -1)).entrySet().stream()
-                .filter(e -> e.getKey().startsWith("storage")).map(e -> new ChurnReport.Ratio(e.getKey(), e.getValue())).findFirst().orElseThrow();
+                .filter(e -> e.getKey().equals("storage (churned / fresh)")).map(e -> new ChurnReport.Ratio(e.getKey(), e.getValue()))
+                .findFirst().orElseThrow();
         assertThat(storage.format()).endsWith("n/a");
         assertThat(new ChurnReport.Ratio("x", 1.23456).format()).endsWith("1.235");
     }
