@@ -21,12 +21,13 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
                                    [--preload 100000] [--duration 600] [--upsert-pct 5] [--delete-pct 2.5] [--insert-pct 2.5]
                                    [--report-every 10] [--sample 20] [--qps-seconds 2] [--qps-threads 4] [--measure-dir DIR]...
                                    [--metrics-address HOST:PORT] [--final-wait 0] [--fresh-compare] [--seed 1] [--batch 5000]
-                                   [--ef 128] [--shards 2] [--round-interval 0]
+                                   [--ef 128] [--shards 2] [--round-interval 6]
               Churn benchmark (issue 10). (Re)creates --collection (id INT64 primary key, v FLOAT_VECTOR --dim, ver INT64;
               HNSW M=16 efConstruction=200), inserts --preload rows, flushes, waits for the index and loads. Then, for
               --duration seconds, each round upserts --upsert-pct % of the live rows (new vector, ver+1), deletes
               --delete-pct % and inserts --insert-pct % new ids (a round starts --round-interval seconds after the one
-              before, or at once when that one took longer; 0: back to back), and checks with Strong consistency: count(*) equals the
+              before, or at once when that one took longer; 0: back to back; the default paces the issue's run, 76
+              rounds in 10 minutes), and checks with Strong consistency: count(*) equals the
               client's live rows; --sample deleted ids are absent; --sample upserted ids return one row with the latest
               ver; --sample upserted rows are top-1 when searched by their own vector. A round failing a check is bad.
               Every --report-every rounds it prints rows written, live rows, querynode entities (sealed rows of the
@@ -69,7 +70,7 @@ record ChurnOptions(String address, String collection, int dim, String metric, i
         List<Path> dirs = new ArrayList<>();
         boolean fresh = false;
         long[] n = {64, 100_000, 600, 10, 20, 4, 0, 1, 5000, 128, 2}; // dim preload duration report sample threads wait seed batch ef shards
-        double[] d = {5, 2.5, 2.5, 2, 0}; // upsert delete insert qps-seconds round-interval
+        double[] d = {5, 2.5, 2.5, 2, 6}; // upsert delete insert qps-seconds round-interval
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--help") || a.equals("-h")) {

@@ -29,7 +29,7 @@ class ChurnOptionsTest {
         assertThat(o.freshCompare()).isFalse();
         assertThat(o.measureDirs()).isEmpty();
         assertThat(o.metricsAddress()).isNull();
-        assertThat(o.roundIntervalSeconds()).isZero();
+        assertThat(o.roundIntervalSeconds()).isEqualTo(6); // the run: a round every ~8 s including its reads
     }
 
     @Test
