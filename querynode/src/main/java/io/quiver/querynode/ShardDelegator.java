@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,11 @@ final class ShardDelegator implements Runnable {
     private volatile List<SealedSegmentLocation> sealed = List.of();
     private volatile Set<Long> partitions; // loaded partitions; empty = all (whole-collection load)
     private volatile long tsafe;
+    /**
+     * The largest timestamp a Strong read has been served at: everything acknowledged before it is applied, so reads
+     * at the shard's own timestamp read at least there (a read after a Strong one never shows less than it did).
+     */
+    private final AtomicLong strongServedTs = new AtomicLong();
     /** The position of the last WAL message this leader applied (null: none since it started); written under this. */
     private volatile WalPosition applied;
     /** Where reading started when the start was a position to read "at" (null otherwise): earlier ones are not ours. */
@@ -371,13 +377,19 @@ final class ShardDelegator implements Runnable {
         return startAt != null && wal.compare(end, startAt) < 0;
     }
 
-    /** Waits as the plan's consistency asks: through the WAL's end (Strong) or for tSafe to reach the guarantee. */
-    private void awaitConsistency(boolean strong, long guaranteeTs, long maxWaitMs) {
+    /**
+     * Waits as the plan's consistency asks (through the WAL's end for Strong, else for tSafe to reach the guarantee)
+     * and returns the timestamp to read at: the plan's own, or this shard's (tSafe, or later when a Strong read was
+     * already served later than tSafe).
+     */
+    private long awaitConsistency(boolean strong, long guaranteeTs, long mvccTs, long maxWaitMs) {
         if (strong) {
             awaitWalEnd(maxWaitMs);
+            strongServedTs.accumulateAndGet(mvccTs, Math::max);
         } else {
             waitTsafe(guaranteeTs, maxWaitMs);
         }
+        return mvccTs != 0 ? mvccTs : Math.max(Math.max(tsafe, strongServedTs.get()), guaranteeTs);
     }
 
     private List<Segment> growingFor(Set<Long> parts, boolean ignoreGrowing) {
@@ -425,9 +437,8 @@ final class ShardDelegator implements Runnable {
     }
 
     ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
-        awaitConsistency(request.getStrong(), request.getGuaranteeTs(), maxWaitMs);
-        SearchPlan plan = request.getMvccTs() != 0 ? request
-                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build(); // read at what this shard has
+        long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
+        SearchPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build(); // read at what this shard has
         Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
         List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
         t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
@@ -440,9 +451,8 @@ final class ShardDelegator implements Runnable {
     }
 
     ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
-        awaitConsistency(request.getStrong(), request.getGuaranteeTs(), maxWaitMs);
-        QueryPlan plan = request.getMvccTs() != 0 ? request
-                : request.toBuilder().setMvccTs(Math.max(tsafe, request.getGuaranteeTs())).build();
+        long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
+        QueryPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build();
         Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
         List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
         t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)

@@ -10,6 +10,9 @@ import io.milvus.grpc.LongArray;
 import io.milvus.grpc.ScalarField;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.InsertMsg;
+import io.quiver.proto.QueryPlan;
+import io.quiver.proto.TimeTickMsg;
+import io.quiver.proto.WalMessage;
 import io.quiver.storage.LocalWal;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +51,43 @@ class ShardDelegatorTest {
         assertThat(g.deletes().hides(2L, 100, 300)).isTrue();
         assertThat(g.deletes().hides(1L, 100, 300)).isFalse();
         assertThat(g.deletes().hides(2L, 100, 150)).isFalse(); // reads before the delete still see the row
+    }
+
+    private static QueryPlan count(long guaranteeTs, long mvccTs, boolean strong) {
+        return QueryPlan.newBuilder().setCollectionId(1).addOutputFieldIds(100).setLimit(-1).setCountOnly(true)
+                .setGuaranteeTs(guaranteeTs).setMvccTs(mvccTs).setStrong(strong).build();
+    }
+
+    /**
+     * Strong reads do not wait for a time tick: the leader reads once it has applied the WAL through its newest
+     * message. A later read at the shard's own timestamp (Bounded) then shows at least what the Strong one showed,
+     * although no tick has moved tSafe.
+     */
+    @Test
+    void strongReadSeesAnAcknowledgedWriteWithoutATimeTickAndLaterReadsDoToo(@TempDir Path dir) throws Exception {
+        LocalWal wal = new LocalWal(dir);
+        ShardDelegator d = new ShardDelegator(COLL, "dml_0_1v0", 1, wal, null, List.of(), List.of(), Set.of(),
+                new NoRemote(), ids -> List.of());
+        Thread consumer = new Thread(d, "leader");
+        consumer.start();
+        try {
+            wal.produce("dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(50)).build().toByteArray());
+            Segment rows = growing(5, 100, 1, 2, 3);
+            InsertMsg ins = InsertMsg.newBuilder().setSegmentId(5).setPartitionId(10).setVchannel("dml_0_1v0").setTimestamp(100).setNumRows(3)
+                    .addFieldsData(rows.column(100).toFieldData("id", new int[] {0, 1, 2}, 3)).build();
+            wal.produce("dml_0", WalMessage.newBuilder().setInsert(ins).build().toByteArray()); // acknowledged: durable
+            // a read at the shard's timestamp: tSafe is 50 (no tick after the insert), the row is not visible yet
+            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isZero();
+            // Strong: no tick needed, the acknowledged insert is seen
+            assertThat(d.query(count(200, 200, true), 5_000).getCount()).isEqualTo(3);
+            assertThat(d.tsafe()).isEqualTo(50);
+            // and a later read at the shard's timestamp shows no less than the Strong read did
+            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isEqualTo(3);
+        } finally {
+            d.stop();
+            consumer.join(5_000);
+            wal.close();
+        }
     }
 
     private static final class NoRemote implements RemoteWorkers {

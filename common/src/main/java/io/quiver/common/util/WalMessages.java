@@ -8,12 +8,12 @@ import io.quiver.storage.Wal;
 public final class WalMessages {
     private WalMessages() {}
 
-    /** The message in {@code m}; an entry that does not parse stops the consumer's round with its position named. */
     /** The subscription a vchannel's datanode consumes it with (kept across owners: a new owner resumes it). */
     public static String datanodeSubscription(String vchannel) {
         return "datanode-" + vchannel;
     }
 
+    /** The message in {@code m}; an entry that does not parse stops the consumer's round with its position named. */
     public static WalMessage parse(Wal.WalMessage m) {
         try {
             return WalMessage.parseFrom(m.payload());
