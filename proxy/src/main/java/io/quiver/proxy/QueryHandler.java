@@ -605,7 +605,8 @@ public final class QueryHandler {
         }
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(partitionIds).setFilter(filter)
                 .addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count).setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).setExpireTs(ttl.expireTs(c))
+                .setLimit(limit > 0 ? offset + limit : -1).setCountOnly(count)
+                .setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).setExpireTs(ttl.expireTs(c))
                 .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
                 .addAllScalarIndexFieldIds(scalarIndexedFields(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), count, plan.getLimit());
@@ -680,11 +681,11 @@ public final class QueryHandler {
             out.add(0, pk);
             outNames.add(pk.getName());
         }
-        long now = timestamps.now();
+        ReadTs ts = ReadTs.strongAt(timestamps.now());
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId())
                 .addAllPartitionIds(partitionIds(c, partitions, leaders.getLoadedPartitionIdsList()))
                 .setFilter(PlanExpr.newBuilder().setTermExpr(term)).addAllOutputFieldIds(out.stream().map(FieldSchema::getFieldID).toList())
-                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setStrong(true).setExpireTs(ttl.expireTs(c)).build();
+                .setLimit(-1).setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).setExpireTs(ttl.expireTs(c)).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
         QueryResults.Builder r = QueryResults.newBuilder().setStatus(Statuses.success()).addAllOutputFields(outNames);
         for (int i = 0; i < out.size(); i++) {
@@ -700,10 +701,10 @@ public final class QueryHandler {
      */
     IDs primaryKeysMatching(CollectionInfo c, PlanExpr filter, long partitionId) {
         ShardLeadersResponse leaders = leaders(c);
-        long now = timestamps.now();
+        ReadTs ts = ReadTs.strongAt(timestamps.now());
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).setFilter(filter)
                 .addAllPartitionIds(partitionId >= 0 ? List.of(partitionId) : leaders.getLoadedPartitionIdsList())
-                .setLimit(-1).setGuaranteeTs(now).setMvccTs(now).setStrong(true).build();
+                .setLimit(-1).setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).build();
         ShardQueryResponse merged = QueryReduce.merge(queryShards(c, leaders, plan), false, -1);
         return merged.hasIds() ? merged.getIds() : LocalIds.empty(Schemas.primaryKey(c.getSchema()).getDataType());
     }

@@ -177,31 +177,25 @@ public final class Segment implements ColumnSource {
             return 0; // every row expired: the segment contributes nothing
         }
         long[] ts = timestamps.array();
+        boolean allOld = bounded && max <= readTs && min >= expireTs; // every row is old enough and none expired
+        long[] hiddenAt = null; // null: nothing is deleted
         if (deletes.isEmpty()) {
-            if (bounded && max <= readTs && min >= expireTs) {
+            if (allOld) {
                 out.set(0, rows);
-                return rows; // every row is old enough, none expired and nothing is deleted: no per-row work
+                return rows; // nothing is deleted either: no per-row work
             }
-            int count = 0;
-            for (int i = 0; i < rows; i++) {
-                long t = ts[i];
-                if (t <= readTs && t >= expireTs) {
-                    out.set(i);
-                    count++;
-                }
+        } else {
+            DeleteRecord.Hidden h = hidden(rows, ts);
+            if (allOld && readTs >= h.maxDeleteTs() && h.rows() == rows) {
+                out.or(h.visibleAtLatest()); // a read after every row and every delete: the cached answer
+                return h.visibleCount();
             }
-            return count;
+            hiddenAt = h.at();
         }
-        DeleteRecord.Hidden h = hidden(rows, ts);
-        if (bounded && max <= readTs && min >= expireTs && readTs >= h.maxDeleteTs() && h.rows() == rows) {
-            out.or(h.visibleAtLatest()); // a read after every row and every delete: the cached answer
-            return h.visibleCount();
-        }
-        long[] at = h.at();
         int count = 0;
         for (int i = 0; i < rows; i++) {
             long t = ts[i];
-            if (t <= readTs && t >= expireTs && at[i] > readTs) {
+            if (t <= readTs && t >= expireTs && (hiddenAt == null || hiddenAt[i] > readTs)) {
                 out.set(i);
                 count++;
             }

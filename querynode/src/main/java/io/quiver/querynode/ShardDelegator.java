@@ -37,7 +37,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -317,25 +319,8 @@ final class ShardDelegator implements Runnable {
 
     /** Waits until tSafe reaches {@code ts}, at most {@code maxWaitMs}. */
     void waitTsafe(long ts, long maxWaitMs) {
-        if (ts <= tsafe) {
-            return;
-        }
-        long deadline = System.currentTimeMillis() + maxWaitMs;
-        synchronized (this) {
-            while (tsafe < ts) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0) {
-                    throw new QuiverException(ErrorCode.TIMEOUT, "shard " + vchannel + " did not reach the guarantee timestamp in "
-                            + maxWaitMs + " ms (tsafe lags by " + (HybridTs.physical(ts) - HybridTs.physical(tsafe)) + " ms)");
-                }
-                try {
-                    wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new QuiverException(ErrorCode.CANCELED, "interrupted");
-                }
-            }
-        }
+        awaitUnderMonitor(() -> tsafe >= ts, maxWaitMs, () -> "shard " + vchannel + " did not reach the guarantee timestamp in "
+                + maxWaitMs + " ms (tsafe lags by " + (HybridTs.physical(ts) - HybridTs.physical(tsafe)) + " ms)");
     }
 
     /**
@@ -347,16 +332,27 @@ final class ShardDelegator implements Runnable {
      */
     void awaitWalEnd(long maxWaitMs) {
         WalPosition end = consumer.lastPosition().orElse(null);
-        if (end == null || reached(end)) {
+        if (end != null) {
+            awaitUnderMonitor(() -> reached(end), maxWaitMs,
+                    () -> "shard " + vchannel + " did not consume the WAL up to the read's position in " + maxWaitMs + " ms");
+        }
+    }
+
+    /**
+     * Waits on this object's monitor (the consumer notifies after each time tick and each applied batch) until
+     * {@code done} holds, at most {@code maxWaitMs}: TIMEOUT with {@code timeoutReason} after it, CANCELED when
+     * interrupted.
+     */
+    private void awaitUnderMonitor(BooleanSupplier done, long maxWaitMs, Supplier<String> timeoutReason) {
+        if (done.getAsBoolean()) {
             return;
         }
         long deadline = System.currentTimeMillis() + maxWaitMs;
         synchronized (this) {
-            while (!reached(end)) {
+            while (!done.getAsBoolean()) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0) {
-                    throw new QuiverException(ErrorCode.TIMEOUT, "shard " + vchannel + " did not consume the WAL up to the read's position in "
-                            + maxWaitMs + " ms");
+                    throw new QuiverException(ErrorCode.TIMEOUT, timeoutReason.get());
                 }
                 try {
                     wait(left);

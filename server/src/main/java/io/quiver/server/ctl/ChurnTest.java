@@ -119,12 +119,12 @@ public final class ChurnTest {
         long interval = (long) (options.roundIntervalSeconds() * 1e9);
         long nextStart = System.nanoTime();
         while (System.nanoTime() < end) {
-            long wait = nextStart - System.nanoTime();
+            long wait = Math.min(nextStart, end) - System.nanoTime(); // --round-interval, never past --duration
             if (wait > 0) {
-                Thread.sleep(Math.min(wait, Math.max(0, end - System.nanoTime())) / 1_000_000);
-                if (System.nanoTime() >= end) {
-                    break;
-                }
+                Thread.sleep(wait / 1_000_000);
+            }
+            if (System.nanoTime() >= end) {
+                break;
             }
             nextStart = System.nanoTime() + interval;
             n++;

@@ -110,11 +110,12 @@ public final class CompactionQps {
         Set<Long> flushedBefore = rpc.segments().flushed();
         CompactionQpsReport.Phase idleDeleted = timedPhase("1b idle, deletes applied", client, queries, deleted, cpu);
         phases.add(idleDeleted);
-        if (!rpc.segments().flushed().equals(flushedBefore)) {
+        Set<Long> flushedAfterIdle = rpc.segments().flushed();
+        if (!flushedAfterIdle.equals(flushedBefore)) {
             out.println("note: the flushed segments changed during phase 1b (an automatic compaction ran): 1b was not idle");
         }
+        flushedBefore = flushedAfterIdle;
         SearchSamples samples = sampled();
-        flushedBefore = rpc.segments().flushed();
         SearchLoad load = SearchLoad.start(client, queries, deleted, samples, options.threads());
         long t0 = System.nanoTime();
         CompactionRpc.Started started = rpc.manualCompaction(rpc.collectionId());
