@@ -31,4 +31,19 @@ record Flags(Map<String, String> values, int exitCode) {
     boolean exit() {
         return values == null;
     }
+
+    /** The whole-number value of flag {@code name}; IllegalArgumentException naming the flag when it is not one or below {@code min}. */
+    long number(String name, long min) {
+        String v = values.get(name);
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number for " + name + ": " + v);
+        }
+        if (n < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ": " + v);
+        }
+        return n;
+    }
 }

@@ -36,14 +36,15 @@ final class ReadAfterWrite {
     private final int rounds;
     private final long seed;
 
-    private ReadAfterWrite(MilvusServiceBlockingStub stub, PrintStream out, Map<String, String> a) {
+    private ReadAfterWrite(MilvusServiceBlockingStub stub, PrintStream out, String collection, int dim, int preload, int rounds,
+                           long seed) {
         this.stub = stub;
         this.out = out;
-        this.collection = a.get("--collection");
-        this.dim = Integer.parseInt(a.get("--dim"));
-        this.preload = Integer.parseInt(a.get("--preload"));
-        this.rounds = Integer.parseInt(a.get("--rounds"));
-        this.seed = Long.parseLong(a.get("--seed"));
+        this.collection = collection;
+        this.dim = dim;
+        this.preload = preload;
+        this.rounds = rounds;
+        this.seed = seed;
     }
 
     static int main(String[] args, PrintStream out) throws Exception {
@@ -52,10 +53,24 @@ final class ReadAfterWrite {
         if (flags.exit()) {
             return flags.exitCode();
         }
-        Map<String, String> a = flags.values();
-        ManagedChannel ch = MilvusRpc.channel(a.get("--address"));
+        int dim;
+        int preload;
+        int rounds;
+        long seed;
         try {
-            return new ReadAfterWrite(MilvusServiceGrpc.newBlockingStub(ch), out, a).run();
+            dim = (int) Math.min(flags.number("--dim", 1), 32768);
+            preload = (int) Math.min(flags.number("--preload", 0), Integer.MAX_VALUE);
+            rounds = (int) Math.min(flags.number("--rounds", 1), Integer.MAX_VALUE);
+            seed = flags.number("--seed", Long.MIN_VALUE);
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        ManagedChannel ch = MilvusRpc.channel(flags.values().get("--address"));
+        try {
+            return new ReadAfterWrite(MilvusServiceGrpc.newBlockingStub(ch), out, flags.values().get("--collection"), dim, preload, rounds,
+                    seed).run();
         } finally {
             ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }

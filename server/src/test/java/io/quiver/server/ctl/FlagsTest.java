@@ -1,6 +1,7 @@
 package io.quiver.server.ctl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,5 +38,15 @@ class FlagsTest {
         assertThat(missing.exit()).isTrue();
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(buf.toString(StandardCharsets.UTF_8)).contains("missing value for --rounds");
+    }
+
+    @Test
+    void numbersAreCheckedWithTheFlagNamed() {
+        Flags f = Flags.parse(new String[] {"--rounds", "x"}, DEFAULTS, "usage", out);
+        assertThatThrownBy(() -> f.number("--rounds", 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a number for --rounds: x");
+        Flags zero = Flags.parse(new String[] {"--rounds", "0"}, DEFAULTS, "usage", out);
+        assertThatThrownBy(() -> zero.number("--rounds", 1)).hasMessage("--rounds must be >= 1: 0");
+        assertThat(Flags.parse(new String[0], DEFAULTS, "usage", out).number("--rounds", 1)).isEqualTo(300);
     }
 }
