@@ -2,6 +2,7 @@ package io.quiver.index;
 
 import io.quiver.index.internal.AbstractFloatIndex;
 import io.quiver.index.internal.BinaryIndex;
+import io.quiver.index.internal.ExactView;
 import io.quiver.index.internal.FlatIndex;
 import io.quiver.index.internal.FloatVectors;
 import io.quiver.index.internal.HnswIndex;
@@ -46,6 +47,16 @@ public final class VectorIndexes {
   public static void validateSearchParams(IndexSpec spec, Map<String, String> searchParams) {
     IndexParams.validate(spec);
     IndexParams.validateSearchParams(spec, searchParams);
+  }
+
+  /**
+   * Exact search over the first {@code rows} rows of a caller-owned row-major array without copying it (rows that
+   * have no index yet: a growing segment). COSINE takes the rows' inverse norms from {@code norms}, which the caller
+   * keeps with the array so they are computed once per row; other metrics ignore it.
+   */
+  public static VectorIndex exactView(MetricType metric, int dim, float[] data, int rows, RowNorms norms) {
+    IndexSpec spec = new IndexSpec("FLAT", metric, dim, Map.of());
+    return new ExactView(spec, data, rows, metric == MetricType.COSINE ? norms.upTo(data, dim, rows) : null);
   }
 
   /** Builds a float-vector index over {@code n} rows of {@code vectors} (row-major, n*dim). */

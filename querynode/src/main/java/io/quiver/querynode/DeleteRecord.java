@@ -1,7 +1,6 @@
 package io.quiver.querynode;
 
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import javax.annotation.concurrent.ThreadSafe;
@@ -26,12 +25,12 @@ public final class DeleteRecord {
 
     /**
      * When each row of a segment is first hidden ({@link Long#MAX_VALUE}: never, under the deletes of
-     * {@code version}); {@code visibleAtLatest} holds the rows no delete hides, valid for reads at or after
-     * {@code maxDeleteTs}.
+     * {@code version}); {@code visibleAtLatest} holds the rows no delete hides (bit i of word i / 64, read-only once
+     * built: searches share it), valid for reads at or after {@code maxDeleteTs}.
      */
-    public record Hidden(long version, int rows, long[] at, long maxDeleteTs, BitSet visibleAtLatest, int visibleCount) {
+    public record Hidden(long version, int rows, long[] at, long maxDeleteTs, long[] visibleAtLatest, int visibleCount) {
         long ramBytesUsed() {
-            return 8L * at.length + visibleAtLatest.size() / 8 + 64;
+            return 8L * at.length + 8L * visibleAtLatest.length + 64;
         }
     }
 
@@ -103,13 +102,13 @@ public final class DeleteRecord {
         }
         int from = previous != null && previous.version() == v ? previous.rows() : 0;
         long[] at = from == 0 ? new long[rows] : Arrays.copyOf(previous.at(), rows);
-        BitSet visible = from == 0 ? new BitSet(rows) : (BitSet) previous.visibleAtLatest().clone();
+        long[] visible = Arrays.copyOf(from == 0 ? new long[0] : previous.visibleAtLatest(), AllowedRows.wordsFor(rows));
         int count = from == 0 ? 0 : previous.visibleCount();
         for (int i = from; i < rows; i++) {
             long h = hiddenFrom(deletes.get(pkAt.apply(i)), rowTs[i]);
             at[i] = h;
             if (h == Long.MAX_VALUE) {
-                visible.set(i);
+                visible[i >>> 6] |= 1L << i;
                 count++;
             }
         }

@@ -3,6 +3,7 @@ package io.quiver.querynode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.milvus.grpc.CollectionSchema;
+import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.IDs;
@@ -12,13 +13,14 @@ import io.milvus.grpc.PlaceholderType;
 import io.milvus.grpc.PlaceholderValue;
 import io.milvus.grpc.StringArray;
 import io.quiver.common.column.FieldColumn;
+import io.quiver.common.column.FieldDatas;
 import io.quiver.common.column.LongColumn;
 import io.quiver.common.column.StringColumn;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
 import io.quiver.common.schema.Schemas;
+import io.quiver.index.FixedBits;
 import io.quiver.index.MetricType;
-import io.quiver.index.simd.VectorUtil;
 import io.quiver.proto.QueryPlan;
 import io.quiver.proto.SearchPlan;
 import io.quiver.proto.ShardQueryResponse;
@@ -29,14 +31,22 @@ import io.quiver.common.error.ErrorCode;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** Executes search and query plans over segments held by this querynode. */
+/**
+ * Executes search and query plans over segments held by this querynode. A search's segments are searched in
+ * parallel through the {@link SegmentFanOut} (each into its own heaps, merged at the end).
+ */
 public final class LocalSearcher {
-    private LocalSearcher() {}
+    private final SegmentFanOut fanOut;
+
+    LocalSearcher(SegmentFanOut fanOut) {
+        this.fanOut = fanOut;
+    }
 
     static boolean ascending(String metric) {
         MetricType m = MetricType.parse(metric);
@@ -76,9 +86,6 @@ public final class LocalSearcher {
                     }
                     queries[q * dim + j] = x;
                 }
-                if (metric == MetricType.COSINE) {
-                    VectorUtil.normalize(queries, q * dim, dim);
-                }
             }
         } else if (pv.getType() == PlaceholderType.BinaryVector) {
             int w = dim / 8;
@@ -96,22 +103,20 @@ public final class LocalSearcher {
         Map<String, String> params = new HashMap<>(Params.flatten(plan.getSearchParamsList()));
         return new SegmentSearch.Request(field, metric, nq, queries, binary, dim, (int) plan.getTopk(), params,
                 plan.hasFilter() ? plan.getFilter() : null, plan.getMvccTs(), plan.getExpireTs(), plan.getHasRange(), plan.getRadius(),
-                plan.getHasRangeFilter() ? plan.getRangeFilter() : Float.NaN, java.util.Set.copyOf(plan.getScalarIndexFieldIdsList()));
+                plan.getHasRangeFilter() ? plan.getRangeFilter() : Float.NaN, Set.copyOf(plan.getScalarIndexFieldIdsList()));
     }
 
-    public static ShardSearchResponse search(List<Segment> segments, SearchPlan plan, CollectionSchema schema) {
-        SegmentSearch.Request r = decode(plan, schema);
-        TopK[] heaps = new TopK[r.nq()];
-        for (int q = 0; q < r.nq(); q++) {
-            heaps[q] = new TopK(r.topk(), r.ascending());
-        }
+    public ShardSearchResponse search(List<Segment> segments, SearchPlan plan, CollectionSchema schema) {
+        SegmentSearch.Request r = decode(plan, schema); // COSINE queries are normalised once, by index-core
+        TopK[][] perSegment = fanOut.map(segments.size(), TopK[][]::new, s -> {
+            TopK[] h = heaps(r);
+            SegmentSearch.search(segments.get(s), s, r, h);
+            return h;
+        });
+        TopK[] heaps = perSegment.length == 1 ? perSegment[0] : merge(perSegment, r);
         long searched = 0;
-        for (int s = 0; s < segments.size(); s++) {
-            if (Context.current().isCancelled()) {
-                throw new QuiverException(ErrorCode.CANCELED, "search cancelled or deadline exceeded");
-            }
-            SegmentSearch.search(segments.get(s), s, r, heaps);
-            searched += segments.get(s).rowCount();
+        for (Segment seg : segments) {
+            searched += seg.rowCount();
         }
         ShardSearchResponse.Builder b = ShardSearchResponse.newBuilder().setStatus(Statuses.success()).setNq(r.nq()).setTopk(r.topk());
         float[] scores = new float[Math.max(1, r.topk())];
@@ -130,6 +135,30 @@ public final class LocalSearcher {
         fillRows(b, segments, hits, plan.getOutputFieldIdsList(), schema);
         b.setSearchedRows(searched);
         return b.build();
+    }
+
+    private static TopK[] heaps(SegmentSearch.Request r) {
+        TopK[] heaps = new TopK[r.nq()];
+        for (int q = 0; q < r.nq(); q++) {
+            heaps[q] = new TopK(r.topk(), r.ascending());
+        }
+        return heaps;
+    }
+
+    /** One heap per query over every segment's candidates (tags carry the segment ordinal). */
+    private static TopK[] merge(TopK[][] perSegment, SegmentSearch.Request r) {
+        TopK[] out = heaps(r);
+        float[] scores = new float[Math.max(1, r.topk())];
+        long[] tags = new long[Math.max(1, r.topk())];
+        for (TopK[] seg : perSegment) {
+            for (int q = 0; q < r.nq(); q++) {
+                int n = seg[q].drain(scores, tags);
+                for (int i = 0; i < n; i++) {
+                    out[q].offer(scores[i], tags[i]);
+                }
+            }
+        }
+        return out;
     }
 
     /** Adds ids and output fields (row-aligned) for hits given as (segment ordinal, row). */
@@ -160,7 +189,7 @@ public final class LocalSearcher {
         for (int seg : segOrder) {
             idParts.add(ids(segments.get(seg), bySegment.get(seg)));
         }
-        b.setIds(n == 0 ? emptyIds(schema) : io.quiver.common.column.FieldDatas.gatherIds(idParts, po, rowOf, n));
+        b.setIds(n == 0 ? emptyIds(schema) : FieldDatas.gatherIds(idParts, po, rowOf, n));
         for (long fid : outputFieldIds) {
             FieldSchema f = Schemas.byId(schema, fid).orElseThrow();
             List<FieldData> parts = new ArrayList<>();
@@ -171,13 +200,13 @@ public final class LocalSearcher {
             if (parts.isEmpty()) {
                 parts.add(FieldColumn.create(f).toFieldData(f.getName(), new int[0], 0));
             }
-            FieldData fd = io.quiver.common.column.FieldDatas.gather(parts, po, rowOf, n);
+            FieldData fd = FieldDatas.gather(parts, po, rowOf, n);
             b.addFieldsData(f.getIsDynamic() ? fd.toBuilder().setIsDynamic(true).build() : fd);
         }
     }
 
     static IDs emptyIds(CollectionSchema schema) {
-        return Schemas.primaryKey(schema).getDataType() == io.milvus.grpc.DataType.VarChar
+        return Schemas.primaryKey(schema).getDataType() == DataType.VarChar
                 ? IDs.newBuilder().setStrId(StringArray.getDefaultInstance()).build()
                 : IDs.newBuilder().setIntId(LongArray.getDefaultInstance()).build();
     }
@@ -195,12 +224,13 @@ public final class LocalSearcher {
     }
 
     /** Rows matching a query plan, ordered by primary key, at most {@code limit} (count only: just the count). */
-    public static ShardQueryResponse query(List<Segment> segments, QueryPlan plan, CollectionSchema schema) {
+    public ShardQueryResponse query(List<Segment> segments, QueryPlan plan, CollectionSchema schema) {
         long count = 0;
         // the `limit` smallest keys (all of them without a limit) are kept in a max-heap fed during the bitmap scan:
         // O(m) bit iteration + O(m log limit) compares and no allocation per matching row for INT64 keys
         int cap = plan.getCountOnly() ? 0 : (int) Math.min(Integer.MAX_VALUE - 8, plan.getLimit() < 0 ? Long.MAX_VALUE : plan.getLimit());
         PkHeap heap = new PkHeap(cap);
+        Set<Long> indexed = Set.copyOf(plan.getScalarIndexFieldIdsList());
         for (int s = 0; s < segments.size(); s++) {
             if (Context.current().isCancelled()) {
                 throw new QuiverException(ErrorCode.CANCELED, "query cancelled or deadline exceeded");
@@ -210,15 +240,15 @@ public final class LocalSearcher {
             if (rows == 0) {
                 continue;
             }
-            BitSet allowed = SegmentSearch.allowedRows(seg, rows, plan.getMvccTs(), plan.getExpireTs(), plan.hasFilter() ? plan.getFilter() : null,
-                    java.util.Set.copyOf(plan.getScalarIndexFieldIdsList()));
+            AllowedRows allowed = SegmentSearch.allowedRows(seg, rows, plan.getMvccTs(), plan.getExpireTs(), plan.hasFilter() ? plan.getFilter() : null,
+                    indexed);
             if (plan.getCountOnly()) {
-                count += allowed == null ? rows : allowed.cardinality();
+                count += allowed.count();
                 continue;
             }
             LongColumn longPks = seg.primaryKeys() instanceof LongColumn l ? l : null;
-            for (int i = allowed == null ? 0 : allowed.nextSetBit(0); i >= 0 && i < rows;
-                 i = allowed == null ? i + 1 : allowed.nextSetBit(i + 1)) {
+            FixedBits bits = allowed.bits();
+            for (int i = bits == null ? 0 : bits.nextSetBit(0); i >= 0 && i < rows; i = bits == null ? i + 1 : bits.nextSetBit(i + 1)) {
                 if (longPks != null) {
                     heap.offer(longPks.get(i), s, i);
                 } else {
@@ -278,11 +308,11 @@ public final class LocalSearcher {
             if (size < cap) {
                 if (size == segs.length) {
                     int n = (int) Math.min((long) cap, 2L * size);
-                    longKeys = java.util.Arrays.copyOf(longKeys, n);
-                    segs = java.util.Arrays.copyOf(segs, n);
-                    rows = java.util.Arrays.copyOf(rows, n);
+                    longKeys = Arrays.copyOf(longKeys, n);
+                    segs = Arrays.copyOf(segs, n);
+                    rows = Arrays.copyOf(rows, n);
                     if (keys != null) {
-                        keys = java.util.Arrays.copyOf(keys, n);
+                        keys = Arrays.copyOf(keys, n);
                     }
                 }
                 at = size++;
@@ -322,7 +352,7 @@ public final class LocalSearcher {
         List<long[]> sortedRows() {
             Integer[] order = new Integer[size];
             for (int i = 0; i < size; i++) order[i] = i;
-            java.util.Arrays.sort(order, this::cmp);
+            Arrays.sort(order, this::cmp);
             List<long[]> out = new ArrayList<>(size);
             for (Integer i : order) out.add(new long[] {segs[i], rows[i]});
             return out;

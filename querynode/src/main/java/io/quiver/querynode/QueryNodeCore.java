@@ -47,10 +47,15 @@ public final class QueryNodeCore implements AutoCloseable {
     private final Map<Long, Segment> sealed = new ConcurrentHashMap<>();
     private final Map<Long, CollectionInfo> sealedCollections = new ConcurrentHashMap<>();
     private final Map<Long, String> sealedChannels = new ConcurrentHashMap<>();
+    private final SegmentFanOut fanOut;
+    private final LocalSearcher searcher;
     private final ExecutorService threads = Executors.newCachedThreadPool(Threads.daemon("querynode-shard"));
 
-    public QueryNodeCore(long nodeId, Wal wal, SegmentLoader loader, RemoteWorkers remote, long memoryBudget, long maxWaitMs) {
+    public QueryNodeCore(long nodeId, Wal wal, SegmentLoader loader, RemoteWorkers remote, long memoryBudget, long maxWaitMs,
+                         int searchThreads) {
         this.nodeId = nodeId;
+        this.fanOut = new SegmentFanOut(searchThreads);
+        this.searcher = new LocalSearcher(fanOut);
         this.wal = requireNonNull(wal, "wal is null");
         this.loader = requireNonNull(loader, "loader is null");
         this.remote = requireNonNull(remote, "remote is null");
@@ -81,7 +86,7 @@ public final class QueryNodeCore implements AutoCloseable {
             growing.add(loader.load(g, c.getSchema(), true));
         }
         ShardDelegator d = new ShardDelegator(c, r.getVchannel(), nodeId, wal, r.hasSeekPosition() ? r.getSeekPosition() : null,
-                growing, r.getExcludedSegmentIdsList(), new HashSet<>(r.getPartitionIdsList()), remote, this::localSegments);
+                growing, r.getExcludedSegmentIdsList(), new HashSet<>(r.getPartitionIdsList()), remote, searcher, this::localSegments);
         for (SegmentLoadInfo l0 : r.getL0SegmentsList()) {
             loader.readDeletes(l0.getManifest(), d::addDeletes);
         }
@@ -183,7 +188,7 @@ public final class QueryNodeCore implements AutoCloseable {
             if (c == null) {
                 throw new QuiverException(ErrorCode.SEGMENT_NOT_FOUND, "segments " + r.getSegmentIdsList() + " not on querynode " + nodeId);
             }
-            return LocalSearcher.search(localSegments(r.getSegmentIdsList()), r.getPlan(), c.getSchema());
+            return searcher.search(localSegments(r.getSegmentIdsList()), r.getPlan(), c.getSchema());
         }
         return leader(r.getVchannel()).search(r.getPlan(), maxWaitMs);
     }
@@ -194,7 +199,7 @@ public final class QueryNodeCore implements AutoCloseable {
             if (c == null) {
                 throw new QuiverException(ErrorCode.SEGMENT_NOT_FOUND, "segments " + r.getSegmentIdsList() + " not on querynode " + nodeId);
             }
-            return LocalSearcher.query(localSegments(r.getSegmentIdsList()), r.getPlan(), c.getSchema());
+            return searcher.query(localSegments(r.getSegmentIdsList()), r.getPlan(), c.getSchema());
         }
         return leader(r.getVchannel()).query(r.getPlan(), maxWaitMs);
     }
@@ -241,5 +246,6 @@ public final class QueryNodeCore implements AutoCloseable {
     public void close() {
         leaders.values().forEach(ShardDelegator::stop);
         threads.shutdown();
+        fanOut.close();
     }
 }

@@ -63,7 +63,7 @@ public final class QueryNodeServer {
         };
         var cfg = ctx.config().queryNode();
         QueryNodeCore core = new QueryNodeCore(serverId, ctx.wal(), new SegmentLoader(ctx.objectStore()), remote,
-                cfg.memoryBudget(), timeout.toMillis());
+                cfg.memoryBudget(), timeout.toMillis(), cfg.searchThreads());
         var reg = ctx.metrics();
         String node = Long.toString(serverId);
         io.micrometer.core.instrument.Gauge.builder("milvus_querynode_segment_num", core, c -> c.distribution().getSegmentsCount())

@@ -9,10 +9,12 @@ import io.quiver.common.column.ColumnSource;
 import io.quiver.common.column.FieldColumn;
 import io.quiver.common.column.LongColumn;
 import io.quiver.common.column.StringColumn;
+import io.quiver.common.expr.ScalarIndex;
+import io.quiver.common.expr.SortedScalarIndex;
 import io.quiver.common.schema.Schemas;
+import io.quiver.index.RowNorms;
 import io.quiver.index.VectorIndex;
 import io.quiver.proto.InsertMsg;
-import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +44,9 @@ public final class Segment implements ColumnSource {
     private volatile long maxTs;
     private volatile long minTs = Long.MAX_VALUE; // Long.MAX_VALUE while empty
     private volatile PkStats pkStats;
-    private final Map<Long, io.quiver.common.expr.ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
+    private final Map<Long, ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
+    /** Inverse row norms of float vector fields for exact COSINE scans of rows without an index (growing rows). */
+    private final Map<Long, RowNorms> rowNorms = new ConcurrentHashMap<>();
 
     public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
         this.segmentId = segmentId;
@@ -144,7 +148,7 @@ public final class Segment implements ColumnSource {
      * The scalar index of a field of a sealed segment, built on first use from the column (sealed segments never
      * change, so it stays valid); null for growing segments and for column types without one.
      */
-    public io.quiver.common.expr.ScalarIndex scalarIndex(long fieldId) {
+    public ScalarIndex scalarIndex(long fieldId) {
         if (growing) {
             return null;
         }
@@ -152,7 +156,12 @@ public final class Segment implements ColumnSource {
         if (c == null) {
             return null;
         }
-        return scalarIndexes.computeIfAbsent(fieldId, f -> io.quiver.common.expr.SortedScalarIndex.build(c, rowCount()));
+        return scalarIndexes.computeIfAbsent(fieldId, f -> SortedScalarIndex.build(c, rowCount()));
+    }
+
+    /** The inverse-norm cache of a float vector field's rows (filled as searches need it, extended as rows arrive). */
+    public RowNorms rowNorms(long fieldId) {
+        return rowNorms.computeIfAbsent(fieldId, f -> new RowNorms());
     }
 
     public long indexBuildId() { return indexBuildId; }
@@ -162,45 +171,45 @@ public final class Segment implements ColumnSource {
     public void setManifestVersion(long version) { this.manifestVersion = version; }
 
     /**
-     * Rows visible at {@code readTs}: inserted at or before it, not expired and not hidden by a delete (MVCC).
-     * Sets bits in {@code out}; returns how many.
+     * Rows visible at {@code readTs} among the first {@code rows}: inserted at or before it, not expired and not
+     * hidden by a delete (MVCC). A sealed segment read after its every row and delete costs no per-row work: every
+     * row, or the cached rows no delete hides (shared, read-only).
      *
      * @param expireTs the collection TTL's bound: rows inserted before it are expired and invisible (0: no TTL).
      *                 Milvus' rule (a row with {@code ts < expireTs} is gone); TTL only hides, compaction removes.
      */
-    public int visibleRows(long readTs, long expireTs, int rows, BitSet out) {
+    public AllowedRows visibleRows(long readTs, long expireTs, int rows) {
         // read the bounds after the caller's row count: they cover at least those rows (see append)
         long min = minTs;
         long max = maxTs;
         boolean bounded = min <= max; // false only while rows loaded from storage await refreshMaxTs: check each row
         if (bounded && max < expireTs) {
-            return 0; // every row expired: the segment contributes nothing
+            return AllowedRows.none(rows); // every row expired: the segment contributes nothing
         }
         long[] ts = timestamps.array();
         boolean allOld = bounded && max <= readTs && min >= expireTs; // every row is old enough and none expired
         long[] hiddenAt = null; // null: nothing is deleted
         if (deletes.isEmpty()) {
             if (allOld) {
-                out.set(0, rows);
-                return rows; // nothing is deleted either: no per-row work
+                return AllowedRows.all(rows); // nothing is deleted either: no per-row work
             }
         } else {
             DeleteRecord.Hidden h = hidden(rows, ts);
             if (allOld && readTs >= h.maxDeleteTs() && h.rows() == rows) {
-                out.or(h.visibleAtLatest()); // a read after every row and every delete: the cached answer
-                return h.visibleCount();
+                return new AllowedRows(rows, h.visibleAtLatest(), h.visibleCount()); // the cached answer
             }
             hiddenAt = h.at();
         }
+        long[] words = new long[AllowedRows.wordsFor(rows)];
         int count = 0;
         for (int i = 0; i < rows; i++) {
             long t = ts[i];
             if (t <= readTs && t >= expireTs && (hiddenAt == null || hiddenAt[i] > readTs)) {
-                out.set(i);
+                words[i >>> 6] |= 1L << i;
                 count++;
             }
         }
-        return count;
+        return count == rows ? AllowedRows.all(rows) : new AllowedRows(rows, words, count);
     }
 
     /** The current hidden-at snapshot covering at least {@code rows} rows (a row's deletes never change its index). */
@@ -224,6 +233,9 @@ public final class Segment implements ColumnSource {
         }
         for (var i : scalarIndexes.values()) {
             b += i.ramBytesUsed();
+        }
+        for (RowNorms n : rowNorms.values()) {
+            b += n.ramBytesUsed();
         }
         return b;
     }

@@ -1,5 +1,6 @@
 package io.quiver.querynode;
 
+import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
 import io.quiver.common.column.ByteVectorColumn;
@@ -7,40 +8,45 @@ import io.quiver.common.column.FieldColumn;
 import io.quiver.common.column.FloatVectorColumn;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.expr.ExprEvaluator;
+import io.quiver.common.expr.IndexedColumnSource;
+import io.quiver.common.expr.ScalarIndex;
 import io.quiver.index.Bits;
+import io.quiver.index.FixedBits;
 import io.quiver.index.MetricType;
 import io.quiver.index.RangeResult;
 import io.quiver.index.SearchResult;
 import io.quiver.index.VectorIndex;
+import io.quiver.index.VectorIndexes;
 import io.quiver.index.simd.VectorUtil;
 import io.quiver.proto.plan.PlanExpr;
 import java.util.BitSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Searches one segment: the rows allowed by MVCC, deletes and the filter, through the segment's vector index
- * when it has one and exactly otherwise. Candidates go into per-query {@link TopK}s tagged with
+ * when it has one and by index-core's exact kernels over the raw rows otherwise. Candidates go into per-query {@link TopK}s tagged with
  * {@code (segmentOrdinal << 32) | row}.
  */
 final class SegmentSearch {
     private SegmentSearch() {}
 
     /** A sealed segment seen through the scalar indexes of the fields the collection has them on. */
-    record IndexedView(Segment seg, java.util.Set<Long> fields) implements io.quiver.common.expr.IndexedColumnSource {
+    record IndexedView(Segment seg, Set<Long> fields) implements IndexedColumnSource {
         @Override
         public int rowCount() { return seg.rowCount(); }
 
         @Override
-        public io.quiver.common.column.FieldColumn column(long fieldId) { return seg.column(fieldId); }
+        public FieldColumn column(long fieldId) { return seg.column(fieldId); }
 
         @Override
-        public io.quiver.common.column.FieldColumn primaryKeys() { return seg.primaryKeys(); }
+        public FieldColumn primaryKeys() { return seg.primaryKeys(); }
 
         @Override
-        public io.milvus.grpc.CollectionSchema schema() { return seg.schema(); }
+        public CollectionSchema schema() { return seg.schema(); }
 
         @Override
-        public io.quiver.common.expr.ScalarIndex scalarIndex(long fieldId) {
+        public ScalarIndex scalarIndex(long fieldId) {
             return fields.contains(fieldId) ? seg.scalarIndex(fieldId) : null;
         }
     }
@@ -48,48 +54,45 @@ final class SegmentSearch {
     /** What to search, decoded once per request. */
     record Request(FieldSchema field, MetricType metric, int nq, float[] queries, byte[] binaryQueries, int dim, int topk,
                    Map<String, String> params, PlanExpr filter, long readTs, long expireTs, boolean hasRange, float radius, float rangeFilter,
-                   java.util.Set<Long> indexedFields) {
+                   Set<Long> indexedFields) {
         boolean ascending() {
             return metric == MetricType.L2 || metric == MetricType.HAMMING || metric == MetricType.JACCARD;
         }
     }
 
-    /** Allowed rows (MVCC at {@code readTs}, TTL {@code expireTs}, deletes, filter), or null when every row is allowed. */
-    static BitSet allowedRows(Segment seg, int rows, long readTs, long expireTs, PlanExpr filter, java.util.Set<Long> indexedFields) {
-        BitSet bits = new BitSet(rows);
-        int visible = seg.visibleRows(readTs, expireTs, rows, bits);
-        if (visible == 0) {
-            return bits; // nothing visible (e.g. every row expired): no filter work
-        }
+    /** Allowed rows: MVCC at {@code readTs}, TTL {@code expireTs}, deletes and the filter. */
+    static AllowedRows allowedRows(Segment seg, int rows, long readTs, long expireTs, PlanExpr filter, Set<Long> indexedFields) {
+        AllowedRows visible = seg.visibleRows(readTs, expireTs, rows);
         boolean hasFilter = filter != null && filter.getExprCase() != PlanExpr.ExprCase.EXPR_NOT_SET
                 && filter.getExprCase() != PlanExpr.ExprCase.ALWAYS_TRUE_EXPR;
-        if (hasFilter) {
-            BitSet f = new BitSet(rows);
-            ExprEvaluator.evaluate(filter, indexedFields.isEmpty() || seg.growing() ? seg : new IndexedView(seg, indexedFields), rows, f);
-            bits.and(f);
-        } else if (visible == rows) {
-            return null;
+        if (visible.isEmpty() || !hasFilter) {
+            return visible; // nothing visible (e.g. every row expired): no filter work
         }
-        return bits;
+        BitSet f = new BitSet(rows);
+        ExprEvaluator.evaluate(filter, indexedFields.isEmpty() || seg.growing() ? seg : new IndexedView(seg, indexedFields), rows, f);
+        return visible.and(f);
     }
 
+    /** The segment's best candidates for every query, tagged {@code (ordinal << 32) | row}, into {@code heaps}. */
     static void search(Segment seg, int ordinal, Request r, TopK[] heaps) {
         int rows = seg.rowCount();
         if (rows == 0) {
             return;
         }
-        BitSet allowed = allowedRows(seg, rows, r.readTs(), r.expireTs(), r.filter(), r.indexedFields());
-        if (allowed != null && allowed.isEmpty()) {
+        AllowedRows allowed = allowedRows(seg, rows, r.readTs(), r.expireTs(), r.filter(), r.indexedFields());
+        if (allowed.isEmpty()) {
             return;
         }
         VectorIndex index = seg.growing() ? null : seg.index(r.field().getFieldID());
         if (index != null && index.size() == rows) {
-            searchIndex(index, ordinal, r, heaps, allowed, rows);
+            searchIndex(index, ordinal, r, heaps, allowed.bits());
             return;
         }
         FieldColumn col = seg.column(r.field().getFieldID());
         if (col instanceof FloatVectorColumn fv) {
-            bruteForce(fv, rows, ordinal, r, heaps, allowed);
+            // rows without an index (growing, or not built yet): index-core's exact kernels over the column, no copy
+            VectorIndex exact = VectorIndexes.exactView(r.metric(), fv.dim(), fv.array(), rows, seg.rowNorms(r.field().getFieldID()));
+            searchIndex(exact, ordinal, r, heaps, allowed.bits());
         } else if (col instanceof ByteVectorColumn bv && bv.type() == DataType.BinaryVector) {
             bruteForceBinary(bv, rows, ordinal, r, heaps, allowed);
         } else {
@@ -97,10 +100,7 @@ final class SegmentSearch {
         }
     }
 
-    private static void searchIndex(VectorIndex index, int ordinal, Request r, TopK[] heaps, BitSet allowed, int rows) {
-        // word-at-a-time bits: the index counts and lists allowed rows with popcounts, not one call per row
-        Bits bits = allowed == null ? null
-                : io.quiver.index.FixedBits.wrap(java.util.Arrays.copyOf(allowed.toLongArray(), (rows + 63) >>> 6), rows);
+    private static void searchIndex(VectorIndex index, int ordinal, Request r, TopK[] heaps, Bits bits) {
         long base = ((long) ordinal) << 32;
         if (r.hasRange()) {
             RangeResult rr = r.binaryQueries() != null
@@ -136,38 +136,7 @@ final class SegmentSearch {
         return s > r.radius() && (Float.isNaN(r.rangeFilter()) || s <= r.rangeFilter());
     }
 
-    private static void bruteForce(FloatVectorColumn col, int rows, int ordinal, Request r, TopK[] heaps, BitSet allowed) {
-        float[] data = col.array();
-        int dim = col.dim();
-        long base = ((long) ordinal) << 32;
-        float[] norms = null;
-        if (r.metric() == MetricType.COSINE) {
-            norms = new float[rows];
-            for (int i = 0; i < rows; i++) {
-                if (allowed == null || allowed.get(i)) {
-                    norms[i] = (float) Math.sqrt(VectorUtil.dotProduct(data, i * dim, data, i * dim, dim));
-                }
-            }
-        }
-        for (int q = 0; q < r.nq(); q++) {
-            int qo = q * dim;
-            TopK h = heaps[q];
-            for (int i = allowed == null ? 0 : allowed.nextSetBit(0); i >= 0 && i < rows;
-                 i = allowed == null ? i + 1 : allowed.nextSetBit(i + 1)) {
-                float s = switch (r.metric()) {
-                    case L2 -> VectorUtil.squareDistance(r.queries(), qo, data, i * dim, dim);
-                    case IP -> VectorUtil.dotProduct(r.queries(), qo, data, i * dim, dim);
-                    case COSINE -> norms[i] == 0 ? 0f : VectorUtil.dotProduct(r.queries(), qo, data, i * dim, dim) / norms[i];
-                    default -> throw QuiverException.invalid("metric %s does not apply to float vectors", r.metric());
-                };
-                if (inRange(r, s)) {
-                    h.offer(s, base | i);
-                }
-            }
-        }
-    }
-
-    private static void bruteForceBinary(ByteVectorColumn col, int rows, int ordinal, Request r, TopK[] heaps, BitSet allowed) {
+    private static void bruteForceBinary(ByteVectorColumn col, int rows, int ordinal, Request r, TopK[] heaps, AllowedRows allowed) {
         byte[] data = col.array();
         int w = col.bytesPerRow();
         long base = ((long) ordinal) << 32;
@@ -175,8 +144,8 @@ final class SegmentSearch {
         byte[] q1 = new byte[w];
         for (int q = 0; q < r.nq(); q++) {
             System.arraycopy(r.binaryQueries(), q * w, q1, 0, w);
-            for (int i = allowed == null ? 0 : allowed.nextSetBit(0); i >= 0 && i < rows;
-                 i = allowed == null ? i + 1 : allowed.nextSetBit(i + 1)) {
+            FixedBits bits = allowed.bits();
+            for (int i = bits == null ? 0 : bits.nextSetBit(0); i >= 0 && i < rows; i = bits == null ? i + 1 : bits.nextSetBit(i + 1)) {
                 System.arraycopy(data, i * w, row, 0, w);
                 float s = switch (r.metric()) {
                     case HAMMING -> VectorUtil.hamming(q1, row);

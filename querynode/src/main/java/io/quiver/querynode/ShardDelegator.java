@@ -65,6 +65,7 @@ final class ShardDelegator implements Runnable {
     private final Wal.Consumer consumer;
     private final String subscription;
     private final RemoteWorkers remote;
+    private final LocalSearcher searcher;
     private final Function<List<Long>, List<Segment>> localSealed;
     private final Map<Long, Segment> growing = new ConcurrentHashMap<>();
     private final Set<Long> excluded = ConcurrentHashMap.newKeySet();
@@ -73,6 +74,13 @@ final class ShardDelegator implements Runnable {
     private volatile List<SealedSegmentLocation> sealed = List.of();
     private volatile Set<Long> partitions; // loaded partitions; empty = all (whole-collection load)
     private volatile long tsafe;
+    /**
+     * The subscription's acknowledgement only lets the WAL drop what this leader has read (recovery seeks from the
+     * datanode's checkpoint): one per second of WAL time (tick timestamps) is enough, not one durable cursor write per
+     * time tick.
+     */
+    private static final long ACK_INTERVAL_MS = 1000;
+    private long ackedAtMs; // physical ms of tSafe at the last acknowledgement; the consumer thread's own
     /**
      * The largest timestamp a Strong read has been served at: everything acknowledged before it is applied, so reads
      * at the shard's own timestamp read at least there (a read after a Strong one never shows less than it did).
@@ -86,12 +94,14 @@ final class ShardDelegator implements Runnable {
     private volatile boolean caughtUp;
 
     ShardDelegator(CollectionInfo collection, String vchannel, long nodeId, Wal wal, MsgPosition seek, List<Segment> growingLoaded,
-                   List<Long> excludedIds, Set<Long> partitions, RemoteWorkers remote, Function<List<Long>, List<Segment>> localSealed) {
+                   List<Long> excludedIds, Set<Long> partitions, RemoteWorkers remote, LocalSearcher searcher,
+                   Function<List<Long>, List<Segment>> localSealed) {
         this.collection = requireNonNull(collection, "collection is null");
         this.vchannel = requireNonNull(vchannel, "vchannel is null");
         this.nodeId = nodeId;
         this.wal = requireNonNull(wal, "wal is null");
         this.remote = requireNonNull(remote, "remote is null");
+        this.searcher = requireNonNull(searcher, "searcher is null");
         this.localSealed = requireNonNull(localSealed, "localSealed is null");
         this.partitions = Set.copyOf(partitions);
         int i = collection.getVchannelsList().indexOf(vchannel);
@@ -190,7 +200,11 @@ final class ShardDelegator implements Runnable {
                             applied = last;
                             notifyAll(); // Strong reads waiting for the WAL's end
                         }
-                        consumer.acknowledge(last);
+                        long walMs = HybridTs.physical(tsafe);
+                        if (walMs - ackedAtMs >= ACK_INTERVAL_MS) {
+                            consumer.acknowledge(last);
+                            ackedAtMs = walMs;
+                        }
                     }
                 } catch (RuntimeException e) {
                     LOG.warn("shard leader round failed vchannel={}: {} (retrying)", vchannel, e.toString(), e);
@@ -439,7 +453,7 @@ final class ShardDelegator implements Runnable {
         List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
         t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
                 .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardSearchResponse> parts = join(LocalSearcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
+        List<ShardSearchResponse> parts = join(searcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
         if (parts.size() == 1) {
             return parts.get(0);
         }
@@ -453,7 +467,7 @@ final class ShardDelegator implements Runnable {
         List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
         t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
                 .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardQueryResponse> results = join(LocalSearcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
+        List<ShardQueryResponse> results = join(searcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
         return QueryReduce.merge(results, plan.getCountOnly(), plan.getLimit());
     }
 }

@@ -27,10 +27,17 @@ class SegmentTest {
                 .build());
     }
 
+    private static final LocalSearcher SEARCHER = new LocalSearcher(SegmentFanOut.callerOnly());
+
     private static BitSet visible(Segment s, long readTs, long expireTs) {
+        AllowedRows a = s.visibleRows(readTs, expireTs, s.rowCount());
         BitSet out = new BitSet();
-        int n = s.visibleRows(readTs, expireTs, s.rowCount(), out);
-        assertThat(n).isEqualTo(out.cardinality());
+        if (a.allRows()) {
+            out.set(0, a.rows());
+        } else {
+            out = BitSet.valueOf(a.words());
+        }
+        assertThat(a.count()).isEqualTo(out.cardinality());
         return out;
     }
 
@@ -141,9 +148,9 @@ class SegmentTest {
         Segment fresh = new Segment(2, 10, SCHEMA, true);
         append(fresh, 300, 3);
         QueryPlan.Builder plan = QueryPlan.newBuilder().setCollectionId(1).addOutputFieldIds(100).setLimit(-1).setMvccTs(1000);
-        assertThat(LocalSearcher.query(List.of(old, fresh), plan.setCountOnly(true).setExpireTs(200).build(), SCHEMA).getCount()).isEqualTo(1);
-        assertThat(LocalSearcher.query(List.of(old, fresh), plan.setCountOnly(true).setExpireTs(0).build(), SCHEMA).getCount()).isEqualTo(3);
-        var rows = LocalSearcher.query(List.of(old, fresh), plan.setCountOnly(false).setExpireTs(200).build(), SCHEMA);
+        assertThat(SEARCHER.query(List.of(old, fresh), plan.setCountOnly(true).setExpireTs(200).build(), SCHEMA).getCount()).isEqualTo(1);
+        assertThat(SEARCHER.query(List.of(old, fresh), plan.setCountOnly(true).setExpireTs(0).build(), SCHEMA).getCount()).isEqualTo(3);
+        var rows = SEARCHER.query(List.of(old, fresh), plan.setCountOnly(false).setExpireTs(200).build(), SCHEMA);
         assertThat(rows.getIds().getIntId().getDataList()).containsExactly(3L);
     }
 }

@@ -46,7 +46,7 @@ class ShardDelegatorTest {
         Segment g = growing(7, 100, 1, 2, 3);
         LocalWal wal = new LocalWal(dir);
         ShardDelegator d = new ShardDelegator(COLL, "dml_0_1v0", 1, wal, null, List.of(g), List.of(), Set.of(),
-                new NoRemote(), ids -> List.of());
+                new NoRemote(), new LocalSearcher(SegmentFanOut.callerOnly()), ids -> List.of());
         d.addDeletes(2L, 200L);
         assertThat(g.deletes().hides(2L, 100, 300)).isTrue();
         assertThat(g.deletes().hides(1L, 100, 300)).isFalse();
@@ -67,7 +67,7 @@ class ShardDelegatorTest {
     void strongReadSeesAnAcknowledgedWriteWithoutATimeTickAndLaterReadsDoToo(@TempDir Path dir) throws Exception {
         LocalWal wal = new LocalWal(dir);
         ShardDelegator d = new ShardDelegator(COLL, "dml_0_1v0", 1, wal, null, List.of(), List.of(), Set.of(),
-                new NoRemote(), ids -> List.of());
+                new NoRemote(), new LocalSearcher(SegmentFanOut.callerOnly()), ids -> List.of());
         Thread consumer = new Thread(d, "leader");
         consumer.start();
         try {

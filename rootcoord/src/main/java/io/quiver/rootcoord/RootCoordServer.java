@@ -46,7 +46,7 @@ public final class RootCoordServer {
         };
         RootCoordinator rc = new RootCoordinator(meta, tso, ids, listener, ctx.wal(), ctx.config().common().clusterName(),
                 ctx.config().common().dmlChannels());
-        TimeTickBarrier ticks = new TimeTickBarrier(ctx.wal(), rc.pchannels(), () -> {
+        TimeTickBarrier ticks = new TimeTickBarrier(ctx.wal(), rc::pchannelsInUse, () -> {
             Set<Long> live = new HashSet<>();
             ctx.sessions().list(RoleClients.PROXY).forEach(s -> live.add(s.getServerId()));
             return live;

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,8 @@ public final class RootCoordinator {
         return out;
     }
 
-    public List<String> pchannels() { return pchannels; }
+    /** The pchannels some collection has a vchannel on (the ones time ticks go to). */
+    public Set<String> pchannelsInUse() { return meta.pchannelUsage().keySet(); }
 
     public MetaTable meta() { return meta; }
 

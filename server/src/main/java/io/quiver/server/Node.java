@@ -136,7 +136,13 @@ public final class Node implements AutoCloseable {
                 address = config.common().advertiseHost() + ":" + port;
             } else {
                 String name = cluster + "-" + role + "-" + id + "-" + ProcessHandle.current().pid();
-                builder = InProcessServerBuilder.forName(name).maxInboundMessageSize(config.common().maxMessageSize());
+                InProcessServerBuilder inproc = InProcessServerBuilder.forName(name).maxInboundMessageSize(config.common().maxMessageSize());
+                if (role.equals(RoleClients.QUERYNODE)) {
+                    // the proxy's shard calls run the querynode's handler on the calling thread: no hand-off to a server
+                    // executor and back on every search (the caller is a proxy request thread, never an event loop)
+                    inproc.directExecutor();
+                }
+                builder = inproc;
                 address = Channels.INPROC + name;
             }
             RoleServer server = switch (role) {

@@ -1,6 +1,7 @@
 package io.quiver.index.internal;
 
 import io.quiver.index.Bits;
+import io.quiver.index.FixedBits;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
@@ -160,24 +161,33 @@ public abstract class AbstractFloatIndex implements VectorIndex {
 
   /** Exact top-k over all rows (no filter) or over the allowed rows. */
   public static void exactTopK(FloatVectors vecs, float[] q, FilterInfo filter, TopK out, float[] buf, int[] rowBuf) {
+    exactTopK(vecs, null, q, filter, out, buf, rowBuf);
+  }
+
+  /**
+   * Exact top-k; with {@code scale}, each row's internal distance is multiplied by {@code scale[row]} (COSINE over
+   * raw rows: the negated dot product times the row's inverse norm).
+   */
+  public static void exactTopK(FloatVectors vecs, float[] scale, float[] q, FilterInfo filter, TopK out, float[] buf,
+      int[] rowBuf) {
     int n = vecs.size();
     if (filter == null || filter.none()) {
       for (int from = 0; from < n; from += BLOCK) {
         int cnt = Math.min(BLOCK, n - from);
         vecs.distanceRange(q, from, cnt, buf);
         for (int j = 0; j < cnt; j++) {
-          out.offer(buf[j], from + j);
+          out.offer(scale == null ? buf[j] : buf[j] * scale[from + j], from + j);
         }
       }
       return;
     }
     int cnt = 0;
     Bits bits = filter.bits;
-    if (bits instanceof io.quiver.index.FixedBits fb) {
+    if (bits instanceof FixedBits fb) {
       for (int r = fb.nextSetBit(0); r >= 0 && r < n; r = fb.nextSetBit(r + 1)) {
         rowBuf[cnt++] = r;
         if (cnt == BLOCK) {
-          flush(vecs, q, rowBuf, cnt, buf, out);
+          flush(vecs, scale, q, rowBuf, cnt, buf, out);
           cnt = 0;
         }
       }
@@ -187,27 +197,33 @@ public abstract class AbstractFloatIndex implements VectorIndex {
         if (bits.get(r)) {
           rowBuf[cnt++] = r;
           if (cnt == BLOCK) {
-            flush(vecs, q, rowBuf, cnt, buf, out);
+            flush(vecs, scale, q, rowBuf, cnt, buf, out);
             cnt = 0;
           }
         }
       }
     }
-    flush(vecs, q, rowBuf, cnt, buf, out);
+    flush(vecs, scale, q, rowBuf, cnt, buf, out);
   }
 
-  private static void flush(FloatVectors vecs, float[] q, int[] rows, int cnt, float[] buf, TopK out) {
+  private static void flush(FloatVectors vecs, float[] scale, float[] q, int[] rows, int cnt, float[] buf, TopK out) {
     if (cnt == 0) {
       return;
     }
     vecs.distanceBatch(q, rows, cnt, buf);
     for (int j = 0; j < cnt; j++) {
-      out.offer(buf[j], rows[j]);
+      out.offer(scale == null ? buf[j] : buf[j] * scale[rows[j]], rows[j]);
     }
   }
 
   /** Exact range scan over all (allowed) rows. */
   public static void exactRange(FloatVectors vecs, float[] q, float lo, float hi, FilterInfo filter,
+      RangeCollector out) {
+    exactRange(vecs, null, q, lo, hi, filter, out);
+  }
+
+  /** Exact range scan; {@code scale} as in {@link #exactTopK(FloatVectors, float[], float[], FilterInfo, TopK, float[], int[])}. */
+  public static void exactRange(FloatVectors vecs, float[] scale, float[] q, float lo, float hi, FilterInfo filter,
       RangeCollector out) {
     int n = vecs.size();
     float[] buf = new float[BLOCK];
@@ -215,7 +231,7 @@ public abstract class AbstractFloatIndex implements VectorIndex {
       int cnt = Math.min(BLOCK, n - from);
       vecs.distanceRange(q, from, cnt, buf);
       for (int j = 0; j < cnt; j++) {
-        float d = buf[j];
+        float d = scale == null ? buf[j] : buf[j] * scale[from + j];
         if (d >= lo && d < hi && filter.allows(from + j)) {
           out.add(from + j, d);
         }

@@ -4,9 +4,13 @@ import io.quiver.index.IndexSpec;
 import java.io.IOException;
 import java.util.Map;
 
-/** FLAT: exact search by a blocked SIMD scan over all (allowed) rows. */
-public final class FlatIndex extends AbstractFloatIndex {
+/**
+ * FLAT: exact search by a blocked SIMD scan over all (allowed) rows. With {@code scale}, each row's internal distance
+ * is multiplied by its entry (an {@link ExactView}'s COSINE over raw rows).
+ */
+public class FlatIndex extends AbstractFloatIndex {
   private final FloatVectors vectors;
+  private final float[] scale;
   private final ScratchPool<Scratch> pool = new ScratchPool<>(Scratch::new);
 
   private static final class Scratch {
@@ -15,8 +19,13 @@ public final class FlatIndex extends AbstractFloatIndex {
   }
 
   public FlatIndex(IndexSpec spec, FloatVectors vectors) {
+    this(spec, vectors, null);
+  }
+
+  protected FlatIndex(IndexSpec spec, FloatVectors vectors, float[] scale) {
     super(spec);
     this.vectors = vectors;
+    this.scale = scale;
   }
 
   public static FlatIndex read(IndexSpec spec, IndexInput in) {
@@ -29,7 +38,7 @@ public final class FlatIndex extends AbstractFloatIndex {
   }
 
   @Override
-  public int size() {
+  public final int size() {
     return vectors.size();
   }
 
@@ -37,7 +46,7 @@ public final class FlatIndex extends AbstractFloatIndex {
   protected void searchOne(float[] q, int k, Map<String, String> params, FilterInfo filter, TopK out) {
     Scratch s = pool.acquire();
     try {
-      exactTopK(vectors, q, filter, out, s.buf, s.rows);
+      exactTopK(vectors, scale, q, filter, out, s.buf, s.rows);
     } finally {
       pool.release(s);
     }
@@ -46,7 +55,7 @@ public final class FlatIndex extends AbstractFloatIndex {
   @Override
   protected void rangeOne(float[] q, float lo, float hi, Map<String, String> params, FilterInfo filter,
       RangeCollector out) {
-    exactRange(vectors, q, lo, hi, filter, out);
+    exactRange(vectors, scale, q, lo, hi, filter, out);
   }
 
   @Override
