@@ -35,7 +35,7 @@ public final class ProxyServer {
             var r = clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(n).build());
             Statuses.check(r.getStatus());
             return r.getTimestamp();
-        });
+        }, ctx.clock());
         BatchIdAllocator ids = new BatchIdAllocator(n -> {
             var r = clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build());
             Statuses.check(r.getStatus());

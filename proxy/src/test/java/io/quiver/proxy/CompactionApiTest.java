@@ -89,7 +89,7 @@ class CompactionApiTest {
 
         RoleClients clients = new RoleClients(sessions, channels, Duration.ofSeconds(5));
         MetaCache meta = new MetaCache(clients, Duration.ofSeconds(10));
-        Timestamps timestamps = new Timestamps(n -> 1L << 18);
+        Timestamps timestamps = new Timestamps(n -> 1L << 18, InstantSource.system());
         QueryHandler query = new QueryHandler(meta, clients, timestamps, 16384, 16384, Duration.ofSeconds(5),
                 new ReplicaSelector(ReplicaSelector.parse("round_robin"), Map.of()), new CollectionTtl(InstantSource.system()));
         DmlHandler dml = new DmlHandler(meta, clients, new LocalWal(dir.resolve("wal")), timestamps, new BatchIdAllocator(n -> 1L, 100), query,
