@@ -32,12 +32,13 @@ import io.quiver.proto.SegmentIDAssignment;
 import io.quiver.proto.SegmentIDRequest;
 import io.quiver.proto.WalMessage;
 import io.quiver.proto.plan.PlanExpr;
-import io.quiver.storage.Wal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * Insert, upsert and delete (DESIGN section 9): validate, stamp one timestamp per request, hash rows to shards,
@@ -50,18 +51,18 @@ public final class DmlHandler {
 
     private final MetaCache meta;
     private final RoleClients clients;
-    private final Wal wal;
+    private final WalFanout fanout;
     private final Timestamps timestamps;
     private final BatchIdAllocator rowIds;
     private final QueryHandler query;
     private final io.micrometer.core.instrument.Counter insertedRows;
 
-    public DmlHandler(MetaCache meta, RoleClients clients, Wal wal, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query,
+    public DmlHandler(MetaCache meta, RoleClients clients, WalFanout fanout, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query,
                       io.micrometer.core.instrument.Counter insertedRows) {
         this.insertedRows = requireNonNull(insertedRows, "insertedRows is null");
         this.meta = requireNonNull(meta, "meta is null");
         this.clients = requireNonNull(clients, "clients is null");
-        this.wal = requireNonNull(wal, "wal is null");
+        this.fanout = requireNonNull(fanout, "fanout is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.rowIds = requireNonNull(rowIds, "rowIds is null");
         this.query = requireNonNull(query, "query is null");
@@ -72,13 +73,9 @@ public final class DmlHandler {
         int n = req.getNumRows();
         List<FieldData> fields = RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, false, rowIds::allocate);
         long ts = timestamps.begin();
-        try {
-            IDs ids = write(c, req.getPartitionName(), fields, n, ts, false);
-            insertedRows.increment(n);
-            return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setTimestamp(ts).build();
-        } finally {
-            timestamps.done(ts);
-        }
+        IDs ids = commit(ts, () -> write(c, req.getPartitionName(), fields, n, ts, false));
+        insertedRows.increment(n);
+        return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setTimestamp(ts).build();
     }
 
     public MutationResult upsert(String db, UpsertRequest req) {
@@ -86,13 +83,31 @@ public final class DmlHandler {
         int n = req.getNumRows();
         List<FieldData> fields = RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, true, rowIds::allocate);
         long ts = timestamps.begin();
+        IDs ids = commit(ts, () -> write(c, req.getPartitionName(), fields, n, ts, true));
+        return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setUpsertCnt(n)
+                .setDeleteCnt(n).setTimestamp(ts).build();
+    }
+
+    /** A request's primary keys and the WAL messages that carry it. */
+    private record Written(IDs ids, List<WalFanout.Message> messages) {}
+
+    /**
+     * Builds the messages of the DML request stamped {@code ts}, writes them to their channels in parallel and waits
+     * until all are durable (or the deadline). {@code ts} stays in flight until every append finished, so no time
+     * tick passes a message still being written.
+     */
+    private IDs commit(long ts, Supplier<Written> build) {
+        Written w;
         try {
-            IDs ids = write(c, req.getPartitionName(), fields, n, ts, true);
-            return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setUpsertCnt(n)
-                    .setDeleteCnt(n).setTimestamp(ts).build();
-        } finally {
+            w = build.get();
+        } catch (RuntimeException e) {
             timestamps.done(ts);
+            throw e;
         }
+        CompletableFuture<Void> durable = fanout.produceAll(w.messages());
+        durable.whenComplete((v, e) -> timestamps.done(ts));
+        WalFanout.await(durable);
+        return w.ids();
     }
 
     private static FieldSchema partitionKey(CollectionSchema s) {
@@ -112,8 +127,8 @@ public final class DmlHandler {
         return List.of(p);
     }
 
-    /** Hashes rows to (partition, shard), gets segments, writes the WAL; returns the primary keys. */
-    private IDs write(CollectionInfo c, String partitionName, List<FieldData> fields, int n, long ts, boolean upsert) {
+    /** Hashes rows to (partition, shard), gets segments and builds the WAL messages (an upsert's deletes first). */
+    private Written write(CollectionInfo c, String partitionName, List<FieldData> fields, int n, long ts, boolean upsert) {
         CollectionSchema schema = c.getSchema();
         FieldSchema pkField = Schemas.primaryKey(schema);
         FieldData pk = fields.stream().filter(f -> f.getFieldId() == pkField.getFieldID()).findFirst().orElseThrow();
@@ -145,8 +160,9 @@ public final class DmlHandler {
                     .setPartitionId(parts.get((int) (k >>> 32)).getPartitionId()).setVchannel(c.getVchannels((int) k))
                     .setCount(groups.get(k).size()));
         }
+        List<WalFanout.Message> messages = new ArrayList<>();
         if (upsert) {
-            delete(c, ids, ts, -1);
+            messages.addAll(deleteMessages(c, ids, ts, -1));
         }
         AssignSegmentIDResponse assigned = clients.dataCoord().assignSegmentID(assign.build());
         Statuses.check(assigned.getStatus());
@@ -172,22 +188,14 @@ public final class DmlHandler {
                 for (int r : sel) {
                     m.addRowIds(firstRowId + r);
                 }
-                produce(c.getPchannels(shard), WalMessage.newBuilder().setInsert(m).build());
+                messages.add(new WalFanout.Message(c.getPchannels(shard), WalMessage.newBuilder().setInsert(m).build()));
             }
         }
-        return ids;
+        return new Written(ids, messages);
     }
 
-    private void produce(String pchannel, WalMessage msg) {
-        try {
-            wal.produce(pchannel, msg.toByteArray());
-        } catch (RuntimeException e) {
-            throw new QuiverException(ErrorCode.WAL_FAILED, "write to " + pchannel + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes delete messages for the keys, hashed to shards like inserts. */
-    private void delete(CollectionInfo c, IDs ids, long ts, long partitionId) {
+    /** Delete messages for the keys, hashed to shards like inserts. */
+    private List<WalFanout.Message> deleteMessages(CollectionInfo c, IDs ids, long ts, long partitionId) {
         int shards = c.getVchannelsCount();
         Map<Integer, List<Object>> byShard = new HashMap<>();
         int count = FieldDatas.idCount(ids);
@@ -196,6 +204,7 @@ public final class DmlHandler {
             int shard = key instanceof Long l ? Sharding.shardOf(l, shards) : Sharding.shardOf((String) key, shards);
             byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(key);
         }
+        List<WalFanout.Message> messages = new ArrayList<>();
         byShard.forEach((shard, keys) -> {
             IDs.Builder b = IDs.newBuilder();
             if (ids.hasStrId()) {
@@ -203,9 +212,11 @@ public final class DmlHandler {
             } else {
                 b.setIntId(LongArray.newBuilder().addAllData(keys.stream().map(k -> (Long) k).toList()));
             }
-            produce(c.getPchannels(shard), WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder().setCollectionId(c.getCollectionId())
-                    .setPartitionId(partitionId).setVchannel(c.getVchannels(shard)).setTimestamp(ts).setPrimaryKeys(b).setNumRows(keys.size())).build());
+            messages.add(new WalFanout.Message(c.getPchannels(shard), WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder()
+                    .setCollectionId(c.getCollectionId()).setPartitionId(partitionId).setVchannel(c.getVchannels(shard)).setTimestamp(ts)
+                    .setPrimaryKeys(b).setNumRows(keys.size())).build()));
         });
+        return messages;
     }
 
     public MutationResult delete(String db, DeleteRequest req) {
@@ -229,14 +240,9 @@ public final class DmlHandler {
         }
         int count = FieldDatas.idCount(ids);
         long ts = timestamps.begin();
-        try {
-            if (count > 0) {
-                delete(c, ids, ts, partitionId);
-            }
-            return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setDeleteCnt(count).setTimestamp(ts).build();
-        } finally {
-            timestamps.done(ts);
-        }
+        long part = partitionId;
+        commit(ts, () -> new Written(ids, count > 0 ? deleteMessages(c, ids, ts, part) : List.of()));
+        return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setDeleteCnt(count).setTimestamp(ts).build();
     }
 
     static IDs toIds(List<Object> keys, DataType pkType) {

@@ -13,6 +13,8 @@ import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.TimeTickReport;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -35,7 +37,7 @@ public final class ProxyServer {
             var r = clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(n).build());
             Statuses.check(r.getStatus());
             return r.getTimestamp();
-        });
+        }, ctx.clock());
         BatchIdAllocator ids = new BatchIdAllocator(n -> {
             var r = clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build());
             Statuses.check(r.getStatus());
@@ -45,7 +47,9 @@ public final class ProxyServer {
         ReplicaSelector selector = new ReplicaSelector(ReplicaSelector.parse(cfg.proxy().replicaSelection()), cfg.proxy().replicaWeights());
         QueryHandler query = new QueryHandler(meta, clients, timestamps, cfg.proxy().maxTopK(), cfg.proxy().maxNq(), cfg.common().rpcTimeout(),
                 selector, new CollectionTtl(ctx.clock()));
-        DmlHandler dml = new DmlHandler(meta, clients, ctx.wal(), timestamps, ids, query,
+        // WAL appends wait on fsync or broker acks, not CPU: one appender per physical channel bounds the pool
+        ExecutorService appenders = Executors.newFixedThreadPool(cfg.common().dmlChannels(), Threads.daemon("proxy-wal-append"));
+        DmlHandler dml = new DmlHandler(meta, clients, new WalFanout(ctx.wal(), appenders), timestamps, ids, query,
                 ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);
         MilvusProxyService service = new MilvusProxyService(ddl, dml, query, meta, clients, timestamps, clusterHealthy);
@@ -66,6 +70,6 @@ public final class ProxyServer {
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         builder.addService(intercepted);
-        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow));
+        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow, appenders::shutdown));
     }
 }

@@ -89,10 +89,10 @@ class CompactionApiTest {
 
         RoleClients clients = new RoleClients(sessions, channels, Duration.ofSeconds(5));
         MetaCache meta = new MetaCache(clients, Duration.ofSeconds(10));
-        Timestamps timestamps = new Timestamps(n -> 1L << 18);
+        Timestamps timestamps = new Timestamps(n -> 1L << 18, InstantSource.system());
         QueryHandler query = new QueryHandler(meta, clients, timestamps, 16384, 16384, Duration.ofSeconds(5),
                 new ReplicaSelector(ReplicaSelector.parse("round_robin"), Map.of()), new CollectionTtl(InstantSource.system()));
-        DmlHandler dml = new DmlHandler(meta, clients, new LocalWal(dir.resolve("wal")), timestamps, new BatchIdAllocator(n -> 1L, 100), query,
+        DmlHandler dml = new DmlHandler(meta, clients, new WalFanout(new LocalWal(dir.resolve("wal")), Runnable::run), timestamps, new BatchIdAllocator(n -> 1L, 100), query,
                 new SimpleMeterRegistry().counter("rows"));
         MilvusProxyService service = new MilvusProxyService(new DdlHandler(meta, clients), dml, query, meta, clients, timestamps, () -> true);
         String proxy = "proxy-" + suffix;

@@ -21,6 +21,7 @@ public final class QuiverMain {
                    quiver loadtest [--address HOST:PORT] [--collection C] [--dim 128] [--threads 4] [--duration 30] [--batch 1000] [--topk 10] [--insert-ratio 0.1] [--filter EXPR] [--preload 20000] [--replicas 1]
                    quiver loadtest --churn [--address HOST:PORT] [--preload 100000] [--duration 600] [--upsert-pct 5] [--delete-pct 2.5] [--insert-pct 2.5] [--report-every 10] [--measure-dir DIR]... [--metrics-address HOST:PORT] [--final-wait 0] [--fresh-compare] [--seed 1] (--churn --help for all)
                    quiver loadtest --compaction-qps [--address HOST:PORT] [--preload 100000] (--compaction-qps --help for all)
+                   quiver loadtest --streaming [--address HOST:PORT] [--preload 100000] [--rate 1000] [--threads 2] [--duration 30] (--streaming --help for all)
                    quiver loadtest --read-after-write [--address HOST:PORT] [--preload 10000] [--rounds 300] (--read-after-write --help for all)
                    quiver bench index --base FILE --queries FILE --gt FILE --metric L2|IP|COSINE --index TYPE [--build k=v,..] [--search p=v1,v2] [--k 10] [--threads N]
             environment: QUIVER_PORT, QUIVER_METRICS_PORT, QUIVER_DATA_DIR, QUIVER_HOST, ETCD_ENDPOINTS, MINIO_ADDRESS, PULSAR_ADDRESS""";

@@ -2,9 +2,6 @@ package io.quiver.server.ctl;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.milvus.grpc.MilvusServiceGrpc;
 import io.milvus.grpc.MilvusServiceGrpc.MilvusServiceBlockingStub;
 import io.milvus.grpc.SearchRequest;
 import java.io.PrintStream;
@@ -47,15 +44,7 @@ public final class CompactionQps {
             out.println(CompactionQpsOptions.USAGE);
             return 0;
         }
-        ManagedChannel ch = MilvusRpc.channel(o.address());
-        try {
-            return new CompactionQps(o, MilvusServiceGrpc.newBlockingStub(ch), out).run();
-        } catch (IllegalStateException | StatusRuntimeException e) {
-            out.println("compaction QPS benchmark failed: " + e.getMessage());
-            return 1;
-        } finally {
-            ch.shutdownNow();
-        }
+        return MilvusRpc.withStub(o.address(), "compaction QPS benchmark", out, stub -> new CompactionQps(o, stub, out).run());
     }
 
     /**
@@ -168,13 +157,7 @@ public final class CompactionQps {
             MilvusRpc.check(client.insert(model, part), "insert into " + client.collection());
         }
         out.printf("inserted %d rows in %.1f s; flushing, indexing%n", ids.length, (System.nanoTime() - t0) / 1e9);
-        long t1 = System.nanoTime();
-        if (!MilvusRpc.flushAndWait(stub, client.collection(), out)) {
-            return false;
-        }
-        out.printf("flushed and indexed in %.1f s; loading%n", (System.nanoTime() - t1) / 1e9);
-        out.flush();
-        return MilvusRpc.loadAndWait(stub, client.collection(), 1, out);
+        return MilvusRpc.flushIndexAndLoad(stub, client.collection(), out);
     }
 
     /** Deletes in batches, flushes and waits (bounded) until no L0 segment is left; false if it did not happen in time. */
@@ -212,7 +195,8 @@ public final class CompactionQps {
         return p;
     }
 
-    private static CompactionQpsReport.Phase phase(String label, SearchSamples samples, long from, long to, CpuSampler cpu) {
+    /** The figures of {@code samples} in [{@code from}, {@code to}) and the server's mean CPU share then (NaN without a sampler). */
+    static CompactionQpsReport.Phase phase(String label, SearchSamples samples, long from, long to, CpuSampler cpu) {
         return new CompactionQpsReport.Phase(label, samples.window(from, to), cpu == null ? Double.NaN : cpu.mean(from, to));
     }
 }

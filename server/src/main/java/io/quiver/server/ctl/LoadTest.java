@@ -51,7 +51,8 @@ public final class LoadTest {
             + "  --insert-ratio and otherwise a top-k search (Eventually consistency, optional --filter on the int64 field 'tag').\n"
             + "  quiver loadtest --churn --help: the churn benchmark (upserts, deletes and inserts with Strong checks, issue 10).\n"
             + "  quiver loadtest --compaction-qps --help: search QPS idle, during and after a manual compaction (issue 10).\n"
-            + "  quiver loadtest --read-after-write --help: Strong reads right after each write: latency and visibility (issue 13).";
+            + "  quiver loadtest --read-after-write --help: Strong reads right after each write: latency and visibility (issue 13).\n"
+            + "  quiver loadtest --streaming --help: search QPS idle and while inserting at a fixed rate (issue 13).";
 
     public static int main(String[] args, PrintStream out) throws Exception {
         if (Arrays.asList(args).contains("--compaction-qps")) {
@@ -59,6 +60,9 @@ public final class LoadTest {
         }
         if (Arrays.asList(args).contains("--read-after-write")) {
             return ReadAfterWrite.main(Arrays.stream(args).filter(x -> !x.equals("--read-after-write")).toArray(String[]::new), out);
+        }
+        if (Arrays.asList(args).contains("--streaming")) {
+            return Streaming.main(Arrays.stream(args).filter(x -> !x.equals("--streaming")).toArray(String[]::new), out);
         }
         if (Arrays.asList(args).contains("--churn")) {
             return ChurnTest.main(Arrays.stream(args).filter(x -> !x.equals("--churn")).toArray(String[]::new), out);

@@ -2,6 +2,7 @@ package io.quiver.server.ctl;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.DescribeIndexRequest;
@@ -17,6 +18,7 @@ import io.milvus.grpc.KeyValuePair;
 import io.milvus.grpc.LoadCollectionRequest;
 import io.milvus.grpc.LoadState;
 import io.milvus.grpc.LongArray;
+import io.milvus.grpc.MilvusServiceGrpc;
 import io.milvus.grpc.MilvusServiceGrpc.MilvusServiceBlockingStub;
 import io.milvus.grpc.PlaceholderGroup;
 import io.milvus.grpc.PlaceholderType;
@@ -41,6 +43,38 @@ final class MilvusRpc {
 
     static ManagedChannel channel(String address) {
         return NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(256 << 20).build();
+    }
+
+    /** A benchmark run on a blocking stub; its exit code. */
+    interface StubRun {
+        int run(MilvusServiceBlockingStub stub) throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code body} on a stub of a channel to {@code address} and closes the channel; a failed RPC or an
+     * IllegalStateException prints "{@code what} failed: ..." and gives exit code 1.
+     */
+    static int withStub(String address, String what, PrintStream out, StubRun body) throws InterruptedException {
+        ManagedChannel ch = channel(address);
+        try {
+            return body.run(MilvusServiceGrpc.newBlockingStub(ch));
+        } catch (IllegalStateException | StatusRuntimeException e) {
+            out.println(what + " failed: " + e.getMessage());
+            return 1;
+        } finally {
+            ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Flushes, waits for the index, loads one replica and waits, printing how long each took; false if one failed. */
+    static boolean flushIndexAndLoad(MilvusServiceBlockingStub stub, String collection, PrintStream out) throws InterruptedException {
+        long t0 = System.nanoTime();
+        if (!flushAndWait(stub, collection, out)) {
+            return false;
+        }
+        out.printf("flushed and indexed in %.1f s; loading%n", (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        return loadAndWait(stub, collection, 1, out);
     }
 
     static KeyValuePair kv(String k, String v) {
