@@ -59,7 +59,7 @@ public record QuiverConfig(
         d.put("proxy.metaCacheTtl", "10s");
         d.put("proxy.replicaSelection", "least_outstanding"); // round_robin | weighted_round_robin | consistent_hashing
         d.put("proxy.replicaWeights", "");        // weighted_round_robin: "nodeId:weight,..." (others weigh 1)
-        d.put("dataCoord.segmentMaxSize", "512MB");
+        d.put("dataCoord.segmentMaxSize", "1024MB"); // as Milvus (dataCoord.segment.maxSize)
         d.put("dataCoord.segmentMaxLife", "10m");
         d.put("dataCoord.segmentMaxIdle", "60s");
         d.put("dataCoord.minRowsToIndex", "1000");

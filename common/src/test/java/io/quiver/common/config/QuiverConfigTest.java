@@ -25,7 +25,7 @@ class QuiverConfigTest {
         assertThat(c.common().maxMessageSize()).isEqualTo(512 << 20);
         assertThat(c.proxy().timeTickInterval()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.proxy().maxTopK()).isEqualTo(16384);
-        assertThat(c.dataCoord().segmentMaxSize()).isEqualTo(512L << 20);
+        assertThat(c.dataCoord().segmentMaxSize()).isEqualTo(1024L << 20);
         assertThat(c.storage().metaKv()).isEqualTo("local");
         assertThat(c.storage().walRetention()).isEqualTo(Duration.ZERO);
         var comp = c.dataCoord().compaction();
