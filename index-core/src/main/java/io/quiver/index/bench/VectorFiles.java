@@ -43,12 +43,17 @@ public final class VectorFiles {
   }
 
   public static Matrix read(Path file, int limit) throws IOException {
+    return read(file, 0, limit);
+  }
+
+  /** Rows {@code from .. from+limit-1} (limit 0: to the end), so a large file can be streamed in slices. */
+  public static Matrix read(Path file, int from, int limit) throws IOException {
     String name = file.getFileName().toString();
     boolean ints = name.endsWith(".ibin") || name.endsWith(".ivecs");
     boolean vecs = isVecs(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       int[] nd = header(file, ch);
-      int n = limit > 0 ? Math.min(nd[0], limit) : nd[0];
+      int n = Math.max(0, limit > 0 ? Math.min(nd[0] - from, limit) : nd[0] - from);
       int dim = nd[1];
       if ((long) n * dim > Integer.MAX_VALUE - 8) {
         throw new IOException(file + ": " + n + " x " + dim + " values do not fit one array; pass a smaller limit");
@@ -62,7 +67,7 @@ public final class VectorFiles {
       for (int r0 = 0; r0 < n; r0 += rowsPerChunk) {
         int m = Math.min(rowsPerChunk, n - r0);
         buf.clear().limit((int) (m * rowBytes));
-        long pos = start + r0 * rowBytes;
+        long pos = start + (from + (long) r0) * rowBytes;
         while (buf.hasRemaining()) {
           if (ch.read(buf, pos + buf.position()) < 0) {
             throw new IOException(file + " is shorter than its header says");

@@ -30,6 +30,9 @@ class VectorFilesTest {
     VectorFiles.Matrix two = VectorFiles.read(f, 2);
     assertEquals(2, two.n());
     assertArrayEquals(new float[] {0f, 0.5f, 1f, 1.5f, 2f, 2.5f}, two.floats());
+    VectorFiles.Matrix slice = VectorFiles.read(f, 3, 5); // rows 3 and 4: the slice stops at the end
+    assertEquals(2, slice.n());
+    assertArrayEquals(new float[] {4.5f, 5f, 5.5f, 6f, 6.5f, 7f}, slice.floats());
   }
 
   @Test

@@ -57,7 +57,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  * Options: {@code --gt FILE.ibin} (exact neighbours of the data set; otherwise computed here for the first 200
  * queries), {@code --reuse true} (search an existing loaded collection), {@code --in-process false},
- * {@code --metric L2|IP|COSINE}, {@code --batch N}, {@code --consistency EVENTUALLY|BOUNDED|STRONG}.
+ * {@code --metric L2|IP|COSINE}, {@code --batch N}, {@code --consistency EVENTUALLY|BOUNDED|STRONG}, {@code --raw-grpc true}
+ * (the same searches from a plain gRPC stub with requests built before timing: the server and transport without the
+ * SDK's request building and result decoding, see {@link RawGrpcSearch}).
  */
 public final class SdkBench {
     private final Map<String, String> a;
@@ -93,22 +95,26 @@ public final class SdkBench {
             b.searchPhase(d, truth, Integer.parseInt(t.trim()));
         }
         c.close();
+        if (Boolean.parseBoolean(a.getOrDefault("--raw-grpc", "false"))) {
+            RawGrpcSearch.run(a, d, coll, b.k, truth);
+        }
         if (Boolean.parseBoolean(a.get("--in-process"))) {
             b.inProcess(d, truth);
         }
     }
 
     /** Vectors and queries: from a big-ann directory ({@code --data}) or random. */
-    record Data(int n, int dim, float[] base, float[][] queries, int[] gt, int gtK) {
+    record Data(int n, int dim, float[] base, Path baseFile, float[][] queries, int[] gt, int gtK) {
         static Data of(Map<String, String> a) throws IOException {
             int rows = Integer.parseInt(a.get("--rows"));
             int nq = Integer.parseInt(a.get("--queries"));
             if (a.containsKey("--data")) {
                 Path dir = Path.of(a.get("--data"));
-                VectorFiles.Matrix base = VectorFiles.read(dir.resolve("base.fbin"), rows);
+                Path baseFile = dir.resolve("base.fbin");
+                int n = Math.min(rows, VectorFiles.rows(baseFile));
                 VectorFiles.Matrix qf = VectorFiles.read(dir.resolve("query.fbin"), nq);
                 Path gtFile = a.containsKey("--gt") ? Path.of(a.get("--gt")) : null;
-                if (gtFile == null && base.n() == VectorFiles.rows(dir.resolve("base.fbin"))) {
+                if (gtFile == null && n == VectorFiles.rows(baseFile)) {
                     for (String name : List.of("gt-l2.ibin", "gt-cosine.ibin")) { // only valid over the whole file
                         boolean cosine = name.contains("cosine");
                         if (Files.exists(dir.resolve(name)) && cosine == a.get("--metric").equals("COSINE")) {
@@ -117,7 +123,10 @@ public final class SdkBench {
                     }
                 }
                 VectorFiles.Matrix gt = gtFile == null ? null : VectorFiles.read(gtFile, qf.n());
-                return new Data(base.n(), base.dim(), base.floats(), split(qf.floats(), qf.n(), qf.dim()),
+                // with exact neighbours given and no in-process index, rows are streamed from the file at insert
+                boolean stream = gt != null && !Boolean.parseBoolean(a.get("--in-process"));
+                float[] base = stream ? null : VectorFiles.read(baseFile, n).floats();
+                return new Data(n, qf.dim(), base, baseFile, split(qf.floats(), qf.n(), qf.dim()),
                         gt == null ? null : gt.ints(), gt == null ? 0 : gt.dim());
             }
             int dim = Integer.parseInt(a.get("--dim"));
@@ -126,7 +135,19 @@ public final class SdkBench {
             for (int i = 0; i < base.length; i++) base[i] = r.nextFloat();
             float[][] queries = new float[nq][dim];
             for (float[] v : queries) for (int j = 0; j < dim; j++) v[j] = r.nextFloat();
-            return new Data(rows, dim, base, queries, null, 0);
+            return new Data(rows, dim, base, null, queries, null, 0);
+        }
+
+        /** Rows {@code from .. from+count-1}, row-major: from memory, or read from the file when streamed. */
+        float[] rows(int from, int count) {
+            if (base != null) {
+                return Arrays.copyOfRange(base, from * dim, (from + count) * dim);
+            }
+            try {
+                return VectorFiles.read(baseFile, from, count).floats();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         /** The exact top-k of each query that recall is measured on (all with a ground-truth file, else the first 200). */
@@ -177,11 +198,12 @@ public final class SdkBench {
         long t0 = System.nanoTime();
         for (int from = 0; from < d.n(); from += batch) {
             List<JsonObject> b = new ArrayList<>();
+            float[] rowsOf = d.rows(from, Math.min(batch, d.n() - from));
             for (int i = from; i < Math.min(d.n(), from + batch); i++) {
                 JsonObject o = new JsonObject();
                 o.addProperty("id", i);
                 JsonArray v = new JsonArray();
-                for (int j = 0; j < d.dim(); j++) v.add(d.base()[i * d.dim() + j]);
+                for (int j = 0; j < d.dim(); j++) v.add(rowsOf[(i - from) * d.dim() + j]);
                 o.add("vector", v);
                 b.add(o);
             }
@@ -265,7 +287,7 @@ public final class SdkBench {
                 lat[(int) (nq * 0.99)] / 1000, recall / truth.size(), best.clientCpu() / 1e3 / nq, best.serverCpu() < 0 ? -1 : best.serverCpu() / 1e3 / nq);
     }
 
-    private record Pass(double seconds, long[] lat, long[][] hits, long clientCpu, long serverCpu) {}
+    record Pass(double seconds, long[] lat, long[][] hits, long clientCpu, long serverCpu) {}
 
     private void pass(Data d, Map<String, Object> sp, ConsistencyLevel level, int threads, long[] lat, long[][] hits) {
         AtomicInteger next = new AtomicInteger();
@@ -332,12 +354,12 @@ public final class SdkBench {
                 bestLat[(int) (nq * 0.99)] / 1000, recall);
     }
 
-    private static long clientCpuNanos() {
+    static long clientCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** utime + stime of a process from /proc (clock ticks of 10 ms), in nanoseconds; 0 when no pid is given. */
-    private static long serverCpuNanos(long pid) {
+    static long serverCpuNanos(long pid) {
         if (pid == 0) {
             return 0;
         }
