@@ -15,7 +15,6 @@ import io.milvus.grpc.SearchResults;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,42 +41,17 @@ final class RawGrpcSearch {
             }
             long serverPid = Long.parseLong(a.getOrDefault("--server-pid", "0"));
             for (int w = 0; w < Integer.parseInt(a.get("--warmup-passes")); w++) {
-                pass(stub, reqs, null);
+                pass(stub, reqs, null, null);
             }
-            SdkBench.Pass best = null;
-            for (int p = 0; p < Integer.parseInt(a.get("--passes")); p++) {
-                long[] lat = new long[reqs.length];
-                long cpu0 = SdkBench.clientCpuNanos();
-                long srv0 = SdkBench.serverCpuNanos(serverPid);
-                long t0 = System.nanoTime();
-                long[][] hits = pass(stub, reqs, lat);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                SdkBench.Pass cur = new SdkBench.Pass(seconds, lat, hits, SdkBench.clientCpuNanos() - cpu0,
-                        serverPid == 0 ? -1 : SdkBench.serverCpuNanos(serverPid) - srv0);
-                if (best == null || cur.seconds() < best.seconds()) {
-                    best = cur;
-                }
-            }
-            int nq = reqs.length;
-            long[] lat = best.lat().clone();
-            Arrays.sort(lat);
-            double recall = 0;
-            for (int q = 0; q < truth.size(); q++) {
-                int hit = 0;
-                for (long id : best.hits()[q]) if (truth.get(q).contains(id)) hit++;
-                recall += hit / (double) k;
-            }
-            System.out.printf("{\"phase\":\"raw_grpc_search\",\"threads\":1,\"k\":%d,\"queries\":%d,\"qps\":%.0f,\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,"
-                            + "\"recall\":%.4f,\"client_cpu_us_per_search\":%.0f,\"server_cpu_us_per_search\":%.0f}%n",
-                    k, nq, nq / best.seconds(), lat[nq / 2] / 1000, lat[(int) (nq * 0.9)] / 1000, lat[(int) (nq * 0.99)] / 1000,
-                    recall / truth.size(), best.clientCpu() / 1e3 / nq, best.serverCpu() < 0 ? -1 : best.serverCpu() / 1e3 / nq);
+            SdkBench.Pass best = SdkBench.Pass.best(Integer.parseInt(a.get("--passes")), serverPid, (lat, hits) -> pass(stub, reqs, lat, hits),
+                    reqs.length, truth.size());
+            best.print("raw_grpc_search", "\"threads\":1", truth, k);
         } finally {
             ch.shutdownNow();
         }
     }
 
-    private static long[][] pass(MilvusServiceGrpc.MilvusServiceBlockingStub stub, SearchRequest[] reqs, long[] lat) {
-        long[][] hits = new long[reqs.length][];
+    private static void pass(MilvusServiceGrpc.MilvusServiceBlockingStub stub, SearchRequest[] reqs, long[] lat, long[][] hits) {
         for (int q = 0; q < reqs.length; q++) {
             long s = System.nanoTime();
             SearchResults r = stub.withDeadlineAfter(60, TimeUnit.SECONDS).search(reqs[q]);
@@ -87,9 +61,10 @@ final class RawGrpcSearch {
             if (r.getStatus().getCode() != 0) {
                 throw new IllegalStateException("search failed: " + r.getStatus().getReason());
             }
-            hits[q] = r.getResults().getIds().getIntId().getDataList().stream().mapToLong(Long::longValue).toArray();
+            if (hits != null && q < hits.length) {
+                hits[q] = r.getResults().getIds().getIntId().getDataList().stream().mapToLong(Long::longValue).toArray();
+            }
         }
-        return hits;
     }
 
     private static SearchRequest request(Map<String, String> a, String coll, float[] v, int k) {

@@ -259,35 +259,52 @@ public final class SdkBench {
         for (int w = 0; w < warm; w++) {
             pass(d, sp, level, threads, new long[nq], null);
         }
-        Pass best = null;
-        for (int p = 0; p < passes; p++) {
-            long[] lat = new long[nq];
-            long[][] hits = new long[truth.size()][];
-            long cpu0 = clientCpuNanos();
-            long srv0 = serverCpuNanos(serverPid);
-            long t0 = System.nanoTime();
-            pass(d, sp, level, threads, lat, hits);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Pass cur = new Pass(seconds, lat, hits, clientCpuNanos() - cpu0, serverPid == 0 ? -1 : serverCpuNanos(serverPid) - srv0);
-            if (best == null || cur.seconds() < best.seconds()) {
-                best = cur;
-            }
-        }
-        long[] lat = best.lat().clone();
-        Arrays.sort(lat);
-        double recall = 0;
-        for (int q = 0; q < truth.size(); q++) {
-            int hit = 0;
-            for (long id : best.hits()[q]) if (truth.get(q).contains(id)) hit++;
-            recall += hit / (double) k;
-        }
-        System.out.printf("{\"phase\":\"search\",\"index\":\"%s\",\"params\":\"%s\",\"threads\":%d,\"k\":%d,\"queries\":%d,\"qps\":%.0f,"
-                        + "\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,\"recall\":%.4f,\"client_cpu_us_per_search\":%.0f,\"server_cpu_us_per_search\":%.0f}%n",
-                a.get("--index"), a.get("--search"), threads, k, nq, nq / best.seconds(), lat[nq / 2] / 1000, lat[(int) (nq * 0.9)] / 1000,
-                lat[(int) (nq * 0.99)] / 1000, recall / truth.size(), best.clientCpu() / 1e3 / nq, best.serverCpu() < 0 ? -1 : best.serverCpu() / 1e3 / nq);
+        Pass best = Pass.best(passes, serverPid, (lat, hits) -> pass(d, sp, level, threads, lat, hits), nq, truth.size());
+        best.print("search", "\"index\":\"" + a.get("--index") + "\",\"params\":\"" + a.get("--search") + "\",\"threads\":" + threads, truth, k);
     }
 
-    record Pass(double seconds, long[] lat, long[][] hits, long clientCpu, long serverCpu) {}
+    /** One timed pass over all queries: wall time, per-query latency and hits, client and server CPU. */
+    record Pass(double seconds, long[] lat, long[][] hits, long clientCpu, long serverCpu) {
+        interface Runner {
+            void run(long[] lat, long[][] hits);
+        }
+
+        /** The fastest of {@code passes} timed passes. */
+        static Pass best(int passes, long serverPid, Runner runner, int nq, int truthN) {
+            Pass best = null;
+            for (int p = 0; p < passes; p++) {
+                long[] lat = new long[nq];
+                long[][] hits = new long[truthN][];
+                long cpu0 = clientCpuNanos();
+                long srv0 = serverCpuNanos(serverPid);
+                long t0 = System.nanoTime();
+                runner.run(lat, hits);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                Pass cur = new Pass(seconds, lat, hits, clientCpuNanos() - cpu0, serverPid == 0 ? -1 : serverCpuNanos(serverPid) - srv0);
+                if (best == null || cur.seconds() < best.seconds()) {
+                    best = cur;
+                }
+            }
+            return best;
+        }
+
+        /** One JSON line: QPS, latency percentiles, recall@k against {@code truth}, CPU per search. */
+        void print(String phase, String fields, List<Set<Long>> truth, int k) {
+            int nq = lat.length;
+            long[] sorted = lat.clone();
+            Arrays.sort(sorted);
+            double recall = 0;
+            for (int q = 0; q < truth.size(); q++) {
+                int hit = 0;
+                for (long id : hits[q]) if (truth.get(q).contains(id)) hit++;
+                recall += hit / (double) k;
+            }
+            System.out.printf("{\"phase\":\"%s\",%s,\"k\":%d,\"queries\":%d,\"qps\":%.0f,\"p50_us\":%d,\"p90_us\":%d,\"p99_us\":%d,"
+                            + "\"recall\":%.4f,\"client_cpu_us_per_search\":%.0f,\"server_cpu_us_per_search\":%.0f}%n",
+                    phase, fields, k, nq, nq / seconds, sorted[nq / 2] / 1000, sorted[(int) (nq * 0.9)] / 1000, sorted[(int) (nq * 0.99)] / 1000,
+                    recall / truth.size(), clientCpu / 1e3 / nq, serverCpu < 0 ? -1 : serverCpu / 1e3 / nq);
+        }
+    }
 
     private void pass(Data d, Map<String, Object> sp, ConsistencyLevel level, int threads, long[] lat, long[][] hits) {
         AtomicInteger next = new AtomicInteger();
