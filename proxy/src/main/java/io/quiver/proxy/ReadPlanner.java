@@ -1,6 +1,7 @@
 package io.quiver.proxy;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.ConsistencyLevel;
 import io.milvus.grpc.DataType;
@@ -8,6 +9,7 @@ import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.IDs;
 import io.milvus.grpc.KeyValuePair;
 import io.milvus.grpc.PlaceholderGroup;
+import io.milvus.grpc.PlaceholderValue;
 import io.milvus.grpc.QueryRequest;
 import io.milvus.grpc.SearchRequest;
 import io.milvus.grpc.TemplateValue;
@@ -25,6 +27,7 @@ import io.quiver.proto.plan.ColumnInfo;
 import io.quiver.proto.plan.GenericValue;
 import io.quiver.proto.plan.PlanExpr;
 import io.quiver.proto.plan.TermExpr;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +47,10 @@ import java.util.Set;
  * then {@link #planSearch}/{@link #planQuery} resolve partitions, filter and output fields against the loaded state.
  */
 final class ReadPlanner {
+    /** {@code PlaceholderGroup.placeholders} and {@code PlaceholderValue.values} on the wire: length-delimited fields. */
+    private static final int PLACEHOLDERS_TAG = lengthDelimited(PlaceholderGroup.PLACEHOLDERS_FIELD_NUMBER);
+    private static final int VALUES_TAG = lengthDelimited(PlaceholderValue.VALUES_FIELD_NUMBER);
+
     private final int maxTopK;
     private final int maxNq;
 
@@ -68,29 +75,25 @@ final class ReadPlanner {
     /** Server-assisted search iterator (v2) paging: the token and the previous page's bound, if any. */
     record IteratorPage(String token, Float lastBound) {}
 
-    /**
-     * A planned search: the shard plan (timestamps still to be set, see {@link #at}), the read kind, and what the
-     * result assembler needs to shape the response.
-     */
-    record PlannedSearch(SearchPlan plan, ReadTs.Kind readKind, long givenTs, SearchShape shape, int roundDecimal, GroupBy group,
-                         List<Long> outputFieldIds, Set<String> outputNames, List<String> askedFields, boolean starWithDynamic,
-                         IteratorPage iterator) {
-        SearchPlan at(ReadTs ts) {
-            return plan.toBuilder().setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).build();
-        }
-
+    /** A planned search: the shard plan, its read timestamps, and what the result assembler needs to shape the response. */
+    record PlannedSearch(SearchPlan plan, ReadTs ts, SearchShape shape, int roundDecimal, GroupBy group, List<Long> outputFieldIds,
+                         Set<String> outputNames, List<String> askedFields, boolean starWithDynamic, IteratorPage iterator) {
         /** How many hits per query the shards return and the reduce keeps (offset included; more when grouping). */
         int candidates() {
             return group == null ? shape.offset() + shape.topk() : group.candidates();
         }
     }
 
-    /** A planned query: the shard plan (timestamps still to be set), the read kind and the output columns. */
-    record PlannedQuery(QueryPlan plan, ReadTs.Kind readKind, long givenTs, QueryShape shape, List<FieldSchema> outputs,
-                        Set<String> outputNames) {
-        QueryPlan at(ReadTs ts) {
-            return plan.toBuilder().setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).build();
-        }
+    /** A planned query: the shard plan, its read timestamps and the output columns. */
+    record PlannedQuery(QueryPlan plan, ReadTs ts, QueryShape shape, List<FieldSchema> outputs, Set<String> outputNames) {}
+
+    /**
+     * The read kind of a query: a query iterator's pages read one snapshot (the first page a fresh one, returned as
+     * session_ts; every later page exactly that timestamp, each once tSafe passed it); else as the consistency level.
+     */
+    static ReadTs.Kind queryReadKind(CollectionInfo c, QueryRequest req, Map<String, String> p) {
+        return Boolean.parseBoolean(p.getOrDefault("iterator", "false")) ? ReadTs.Kind.SNAPSHOT
+                : readKind(c, req.getUseDefaultConsistency(), req.getConsistencyLevel());
     }
 
     /** The read kind of a consistency level ({@code useDefault}: the collection's own level). */
@@ -133,17 +136,39 @@ final class ReadPlanner {
         return new SearchShape(field, metricOf(field, p.get("metric_type"), indexes), (int) topk, (int) offset, nq);
     }
 
-    private static int queryCount(SearchRequest req) {
-        PlaceholderGroup pg;
-        try {
-            pg = PlaceholderGroup.parseFrom(req.getPlaceholderGroup());
-        } catch (InvalidProtocolBufferException e) {
-            throw QuiverException.invalid("placeholder group is not a valid PlaceholderGroup");
-        }
-        return pg.getPlaceholdersCount() == 0 ? 0 : pg.getPlaceholders(0).getValuesCount();
+    /**
+     * The number of query vectors: the values of the first placeholder. Counted by walking the wire format (every
+     * field is still checked) instead of parsing, which would copy every query vector once more.
+     */
+    private static int lengthDelimited(int fieldNumber) {
+        return fieldNumber << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
-    PlannedSearch planSearch(CollectionInfo c, SearchRequest req, Map<String, String> p, SearchShape shape, LoadedState loaded) {
+    static int queryCount(SearchRequest req) {
+        try {
+            CodedInputStream in = req.getPlaceholderGroup().newCodedInput();
+            int nq = -1;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag != PLACEHOLDERS_TAG) {
+                    in.skipField(tag);
+                    continue;
+                }
+                int limit = in.pushLimit(in.readRawVarint32());
+                int values = 0;
+                for (int t = in.readTag(); t != 0; t = in.readTag()) {
+                    values += t == VALUES_TAG ? 1 : 0;
+                    in.skipField(t);
+                }
+                in.popLimit(limit);
+                nq = nq < 0 ? values : nq;
+            }
+            return Math.max(0, nq);
+        } catch (IOException e) { // malformed bytes (the input is in memory: nothing else can fail)
+            throw QuiverException.invalid("placeholder group is not a valid PlaceholderGroup");
+        }
+    }
+
+    PlannedSearch planSearch(CollectionInfo c, SearchRequest req, Map<String, String> p, SearchShape shape, LoadedState loaded, ReadTs ts) {
         CollectionSchema schema = c.getSchema();
         Scope scope = scope(c, req.getPartitionNamesList(), req.getDsl(), req.getExprTemplateValuesMap(), loaded);
         Set<String> outNames = new LinkedHashSet<>();
@@ -155,19 +180,19 @@ final class ReadPlanner {
             out.add(group.field()); // needed to group; dropped from the response unless asked for
         }
         List<Long> outIds = fieldIds(out);
-        ReadTs.Kind kind = readKind(c, req.getUseDefaultConsistency(), req.getConsistencyLevel());
         SearchPlan.Builder plan = SearchPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(scope.partitionIds())
                 .setAnnsFieldId(shape.field().getFieldID()).setMetricType(shape.metric())
                 .setTopk(group == null ? shape.offset() + shape.topk() : group.candidates()).setNq(shape.nq())
                 .setPlaceholderGroup(req.getPlaceholderGroup()).setFilter(scope.filter()).addAllOutputFieldIds(outIds)
                 .setExpireTs(loaded.expireTs()).setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
-                .addAllScalarIndexFieldIds(loaded.indexes().scalarIndexedFieldIds());
+                .addAllScalarIndexFieldIds(loaded.indexes().scalarIndexedFieldIds())
+                .setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong());
         for (Map.Entry<String, String> e : p.entrySet()) {
             plan.addSearchParams(KeyValuePair.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
         }
         IteratorPage iterator = rangeAndIterator(plan, p, shape.ascending());
         int round = (int) param(p, "round_decimal", -1);
-        return new PlannedSearch(plan.build(), kind, req.getGuaranteeTimestamp(), shape, round, group, outIds, outNames,
+        return new PlannedSearch(plan.build(), ts, shape, round, group, outIds, outNames,
                 req.getOutputFieldsList(), starWithDynamic, iterator);
     }
 
@@ -233,26 +258,23 @@ final class ReadPlanner {
         return new QueryShape(limit, offset, count);
     }
 
-    PlannedQuery planQuery(CollectionInfo c, QueryRequest req, Map<String, String> p, QueryShape shape, LoadedState loaded) {
+    PlannedQuery planQuery(CollectionInfo c, QueryRequest req, Map<String, String> p, QueryShape shape, LoadedState loaded, ReadTs ts) {
         CollectionSchema schema = c.getSchema();
         Scope scope = scope(c, req.getPartitionNamesList(), req.getExpr(), req.getExprTemplateValuesMap(), loaded);
         Set<String> outNames = new LinkedHashSet<>();
         List<FieldSchema> out = shape.count() ? List.of()
                 : withPrimaryKey(schema, outputFields(schema, req.getOutputFieldsList().isEmpty() ? List.of("*") : req.getOutputFieldsList(), outNames), outNames);
-        // query iterator: the first page reads a fresh snapshot and returns its timestamp as session_ts; every later
-        // page reads at exactly that timestamp, so all pages are one snapshot (each waits for tSafe to pass it)
-        ReadTs.Kind kind = Boolean.parseBoolean(p.getOrDefault("iterator", "false")) ? ReadTs.Kind.SNAPSHOT
-                : readKind(c, req.getUseDefaultConsistency(), req.getConsistencyLevel());
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(scope.partitionIds()).setFilter(scope.filter())
                 .addAllOutputFieldIds(fieldIds(out)).setLimit(shape.limit() > 0 ? shape.offset() + shape.limit() : -1)
                 .setCountOnly(shape.count()).setExpireTs(loaded.expireTs())
                 .setIgnoreGrowing(Boolean.parseBoolean(p.getOrDefault("ignore_growing", "false")))
-                .addAllScalarIndexFieldIds(loaded.indexes().scalarIndexedFieldIds()).build();
-        return new PlannedQuery(plan, kind, req.getGuaranteeTimestamp(), shape, out, outNames);
+                .addAllScalarIndexFieldIds(loaded.indexes().scalarIndexedFieldIds())
+                .setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).build();
+        return new PlannedQuery(plan, ts, shape, out, outNames);
     }
 
     /** Rows by primary key with output fields, read Strong (hybrid search's fetch of the fused hits). */
-    PlannedQuery planFetch(CollectionInfo c, IDs ids, List<String> outputFields, List<String> partitions, LoadedState loaded) {
+    PlannedQuery planFetch(CollectionInfo c, IDs ids, List<String> outputFields, List<String> partitions, LoadedState loaded, ReadTs ts) {
         FieldSchema pk = Schemas.primaryKey(c.getSchema());
         TermExpr.Builder term = TermExpr.newBuilder().setColumnInfo(
                 ColumnInfo.newBuilder().setFieldId(pk.getFieldID()).setDataType(pk.getDataType()).setIsPrimaryKey(true));
@@ -266,8 +288,8 @@ final class ReadPlanner {
         QueryPlan plan = QueryPlan.newBuilder().setCollectionId(c.getCollectionId())
                 .addAllPartitionIds(partitionIds(c, partitions, loaded.loadedPartitionIds()))
                 .setFilter(PlanExpr.newBuilder().setTermExpr(term)).addAllOutputFieldIds(fieldIds(out))
-                .setLimit(-1).setExpireTs(loaded.expireTs()).build();
-        return new PlannedQuery(plan, ReadTs.Kind.STRONG, 0, new QueryShape(-1, 0, false), out, outNames);
+                .setLimit(-1).setExpireTs(loaded.expireTs()).setGuaranteeTs(ts.guaranteeTs()).setMvccTs(ts.mvccTs()).setStrong(ts.strong()).build();
+        return new PlannedQuery(plan, ts, new QueryShape(-1, 0, false), out, outNames);
     }
 
     /**

@@ -25,6 +25,7 @@ import io.quiver.common.schema.Schemas;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.ShardQueryResponse;
 import io.quiver.proto.ShardSearchResponse;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,8 +35,16 @@ import java.util.function.Supplier;
  * Reduces the shards' answers to a read into the response the SDKs parse (Milvus' proxy {@code task_search.go}
  * PostExecute / reduce): search hits merged by score with each primary key once, then offset, round_decimal, group-by
  * and the v2 iterator's token and bound; query rows merged by primary key, then offset, or the summed count.
+ *
+ * <p>A collection with one shard (the default) gets one answer that its leader already reduced; it is passed through
+ * when it is (per query at most the asked number of hits, no primary key twice: a key inserted twice without upsert
+ * can come back twice), and a first page (offset 0, no rounding) reuses the answer's ids and columns instead of
+ * gathering them row by row.
  */
 final class ResultAssembler {
+    /** Below this many hits per query, a pairwise scan finds repeated keys without a hash set. */
+    private static final int PAIRWISE_MAX = 32;
+
     private final Supplier<String> iteratorTokens;
 
     /** {@code iteratorTokens}: names a new search iteration (random in production). */
@@ -69,7 +78,67 @@ final class ResultAssembler {
 
     /** The shards' hits merged: per query the best {@code limit}, each primary key once. */
     static ShardSearchResponse reduce(List<ShardSearchResponse> parts, int nq, int limit, boolean ascending) {
+        if (parts.size() == 1 && isReduced(parts.get(0), nq, limit)) {
+            return parts.get(0);
+        }
         return SearchReduce.merge(parts, nq, limit, ascending);
+    }
+
+    /** Whether one answer is already what merging it alone would give. */
+    static boolean isReduced(ShardSearchResponse r, int nq, int limit) {
+        if (r.getNq() != nq || r.getTopksCount() != nq) {
+            return false;
+        }
+        IDs ids = r.getIds();
+        int pos = 0;
+        for (int q = 0; q < nq; q++) {
+            long n = r.getTopks(q);
+            if (n > limit || !distinct(ids, pos, (int) n)) {
+                return false;
+            }
+            pos += (int) n;
+        }
+        if (FieldDatas.idCount(ids) != pos || r.getScoresCount() != pos) {
+            return false;
+        }
+        for (FieldData fd : r.getFieldsDataList()) {
+            if (FieldDatas.rows(fd) != pos) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean distinct(IDs ids, int from, int n) {
+        if (ids.hasStrId()) {
+            StringArray keys = ids.getStrId();
+            Set<String> seen = new HashSet<>();
+            for (int i = from; i < from + n; i++) {
+                if (!seen.add(keys.getData(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        LongArray keys = ids.getIntId();
+        if (n <= PAIRWISE_MAX) {
+            for (int i = from; i < from + n; i++) {
+                long k = keys.getData(i);
+                for (int j = from; j < i; j++) {
+                    if (keys.getData(j) == k) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+        Set<Long> seen = new HashSet<>();
+        for (int i = from; i < from + n; i++) {
+            if (!seen.add(keys.getData(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Per query the hits from {@code offset} on, at most {@code topk}, scores rounded to {@code round} decimals if >= 0. */
@@ -78,6 +147,11 @@ final class ResultAssembler {
         int total = 0;
         for (int q = 0; q < nq; q++) {
             total += (int) Math.max(0, Math.min(topk, merged.getTopks(q) - offset));
+        }
+        if (offset == 0 && round < 0 && total > 0 && total == merged.getScoresCount()) {
+            // every hit stays, in order: the merged columns are the page
+            return d.addAllTopks(merged.getTopksList()).addAllScores(merged.getScoresList()).setIds(merged.getIds())
+                    .addAllFieldsData(merged.getFieldsDataList());
         }
         int[] parts = new int[total];
         int[] rows = new int[total];

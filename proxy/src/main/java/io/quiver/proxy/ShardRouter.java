@@ -38,7 +38,8 @@ import javax.annotation.concurrent.ThreadSafe;
  * cached leader failed, the leaders are fetched again and, if they name other nodes, those are tried (a leader
  * released while this proxy still had it cached). Everything is bounded by the request deadline: the gRPC context's
  * deadline when it is sooner than the configured timeout. Shards are called in parallel on virtual threads inside
- * the caller's gRPC context (its deadline and cancellation carry through).
+ * the caller's gRPC context (its deadline and cancellation carry through); a collection with one shard is called on
+ * the caller's thread, which saves a thread and a future per request.
  */
 @ThreadSafe
 final class ShardRouter {
@@ -151,6 +152,9 @@ final class ShardRouter {
                 throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "no shard leader for " + vchannel + " yet: the collection is still loading");
             }
             candidates.add(order);
+        }
+        if (vchannels.size() == 1) {
+            return List.of(callWithRefresh(c, vchannels.get(0), candidates.get(0), call, statusOf, deadline));
         }
         List<Future<T>> futures = new ArrayList<>(vchannels.size());
         for (int i = 0; i < vchannels.size(); i++) {

@@ -33,6 +33,8 @@ class ReadPlannerTest {
     private static final long VEC = 101;
     private static final long TAG = 102;
 
+    private static final ReadTs TS = ReadTs.atTsafe(1);
+
     private final ReadPlanner planner = new ReadPlanner(16384, 16384);
 
     static CollectionInfo collection(ConsistencyLevel level, FieldSchema... extra) {
@@ -152,7 +154,7 @@ class ReadPlannerTest {
         Map<String, String> p = params("limit", "5", "offset", "3", "ef", "64", "round_decimal", "2");
         SearchRequest req = search(1, "tag").toBuilder().setUseDefaultConsistency(true).build();
         ReadPlanner.SearchShape shape = planner.checkSearch(c, req, p, loaded(List.of()).indexes());
-        ReadPlanner.PlannedSearch s = planner.planSearch(c, req, p, shape, loaded(List.of()));
+        ReadPlanner.PlannedSearch s = planner.planSearch(c, req, p, shape, loaded(List.of()), ReadTs.strongAt(42));
         assertThat(s.plan().getTopk()).isEqualTo(8);
         assertThat(s.candidates()).isEqualTo(8);
         assertThat(s.plan().getPartitionIdsList()).containsExactly(11L, 12L);
@@ -160,11 +162,11 @@ class ReadPlannerTest {
         assertThat(s.plan().getScalarIndexFieldIdsList()).containsExactly(TAG);
         assertThat(s.plan().getMetricType()).isEqualTo("L2");
         assertThat(s.outputNames()).containsExactly("tag");
-        assertThat(s.readKind()).isEqualTo(ReadTs.Kind.STRONG);
         assertThat(s.roundDecimal()).isEqualTo(2);
         assertThat(s.iterator()).isNull();
-        assertThat(s.at(ReadTs.strongAt(42)).getGuaranteeTs()).isEqualTo(42);
-        assertThat(s.at(ReadTs.strongAt(42)).getStrong()).isTrue();
+        assertThat(s.plan().getGuaranteeTs()).isEqualTo(42);
+        assertThat(s.plan().getMvccTs()).isEqualTo(42);
+        assertThat(s.plan().getStrong()).isTrue();
     }
 
     @Test
@@ -173,14 +175,14 @@ class ReadPlannerTest {
         Map<String, String> p = params("limit", "5");
         SearchRequest req = search(1).toBuilder().addPartitionNames("p2").build();
         ReadPlanner.SearchShape shape = planner.checkSearch(c, req, p, IndexFacts.NONE);
-        assertThatThrownBy(() -> planner.planSearch(c, req, p, shape, loaded(List.of(11L))))
+        assertThatThrownBy(() -> planner.planSearch(c, req, p, shape, loaded(List.of(11L)), TS))
                 .extracting(e -> ((QuiverException) e).errorCode()).isEqualTo(ErrorCode.PARTITION_NOT_LOADED);
-        assertThat(planner.planSearch(c, req, p, shape, loaded(List.of(11L, 12L))).plan().getPartitionIdsList()).containsExactly(12L);
+        assertThat(planner.planSearch(c, req, p, shape, loaded(List.of(11L, 12L)), TS).plan().getPartitionIdsList()).containsExactly(12L);
         SearchRequest missing = search(1).toBuilder().addPartitionNames("nope").build();
-        assertThatThrownBy(() -> planner.planSearch(c, missing, p, shape, loaded(List.of())))
+        assertThatThrownBy(() -> planner.planSearch(c, missing, p, shape, loaded(List.of()), TS))
                 .extracting(e -> ((QuiverException) e).errorCode()).isEqualTo(ErrorCode.PARTITION_NOT_FOUND);
         // a partition load reads its partitions only
-        assertThat(planner.planSearch(c, search(1), p, shape, loaded(List.of(12L))).plan().getPartitionIdsList()).containsExactly(12L);
+        assertThat(planner.planSearch(c, search(1), p, shape, loaded(List.of(12L)), TS).plan().getPartitionIdsList()).containsExactly(12L);
     }
 
     @Test
@@ -188,14 +190,14 @@ class ReadPlannerTest {
         CollectionInfo c = collection(ConsistencyLevel.Bounded);
         Map<String, String> p = params("limit", "4", "group_by_field", "tag", "group_size", "2");
         ReadPlanner.SearchShape shape = planner.checkSearch(c, search(1), p, IndexFacts.NONE);
-        ReadPlanner.PlannedSearch s = planner.planSearch(c, search(1), p, shape, loaded(List.of()));
+        ReadPlanner.PlannedSearch s = planner.planSearch(c, search(1), p, shape, loaded(List.of()), TS);
         assertThat(s.group()).isNotNull();
         assertThat(s.plan().getOutputFieldIdsList()).containsExactly(TAG);
         assertThat(s.outputNames()).isEmpty(); // grouped on, not asked for
         assertThat(s.plan().getTopk()).isEqualTo(s.group().candidates());
         Map<String, String> tooMany = params("limit", "100", "group_by_field", "tag", "group_size", "1000");
         ReadPlanner.SearchShape big = planner.checkSearch(c, search(1), tooMany, IndexFacts.NONE);
-        assertInvalid(() -> planner.planSearch(c, search(1), tooMany, big, loaded(List.of())), "(topk * group_size) should be <= 16384");
+        assertInvalid(() -> planner.planSearch(c, search(1), tooMany, big, loaded(List.of()), TS), "(topk * group_size) should be <= 16384");
     }
 
     @Test
@@ -205,9 +207,9 @@ class ReadPlannerTest {
         Map<String, String> bad = params("limit", "5", "radius", "1.0", "range_filter", "2.0");
         ReadPlanner.SearchShape shape = planner.checkSearch(c, search(1), bad, l2);
         ReadPlanner.LoadedState state = new ReadPlanner.LoadedState(List.of(), l2, 0);
-        assertInvalid(() -> planner.planSearch(c, search(1), bad, shape, state), "range_filter must be less than radius");
+        assertInvalid(() -> planner.planSearch(c, search(1), bad, shape, state, TS), "range_filter must be less than radius");
         Map<String, String> page = params("limit", "5", "search_iter_v2", "true", "search_iter_id", "t1", "search_iter_last_bound", "0.5");
-        ReadPlanner.PlannedSearch s = planner.planSearch(c, search(1), page, shape, state);
+        ReadPlanner.PlannedSearch s = planner.planSearch(c, search(1), page, shape, state, TS);
         assertThat(s.iterator()).isEqualTo(new ReadPlanner.IteratorPage("t1", 0.5f));
         assertThat(s.plan().getHasRangeFilter()).isTrue();
         assertThat(s.plan().getRangeFilter()).isEqualTo(Math.nextUp(0.5f));
@@ -230,18 +232,29 @@ class ReadPlannerTest {
         CollectionInfo c = collection(ConsistencyLevel.Bounded);
         QueryRequest req = QueryRequest.newBuilder().setExpr("id > 0").addOutputFields("tag").setUseDefaultConsistency(true).build();
         Map<String, String> p = params("limit", "10", "offset", "5");
-        ReadPlanner.PlannedQuery q = planner.planQuery(c, req, p, planner.checkQuery(req, p), loaded(List.of()));
+        ReadPlanner.PlannedQuery q = planner.planQuery(c, req, p, planner.checkQuery(req, p), loaded(List.of()), TS);
         assertThat(q.plan().getOutputFieldIdsList()).containsExactly(PK, TAG);
         assertThat(q.outputNames()).containsExactly("tag", "id");
         assertThat(q.plan().getLimit()).isEqualTo(15);
-        assertThat(q.readKind()).isEqualTo(ReadTs.Kind.BOUNDED);
-        Map<String, String> iterator = params("limit", "10", "iterator", "true");
-        assertThat(planner.planQuery(c, req, iterator, planner.checkQuery(req, iterator), loaded(List.of())).readKind())
-                .isEqualTo(ReadTs.Kind.SNAPSHOT);
+        assertThat(ReadPlanner.queryReadKind(c, req, p)).isEqualTo(ReadTs.Kind.BOUNDED);
+        assertThat(ReadPlanner.queryReadKind(c, req, params("limit", "10", "iterator", "true"))).isEqualTo(ReadTs.Kind.SNAPSHOT);
         QueryRequest count = QueryRequest.newBuilder().addOutputFields("count(*)").build();
-        ReadPlanner.PlannedQuery counted = planner.planQuery(c, count, params(), planner.checkQuery(count, params()), loaded(List.of()));
+        ReadPlanner.PlannedQuery counted = planner.planQuery(c, count, params(), planner.checkQuery(count, params()), loaded(List.of()), TS);
         assertThat(counted.plan().getCountOnly()).isTrue();
         assertThat(counted.outputs()).isEmpty();
+    }
+
+    @Test
+    void nqIsTheFirstPlaceholdersValueCount() {
+        assertThat(ReadPlanner.queryCount(search(3))).isEqualTo(3);
+        PlaceholderGroup two = PlaceholderGroup.newBuilder()
+                .addPlaceholders(PlaceholderValue.newBuilder().setTag("$0").addValues(ByteString.copyFromUtf8("ab")).addValues(ByteString.EMPTY))
+                .addPlaceholders(PlaceholderValue.newBuilder().setTag("$1").addValues(ByteString.EMPTY))
+                .build();
+        assertThat(ReadPlanner.queryCount(SearchRequest.newBuilder().setPlaceholderGroup(two.toByteString()).build())).isEqualTo(2);
+        assertThat(ReadPlanner.queryCount(SearchRequest.getDefaultInstance())).isZero();
+        assertInvalid(() -> ReadPlanner.queryCount(SearchRequest.newBuilder().setPlaceholderGroup(ByteString.copyFrom(new byte[] {10, 50, 1})).build()),
+                "placeholder group is not a valid PlaceholderGroup");
     }
 
     @Test

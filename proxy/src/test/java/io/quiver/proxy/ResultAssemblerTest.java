@@ -49,13 +49,23 @@ class ResultAssemblerTest {
     private static ReadPlanner.PlannedSearch planned(int nq, int topk, int offset, int round, String metric, ReadPlanner.IteratorPage iterator) {
         ReadPlanner.SearchShape shape = new ReadPlanner.SearchShape(C.getSchema().getFields(1), metric, topk, offset, nq);
         Set<String> names = new LinkedHashSet<>(List.of("tag"));
-        return new ReadPlanner.PlannedSearch(SearchPlan.getDefaultInstance(), ReadTs.Kind.STRONG, 0, shape, round, null, List.of(102L),
+        return new ReadPlanner.PlannedSearch(SearchPlan.getDefaultInstance(), ReadTs.strongAt(9), shape, round, null, List.of(102L),
                 names, List.of("tag"), false, iterator);
+    }
+
+    @Test
+    void oneReducedAnswerPassesThrough() {
+        ShardSearchResponse a = answer(new long[][] {{1, 2, 3}}, new float[][] {{0.9f, 0.8f, 0.7f}});
+        assertThat(ResultAssembler.isReduced(a, 1, 3)).isTrue();
+        assertThat(ResultAssembler.reduce(List.of(a), 1, 3, false)).isSameAs(a);
+        assertThat(ResultAssembler.isReduced(a, 1, 2)).isFalse(); // more hits than asked
+        assertThat(ResultAssembler.isReduced(a, 2, 3)).isFalse(); // another nq
     }
 
     @Test
     void aKeyTwiceInOneAnswerIsMergedAway() {
         ShardSearchResponse a = answer(new long[][] {{1, 1, 2}}, new float[][] {{0.9f, 0.8f, 0.7f}});
+        assertThat(ResultAssembler.isReduced(a, 1, 3)).isFalse();
         ShardSearchResponse merged = ResultAssembler.reduce(List.of(a), 1, 3, false);
         assertThat(merged.getIds().getIntId().getDataList()).containsExactly(1L, 2L);
         assertThat(merged.getScoresList()).containsExactly(0.9f, 0.7f);
@@ -89,6 +99,15 @@ class ResultAssemblerTest {
         assertThat(d.getScoresList()).containsExactly(0.81f, 0.71f);
         assertThat(d.getFieldsData(0).getScalars().getStringData().getDataList()).containsExactly("t2", "t3");
         assertThat(d.getTopK()).isEqualTo(2);
+    }
+
+    @Test
+    void aFirstPageIsTheAnswerItself() {
+        ShardSearchResponse a = answer(new long[][] {{1, 2}}, new float[][] {{0.9f, 0.8f}});
+        SearchResultData d = assembler.search(C, planned(1, 2, 0, -1, "COSINE", null), List.of(a), 0).getResults();
+        assertThat(d.getIds()).isSameAs(a.getIds());
+        assertThat(d.getFieldsData(0)).isSameAs(a.getFieldsData(0));
+        assertThat(d.getScoresList()).containsExactly(0.9f, 0.8f);
     }
 
     @Test
@@ -131,7 +150,7 @@ class ResultAssemblerTest {
         var req = QueryRequest.newBuilder().setExpr("id > 0").addOutputFields("id").build();
         var p = Map.of("limit", "3", "offset", "1");
         ReadPlanner.PlannedQuery q = planner.planQuery(c, req, p, planner.checkQuery(req, p),
-                new ReadPlanner.LoadedState(List.of(), IndexFacts.NONE, 0));
+                new ReadPlanner.LoadedState(List.of(), IndexFacts.NONE, 0), ReadTs.atTsafe(1));
         QueryResults r = assembler.query(c, q, List.of(rows(1, 4, 6), rows(2, 4, 5)), 3);
         // limit 3 after offset 1: the second to fourth smallest keys, 4 once
         assertThat(r.getFieldsData(0).getScalars().getLongData().getDataList()).containsExactly(2L, 4L, 5L);
@@ -144,7 +163,7 @@ class ResultAssemblerTest {
         ReadPlanner planner = new ReadPlanner(16384, 16384);
         var req = QueryRequest.newBuilder().addOutputFields("count(*)").build();
         ReadPlanner.PlannedQuery q = planner.planQuery(C, req, Map.of(), planner.checkQuery(req, Map.of()),
-                new ReadPlanner.LoadedState(List.of(), IndexFacts.NONE, 0));
+                new ReadPlanner.LoadedState(List.of(), IndexFacts.NONE, 0), ReadTs.atTsafe(1));
         ShardQueryResponse a = ShardQueryResponse.newBuilder().setStatus(Statuses.success()).setCount(4).build();
         ShardQueryResponse b = ShardQueryResponse.newBuilder().setStatus(Statuses.success()).setCount(5).build();
         QueryResults r = assembler.query(C, q, List.of(a, b), 0);
