@@ -6,9 +6,11 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
 import io.milvus.grpc.KeyValuePair;
 import io.quiver.common.error.QuiverException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Key-value parameters as the SDKs send them: each as its own pair (Java) and/or as one {@code params} JSON
@@ -18,23 +20,19 @@ public final class Params {
     private Params() {}
 
     public static Map<String, String> flatten(List<KeyValuePair> kvs) {
+        return flatten(kvs, Params::jsonObject);
+    }
+
+    /**
+     * {@link #flatten(List)} with the {@code params} JSON read by {@code jsonObject} (a caller that sees the same JSON
+     * on every request can cache {@link #jsonObject}; the map it returns is only read).
+     */
+    public static Map<String, String> flatten(List<KeyValuePair> kvs, Function<String, Map<String, String>> jsonObject) {
         Map<String, String> out = new LinkedHashMap<>();
         for (KeyValuePair kv : kvs) {
             if (kv.getKey().equals("params") && !kv.getValue().isBlank()) {
-                JsonObject o;
-                try {
-                    JsonElement e = JsonParser.parseString(kv.getValue());
-                    if (!e.isJsonObject()) {
-                        throw QuiverException.invalid("params must be a JSON object, got: %s", kv.getValue());
-                    }
-                    o = e.getAsJsonObject();
-                } catch (JsonSyntaxException ex) {
-                    throw QuiverException.invalid("params is not valid JSON: %s", kv.getValue());
-                }
-                for (var e : o.entrySet()) {
-                    JsonElement v = e.getValue();
-                    String s = v.isJsonPrimitive() ? v.getAsJsonPrimitive().getAsString() : v.toString();
-                    out.putIfAbsent(e.getKey(), s);
+                for (Map.Entry<String, String> e : jsonObject.apply(kv.getValue()).entrySet()) {
+                    out.putIfAbsent(e.getKey(), e.getValue());
                 }
             }
         }
@@ -44,6 +42,26 @@ public final class Params {
             }
         }
         return out;
+    }
+
+    /** A {@code params} JSON object as key to value (primitives as their string, anything else as JSON), unmodifiable. */
+    public static Map<String, String> jsonObject(String json) {
+        JsonObject o;
+        try {
+            JsonElement e = JsonParser.parseString(json);
+            if (!e.isJsonObject()) {
+                throw QuiverException.invalid("params must be a JSON object, got: %s", json);
+            }
+            o = e.getAsJsonObject();
+        } catch (JsonSyntaxException ex) {
+            throw QuiverException.invalid("params is not valid JSON: %s", json);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : o.entrySet()) {
+            JsonElement v = e.getValue();
+            out.putIfAbsent(e.getKey(), v.isJsonPrimitive() ? v.getAsJsonPrimitive().getAsString() : v.toString());
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     public static List<KeyValuePair> toPairs(Map<String, String> m) {

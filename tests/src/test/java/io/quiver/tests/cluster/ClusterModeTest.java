@@ -21,6 +21,7 @@ import io.milvus.v2.service.vector.request.UpsertReq;
 import io.milvus.v2.service.vector.request.data.FloatVec;
 import io.quiver.storage.EtcdMetaKv;
 import io.quiver.storage.MinioObjectStore;
+import io.quiver.tests.StrongReadRace;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -208,5 +209,23 @@ class ClusterModeTest {
             }
         }
         return v;
+    }
+
+    /**
+     * Strong reads see every acknowledged write when it went through one proxy and the read through another: a second
+     * proxy joins, four writers alternate between the two, each checks through the next writer's (other) proxy.
+     */
+    @Test
+    void strongReadsThroughTwoProxiesSeeEveryAcknowledgedWrite() throws Exception {
+        cluster.run("add", "proxy");
+        String[] second = cluster.status().stream().filter(s -> s[0].equals("proxy-2")).findFirst().orElseThrow();
+        StrongReadRace.Options o = new StrongReadRace.Options(Long.getLong("quiver.race.seed", new Random().nextLong()), 8, 4, false);
+        List<String> proxies = List.of("http://127.0.0.1:19900", "http://127.0.0.1:" + second[2]);
+        StrongReadRace.Outcome r = StrongReadRace.run(proxies, o);
+        System.out.printf("FIGURE strong_race_two_proxies seed=%d writes=%d reads=%d failures=%d%n", o.seed(), r.writes(), r.reads(),
+                r.failures().size());
+        assertThat(r.reads()).isPositive();
+        assertThat(r.failures()).as("seed %d: Strong reads that missed an acknowledged write (first 20): %s", o.seed(),
+                r.failures().stream().limit(20).toList()).isEmpty();
     }
 }
