@@ -199,6 +199,18 @@ final class ChannelWriter implements Runnable {
                 tick = Math.max(tick, msg.getTimeTick().getTimestamp());
                 growingDeletes.tick(tick);
             }
+            case GROUP -> {
+                for (DeleteMsg del : msg.getGroup().getDeletesList()) {
+                    if (del.getVchannel().equals(vchannel)) {
+                        bufferDelete(del, del.getSerializedSize());
+                    }
+                }
+                for (InsertMsg ins : msg.getGroup().getInsertsList()) {
+                    if (ins.getVchannel().equals(vchannel)) {
+                        bufferInsert(ins, ins.getSerializedSize());
+                    }
+                }
+            }
             default -> { }
         }
     }

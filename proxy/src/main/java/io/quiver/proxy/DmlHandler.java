@@ -26,6 +26,7 @@ import io.quiver.proto.AssignSegmentIDRequest;
 import io.quiver.proto.AssignSegmentIDResponse;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DeleteMsg;
+import io.quiver.proto.DmlGroup;
 import io.quiver.proto.InsertMsg;
 import io.quiver.proto.PartitionInfo;
 import io.quiver.proto.SegmentIDAssignment;
@@ -127,7 +128,10 @@ public final class DmlHandler {
         return List.of(p);
     }
 
-    /** Hashes rows to (partition, shard), gets segments and builds the WAL messages (an upsert's deletes first). */
+    /**
+     * Hashes rows to (partition, shard), gets segments and builds the WAL messages; an upsert's keys are deleted and
+     * re-inserted in one {@link DmlGroup} per message, so a read never sees an upserted key absent.
+     */
     private Written write(CollectionInfo c, String partitionName, List<FieldData> fields, int n, long ts, boolean upsert) {
         CollectionSchema schema = c.getSchema();
         FieldSchema pkField = Schemas.primaryKey(schema);
@@ -161,9 +165,6 @@ public final class DmlHandler {
                     .setCount(groups.get(k).size()));
         }
         List<WalFanout.Message> messages = new ArrayList<>();
-        if (upsert) {
-            messages.addAll(deleteMessages(c, ids, ts, -1));
-        }
         AssignSegmentIDResponse assigned = clients.dataCoord().assignSegmentID(assign.build());
         Statuses.check(assigned.getStatus());
         long firstRowId = rowIds.allocate(n);
@@ -188,10 +189,35 @@ public final class DmlHandler {
                 for (int r : sel) {
                     m.addRowIds(firstRowId + r);
                 }
-                messages.add(new WalFanout.Message(c.getPchannels(shard), WalMessage.newBuilder().setInsert(m).build()));
+                WalMessage.Builder msg = WalMessage.newBuilder();
+                if (upsert) {
+                    // the chunk's keys are deleted and re-inserted in one message: no reader sees one without the other
+                    DeleteMsg del = DeleteMsg.newBuilder().setCollectionId(c.getCollectionId()).setPartitionId(-1)
+                            .setVchannel(c.getVchannels(shard)).setTimestamp(ts).setPrimaryKeys(keysOf(pk, pkField, sel)).setNumRows(cnt).build();
+                    msg.setGroup(DmlGroup.newBuilder().addDeletes(del).addInserts(m));
+                } else {
+                    msg.setInsert(m);
+                }
+                messages.add(new WalFanout.Message(c.getPchannels(shard), msg.build()));
             }
         }
         return new Written(ids, messages);
+    }
+
+    /** The primary keys of the selected rows. */
+    private static IDs keysOf(FieldData pk, FieldSchema pkField, int[] rows) {
+        if (pkField.getDataType() == DataType.Int64) {
+            LongArray.Builder a = LongArray.newBuilder();
+            for (int r : rows) {
+                a.addData(pk.getScalars().getLongData().getData(r));
+            }
+            return IDs.newBuilder().setIntId(a).build();
+        }
+        StringArray.Builder a = StringArray.newBuilder();
+        for (int r : rows) {
+            a.addData(pk.getScalars().getStringData().getData(r));
+        }
+        return IDs.newBuilder().setStrId(a).build();
     }
 
     /** Delete messages for the keys, hashed to shards like inserts. */

@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -80,6 +81,12 @@ final class ShardDelegator implements Runnable {
      * time tick.
      */
     private static final long ACK_INTERVAL_MS = 1000;
+    /**
+     * Reads (search, query) hold the read side while they run on this shard's segments, local and remote; the WAL
+     * consumer holds the write side while it applies a {@code DmlGroup} (an upsert's deletes and inserts), so a read
+     * sees all of a group or none of it. Single messages need no lock: each is one step for a row.
+     */
+    private final ReentrantReadWriteLock visibility = new ReentrantReadWriteLock();
     private long ackedAtMs; // physical ms of tSafe at the last acknowledgement; the consumer thread's own
     /**
      * The largest timestamp a Strong read has been served at: everything acknowledged before it is applied, so reads
@@ -220,19 +227,25 @@ final class ShardDelegator implements Runnable {
     private void apply(Wal.WalMessage m) {
         WalMessage msg = WalMessages.parse(m);
         switch (msg.getBodyCase()) {
-            case INSERT -> {
-                InsertMsg ins = msg.getInsert();
-                // growing rows of every partition are kept: a partition loaded later must not miss rows consumed
-                // before; searches filter by the loaded partitions the proxy names
-                if (ins.getVchannel().equals(vchannel) && !excluded.contains(ins.getSegmentId())) {
-                    growing.computeIfAbsent(ins.getSegmentId(), id -> new Segment(id, ins.getPartitionId(), collection.getSchema(), true))
-                            .append(ins);
-                }
-            }
+            case INSERT -> applyInsert(msg.getInsert());
             case DELETE -> {
                 DeleteMsg del = msg.getDelete();
                 if (del.getVchannel().equals(vchannel)) {
                     applyDelete(del);
+                }
+            }
+            case GROUP -> {
+                // an upsert's deletes and inserts become visible together: no read runs while they are applied
+                visibility.writeLock().lock();
+                try {
+                    for (DeleteMsg del : msg.getGroup().getDeletesList()) {
+                        if (del.getVchannel().equals(vchannel)) {
+                            applyDelete(del);
+                        }
+                    }
+                    msg.getGroup().getInsertsList().forEach(this::applyInsert);
+                } finally {
+                    visibility.writeLock().unlock();
                 }
             }
             case TIME_TICK -> {
@@ -245,6 +258,15 @@ final class ShardDelegator implements Runnable {
                 }
             }
             default -> { }
+        }
+    }
+
+    private void applyInsert(InsertMsg ins) {
+        // growing rows of every partition are kept: a partition loaded later must not miss rows consumed
+        // before; searches filter by the loaded partitions the proxy names
+        if (ins.getVchannel().equals(vchannel) && !excluded.contains(ins.getSegmentId())) {
+            growing.computeIfAbsent(ins.getSegmentId(), id -> new Segment(id, ins.getPartitionId(), collection.getSchema(), true))
+                    .append(ins);
         }
     }
 
@@ -449,11 +471,17 @@ final class ShardDelegator implements Runnable {
     ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
         long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
         SearchPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build(); // read at what this shard has
-        Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
-        List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
-        t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
-                .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardSearchResponse> parts = join(searcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
+        List<ShardSearchResponse> parts;
+        visibility.readLock().lock();
+        try {
+            Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
+            List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
+            t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                    .addAllSegmentIds(segs).setFromLeader(true).build())));
+            parts = join(searcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
+        } finally {
+            visibility.readLock().unlock();
+        }
         if (parts.size() == 1) {
             return parts.get(0);
         }
@@ -463,11 +491,17 @@ final class ShardDelegator implements Runnable {
     ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
         long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
         QueryPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build();
-        Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
-        List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
-        t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
-                .addAllSegmentIds(segs).setFromLeader(true).build())));
-        List<ShardQueryResponse> results = join(searcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
+        List<ShardQueryResponse> results;
+        visibility.readLock().lock();
+        try {
+            Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
+            List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
+            t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                    .addAllSegmentIds(segs).setFromLeader(true).build())));
+            results = join(searcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
+        } finally {
+            visibility.readLock().unlock();
+        }
         return QueryReduce.merge(results, plan.getCountOnly(), plan.getLimit());
     }
 }

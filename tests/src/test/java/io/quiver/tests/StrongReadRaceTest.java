@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Strong reads see every acknowledged write ({@link StrongReadRace}) against a standalone server.
  *
  * <p>Seeded ({@code -Dquiver.race.seed}, printed), {@code -Dquiver.race.seconds} long (default 8),
- * {@code -Dquiver.race.writers} threads (default 3); {@code -Dquiver.race.upserts=true} adds upserts (a known gap,
- * docs/architecture.md). {@code -Dquiver.race.uris=http://a:19530,http://b:19530} runs it against running servers
+ * {@code -Dquiver.race.writers} threads (default 3); upserts are part of the mix ({@code -Dquiver.race.upserts=false}
+ * leaves them out). {@code -Dquiver.race.uris=http://a:19530,http://b:19530} runs it against running servers
  * instead of a standalone child.
  */
 class StrongReadRaceTest {
@@ -23,7 +23,7 @@ class StrongReadRaceTest {
     @Test
     void strongReadsSeeEveryAcknowledgedWrite() throws Exception {
         StrongReadRace.Options o = new StrongReadRace.Options(Long.getLong("quiver.race.seed", new Random().nextLong()),
-                Long.getLong("quiver.race.seconds", 8), Integer.getInteger("quiver.race.writers", 3), Boolean.getBoolean("quiver.race.upserts"));
+                Long.getLong("quiver.race.seconds", 8), Integer.getInteger("quiver.race.writers", 3), Boolean.parseBoolean(System.getProperty("quiver.race.upserts", "true")));
         String uris = System.getProperty("quiver.race.uris", "");
         try (StandaloneProcess server = uris.isBlank() ? new StandaloneProcess(tmp.resolve("data")) : null) {
             List<String> targets;

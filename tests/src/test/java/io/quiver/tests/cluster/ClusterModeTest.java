@@ -219,7 +219,7 @@ class ClusterModeTest {
     void strongReadsThroughTwoProxiesSeeEveryAcknowledgedWrite() throws Exception {
         cluster.run("add", "proxy");
         String[] second = cluster.status().stream().filter(s -> s[0].equals("proxy-2")).findFirst().orElseThrow();
-        StrongReadRace.Options o = new StrongReadRace.Options(Long.getLong("quiver.race.seed", new Random().nextLong()), 8, 4, false);
+        StrongReadRace.Options o = new StrongReadRace.Options(Long.getLong("quiver.race.seed", new Random().nextLong()), 8, 4, true);
         List<String> proxies = List.of("http://127.0.0.1:19900", "http://127.0.0.1:" + second[2]);
         StrongReadRace.Outcome r = StrongReadRace.run(proxies, o);
         System.out.printf("FIGURE strong_race_two_proxies seed=%d writes=%d reads=%d failures=%d%n", o.seed(), r.writes(), r.reads(),
