@@ -3,6 +3,7 @@ package io.quiver.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 11, authentication: a standalone server with {@code common.security.authorizationEnabled: true}, driven by the
  * Java SDK v2 with a token. Missing and wrong credentials are refused when the client connects (no retry loop: the
  * timeout below only guards against one), root works, a created user works, password changes and deletes take effect
- * on the next call, and the health and metrics endpoints stay open.
+ * on the next call, and the health and metrics endpoints stay open; then the same through the Node SDK.
  */
 class AuthSdkTest {
     /** Guards against an SDK retry loop on a refusal; a refusal itself comes back in milliseconds. */
@@ -92,6 +93,19 @@ class AuthSdkTest {
         refusedAtConnect("root:wrong-password");
         refusedAtConnect("nobody:Milvus");
         refusedAtConnect("an-api-key-without-colon");
+    }
+
+    /** The same with the Node SDK (tests/node/auth.js); skipped when node or npm is not installed. */
+    @Test
+    void nodeSdk() throws Exception {
+        assumeTrue(NodeSdkTest.onPath("node") && NodeSdkTest.onPath("npm"), "node/npm not installed");
+        Path dir = Path.of(System.getProperty("quiver.node.dir", "node")).toAbsolutePath();
+        if (!Files.isDirectory(dir.resolve("node_modules/@zilliz/milvus2-sdk-node"))) {
+            NodeSdkTest.run(dir, 600, List.of("npm", "ci", "--no-audit", "--no-fund"));
+        }
+        String log = NodeSdkTest.run(dir, 180, List.of("node", "auth.js", "127.0.0.1:" + server.port()));
+        System.out.println(log);
+        assertThat(log).contains("ALL OK");
     }
 
     @Test
