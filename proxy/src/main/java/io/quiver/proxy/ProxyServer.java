@@ -1,17 +1,27 @@
 package io.quiver.proxy;
 
 import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.quiver.common.RoleContext;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.util.BatchIdAllocator;
+import io.quiver.common.security.PasswordHasher;
 import io.quiver.common.util.Threads;
 import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.TimeTickReport;
+import io.quiver.proxy.security.AuthInterceptor;
+import io.quiver.proxy.security.Authenticator;
+import io.quiver.proxy.security.CredentialCache;
+import io.quiver.proxy.security.CredentialHandler;
+import io.quiver.proxy.security.RootCoordCredentials;
+import io.quiver.proxy.security.SecurityGrpcService;
+import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,11 +75,19 @@ public final class ProxyServer {
             }
         }, period, period, TimeUnit.MILLISECONDS);
 
-        var intercepted = ServerInterceptors.intercept(service, ProxyInterceptors.unimplementedAsStatus(),
-                ProxyInterceptors.metrics(ctx.metrics()), ProxyInterceptors.database());
+        PasswordHasher hasher = PasswordHasher.standard();
+        RootCoordCredentials stored = new RootCoordCredentials(clients);
+        CredentialCache credentials = new CredentialCache(ctx.metaKv(), ctx.metaRoot(), stored, hasher, new SecureRandom(), ctx.clock());
+        SecurityGrpcService security = new SecurityGrpcService(new CredentialHandler(stored, credentials, hasher, cfg.security()));
+        List<ServerInterceptor> chain = new ArrayList<>(List.of(ProxyInterceptors.unimplementedAsStatus(),
+                ProxyInterceptors.metrics(ctx.metrics()), ProxyInterceptors.database()));
+        if (cfg.security().authorizationEnabled()) {
+            chain.add(new AuthInterceptor(new Authenticator(credentials))); // last = outermost: refuses before anything runs
+        }
+        var intercepted = ServerInterceptors.intercept(SecurityGrpcService.overlay(service.bindService(), security.bindService()), chain);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         builder.addService(intercepted);
-        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow, appenders::shutdown));
+        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow, appenders::shutdown, credentials::close));
     }
 }

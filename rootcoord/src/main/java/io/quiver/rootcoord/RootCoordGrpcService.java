@@ -6,6 +6,8 @@ import io.grpc.stub.StreamObserver;
 import io.milvus.grpc.CreateCollectionRequest;
 import io.milvus.grpc.CreateDatabaseRequest;
 import io.milvus.grpc.CreatePartitionRequest;
+import io.milvus.grpc.DeleteCredentialRequest;
+import io.milvus.grpc.ListCredUsersResponse;
 import io.milvus.grpc.DropCollectionRequest;
 import io.milvus.grpc.DropDatabaseRequest;
 import io.milvus.grpc.DropPartitionRequest;
@@ -16,6 +18,9 @@ import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocIDResponse;
 import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.AllocTimestampResponse;
+import io.quiver.proto.CredentialInfo;
+import io.quiver.proto.GetCredentialRequest;
+import io.quiver.proto.GetCredentialResponse;
 import io.quiver.proto.DescribeCollectionInternalRequest;
 import io.quiver.proto.DescribeCollectionInternalResponse;
 import io.quiver.proto.Empty;
@@ -29,10 +34,12 @@ import io.quiver.proto.TimeTickReport;
 public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase {
     private final RootCoordinator rc;
     private final TimeTickBarrier ticks;
+    private final CredentialTable credentials;
 
-    public RootCoordGrpcService(RootCoordinator rc, TimeTickBarrier ticks) {
+    public RootCoordGrpcService(RootCoordinator rc, TimeTickBarrier ticks, CredentialTable credentials) {
         this.rc = requireNonNull(rc, "rc is null");
         this.ticks = requireNonNull(ticks, "ticks is null");
+        this.credentials = requireNonNull(credentials, "credentials is null");
     }
 
     @Override
@@ -173,6 +180,45 @@ public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase 
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
             rc.dropPartition(req.getDbName(), req.getCollectionName(), req.getPartitionName());
             return Statuses.success();
+        });
+    }
+
+    @Override
+    public void createCredential(CredentialInfo req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            credentials.create(req);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void updateCredential(CredentialInfo req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            credentials.update(req);
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void deleteCredential(DeleteCredentialRequest req, StreamObserver<Status> o) {
+        GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            credentials.delete(req.getUsername());
+            return Statuses.success();
+        });
+    }
+
+    @Override
+    public void listCredUsers(Empty req, StreamObserver<ListCredUsersResponse> o) {
+        GrpcCalls.unary(o, ListCredUsersResponse.getDefaultInstance(), () ->
+                ListCredUsersResponse.newBuilder().setStatus(Statuses.success()).addAllUsernames(credentials.list()).build());
+    }
+
+    @Override
+    public void getCredential(GetCredentialRequest req, StreamObserver<GetCredentialResponse> o) {
+        GrpcCalls.unary(o, GetCredentialResponse.getDefaultInstance(), () -> {
+            GetCredentialResponse.Builder b = GetCredentialResponse.newBuilder().setStatus(Statuses.success());
+            credentials.get(req.getUsername()).ifPresent(c -> b.setFound(true).setCredential(c));
+            return b.build();
         });
     }
 }

@@ -4,6 +4,7 @@ import io.grpc.ServerBuilder;
 import io.quiver.common.RoleContext;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
+import io.quiver.common.security.PasswordHasher;
 import io.quiver.common.util.Threads;
 import io.quiver.proto.DropCollectionDataRequest;
 import io.quiver.proto.ReleaseInternalRequest;
@@ -62,7 +63,10 @@ public final class RootCoordServer {
         }, period, period, TimeUnit.MILLISECONDS);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.ROOTCOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new RootCoordGrpcService(rc, ticks)), ctx.sessions(), session,
+        PasswordHasher hasher = PasswordHasher.standard();
+        CredentialTable credentials = new CredentialTable(ctx.metaKv(), root, ctx.clock(),
+                () -> hasher.hash(ctx.config().security().defaultRootPassword()));
+        return new RoleServer(builder, List.of(new RootCoordGrpcService(rc, ticks, credentials)), ctx.sessions(), session,
                 List.of(tickLoop::shutdownNow));
     }
 }

@@ -21,6 +21,7 @@ public final class StandaloneProcess implements AutoCloseable {
     private final int port;
     private final int metricsPort;
     private final Path log;
+    private Path config;
     private Process process;
 
     public StandaloneProcess(Path dataDir) throws IOException {
@@ -38,6 +39,12 @@ public final class StandaloneProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** Starts the server with {@code --config yaml} (call before {@link #start()}). */
+    public StandaloneProcess withConfig(Path yaml) {
+        this.config = yaml;
+        return this;
     }
 
     public int port() { return port; }
@@ -58,6 +65,9 @@ public final class StandaloneProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx2g", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-jar", jar, "run", "standalone",
                 "--port", Integer.toString(port), "--metrics-port", Integer.toString(metricsPort), "--data-dir", dataDir.toString()));
+        if (config != null) {
+            cmd.addAll(List.of("--config", config.toString()));
+        }
         Files.createDirectories(dataDir);
         long t0 = System.nanoTime();
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

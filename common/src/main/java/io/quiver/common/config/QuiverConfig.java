@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -20,6 +22,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public record QuiverConfig(
         CommonConfig common,
+        SecurityConfig security,
         StorageConfig storage,
         ProxyConfig proxy,
         DataCoordConfig dataCoord,
@@ -43,6 +46,9 @@ public record QuiverConfig(
         d.put("common.rpcTimeout", "30s");
         d.put("common.dmlChannels", "16");
         d.put("common.maxMessageSize", "536870912");
+        d.put("common.security.authorizationEnabled", "false");  // as Milvus: off, the authorization header is not read
+        d.put("common.security.defaultRootPassword", "Milvus"); // root's password when it is created (first start only)
+        d.put("common.security.superUsers", "");                // users who may change a password without the old one
         d.put("storage.metaKv", "local");          // local | etcd
         d.put("storage.etcdEndpoints", "http://127.0.0.1:2379");
         d.put("storage.objectStore", "local");     // local | minio
@@ -164,6 +170,8 @@ public record QuiverConfig(
                         integer(v, "common.port"), integer(v, "common.metricsPort"),
                         duration(v, "common.sessionTtl"), duration(v, "common.rpcTimeout"),
                         integer(v, "common.dmlChannels"), integer(v, "common.maxMessageSize")),
+                new SecurityConfig(bool(v, "common.security.authorizationEnabled"), v.get("common.security.defaultRootPassword"),
+                        names(v.get("common.security.superUsers"))),
                 new StorageConfig(v.get("storage.metaKv"), v.get("storage.etcdEndpoints"), v.get("storage.objectStore"),
                         v.get("storage.minioAddress"), v.get("storage.minioAccessKey"), v.get("storage.minioSecretKey"),
                         v.get("storage.minioBucket"), v.get("storage.wal"), v.get("storage.pulsarAddress"),
@@ -267,6 +275,35 @@ public record QuiverConfig(
             if (dmlChannels < 1 || dmlChannels > 1024) throw new IllegalArgumentException("common.dmlChannels must be in [1, 1024]");
             if (maxMessageSize < 4 << 20) throw new IllegalArgumentException("common.maxMessageSize must be >= 4 MiB");
         }
+    }
+
+    /**
+     * Authentication (Milvus' {@code common.security} keys). The root password must satisfy Milvus' password rule
+     * (6 to 72 characters): a default that no client could ever send is refused at start-up, not at first login.
+     */
+    public record SecurityConfig(boolean authorizationEnabled, String defaultRootPassword, Set<String> superUsers) {
+        public SecurityConfig {
+            int n = defaultRootPassword.length();
+            if (n < 6 || n > 72) {
+                throw new IllegalArgumentException("common.security.defaultRootPassword must have 6 to 72 characters, got " + n);
+            }
+            superUsers = Set.copyOf(superUsers);
+        }
+
+        @Override
+        public String toString() {
+            return "SecurityConfig[authorizationEnabled=" + authorizationEnabled + ", superUsers=" + superUsers + "]";
+        }
+    }
+
+    private static Set<String> names(String s) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String part : s.split(",")) {
+            if (!part.isBlank()) {
+                out.add(part.trim());
+            }
+        }
+        return out;
     }
 
     public record StorageConfig(String metaKv, String etcdEndpoints, String objectStore, String minioAddress,

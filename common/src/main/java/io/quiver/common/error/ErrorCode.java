@@ -12,6 +12,7 @@ public enum ErrorCode {
     MEMORY_LIMIT(3, io.milvus.grpc.ErrorCode.InsufficientMemoryToLoad, false, "memory limit exceeded"),
     INTERNAL(5, io.milvus.grpc.ErrorCode.UnexpectedError, false, "internal error"),
     RATE_LIMIT(8, io.milvus.grpc.ErrorCode.RateLimit, true, "rate limit exceeded"),
+    SERVICE_QUOTA_EXCEEDED(9, io.milvus.grpc.ErrorCode.ForceDeny, false, "quota exceeded"),
     UNIMPLEMENTED(10, io.milvus.grpc.ErrorCode.UnexpectedError, false, "not implemented"),
     RESOURCE_INSUFFICIENT(12, io.milvus.grpc.ErrorCode.UnexpectedError, true, "resource insufficient"),
 
@@ -54,6 +55,7 @@ public enum ErrorCode {
     WAL_FAILED(1300, io.milvus.grpc.ErrorCode.UnexpectedError, true, "message queue failed"),
 
     NOT_AUTHENTICATED(1400, io.milvus.grpc.ErrorCode.PermissionDenied, false, "not authenticated"),
+    PRIVILEGE_NOT_PERMITTED(1401, io.milvus.grpc.ErrorCode.PermissionDenied, false, "privilege not permitted"),
 
     ALIAS_NOT_FOUND(1600, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias not found"),
     ALIAS_COLLECTION_NAME_CONFLICT(1601, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias and collection name conflict"),

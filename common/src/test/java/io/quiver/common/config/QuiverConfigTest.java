@@ -44,6 +44,30 @@ class QuiverConfigTest {
         assertThat(gc.missingTolerance()).isEqualTo(Duration.ofHours(1));
         assertThat(gc.dropTolerance()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.dataNode().compactionSlots()).isEqualTo(2);
+        assertThat(c.security().authorizationEnabled()).isFalse();
+        assertThat(c.security().defaultRootPassword()).isEqualTo("Milvus");
+        assertThat(c.security().superUsers()).isEmpty();
+    }
+
+    @Test
+    void securityKeysWithMilvusNames() throws Exception {
+        Path yaml = tmp.resolve("security.yaml");
+        Files.writeString(yaml, """
+                common:
+                  security:
+                    authorizationEnabled: true
+                    defaultRootPassword: s3cret-root
+                    superUsers: [admin1, ops]
+                """);
+        QuiverConfig c = QuiverConfig.load(yaml, Map.of(), Map.of());
+        assertThat(c.security().authorizationEnabled()).isTrue();
+        assertThat(c.security().defaultRootPassword()).isEqualTo("s3cret-root");
+        assertThat(c.security().superUsers()).containsExactlyInAnyOrder("admin1", "ops");
+        assertThat(c.security().toString()).doesNotContain("s3cret-root");
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("common.security.defaultRootPassword", "short")))
+                .hasMessageContaining("common.security.defaultRootPassword");
+        assertThatThrownBy(() -> QuiverConfig.fromMap(Map.of("common.security.authorizationEnabled", "on")))
+                .hasMessageContaining("common.security.authorizationEnabled");
     }
 
     @Test
