@@ -43,9 +43,15 @@ import java.util.Set;
  */
 public final class LocalSearcher {
     private final SegmentFanOut fanOut;
+    private final int parallelMinRows;
 
     LocalSearcher(SegmentFanOut fanOut) {
+        this(fanOut, PARALLEL_MIN_ROWS);
+    }
+
+    LocalSearcher(SegmentFanOut fanOut, int parallelMinRows) {
         this.fanOut = fanOut;
+        this.parallelMinRows = parallelMinRows;
     }
 
     static boolean ascending(String metric) {
@@ -112,7 +118,7 @@ public final class LocalSearcher {
             TopK[] h = heaps(r);
             SegmentSearch.search(segments.get(s), s, r, h);
             return h;
-        });
+        }, worthParallel(segments));
         TopK[] heaps = perSegment.length == 1 ? perSegment[0] : merge(perSegment, r);
         long searched = 0;
         for (Segment seg : segments) {
@@ -135,6 +141,23 @@ public final class LocalSearcher {
         fillRows(b, segments, hits, plan.getOutputFieldIdsList(), schema);
         b.setSearchedRows(searched);
         return b.build();
+    }
+
+    /**
+     * Segments below this many rows are not worth a hand-off to a helper thread (a wake-up and a wait cost more than
+     * searching them): a request runs in parallel only when at least two of its segments are this large, so a sealed
+     * segment plus the small growing one that fresh inserts make stays on the request thread.
+     */
+    static final int PARALLEL_MIN_ROWS = 20_000;
+
+    private boolean worthParallel(List<Segment> segments) {
+        int large = 0;
+        for (Segment s : segments) {
+            if (s.rowCount() >= parallelMinRows && ++large >= 2) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static TopK[] heaps(SegmentSearch.Request r) {

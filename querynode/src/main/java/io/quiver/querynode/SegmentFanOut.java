@@ -43,6 +43,11 @@ final class SegmentFanOut implements AutoCloseable {
 
     /** {@code work.apply(i)} for every i in [0, n), results in order; the first failure is rethrown. */
     <R> R[] map(int n, IntFunction<R[]> array, IntFunction<R> work) {
+        return map(n, array, work, true);
+    }
+
+    /** As {@link #map(int, IntFunction, IntFunction)}; without {@code parallel} every item runs on the caller. */
+    <R> R[] map(int n, IntFunction<R[]> array, IntFunction<R> work, boolean parallel) {
         R[] out = array.apply(n);
         AtomicInteger next = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(n);
@@ -63,7 +68,7 @@ final class SegmentFanOut implements AutoCloseable {
                 }
             }
         };
-        if (pool != null && n > 1) {
+        if (parallel && pool != null && n > 1) {
             Runnable helper = Context.current().wrap(worker);
             for (int h = 0; h < Math.min(threads, n) - 1; h++) {
                 pool.execute(helper);

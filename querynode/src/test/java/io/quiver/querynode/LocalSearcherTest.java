@@ -104,7 +104,7 @@ class LocalSearcherTest {
         ShardSearchResponse one = new LocalSearcher(SegmentFanOut.callerOnly()).search(segs, p, SCHEMA);
         ShardSearchResponse parallel;
         try (SegmentFanOut f = new SegmentFanOut(3)) {
-            parallel = new LocalSearcher(f).search(segs, p, SCHEMA);
+            parallel = new LocalSearcher(f, 1).search(segs, p, SCHEMA); // every segment counts as large here
         }
         assertThat(parallel.getIds()).isEqualTo(one.getIds());
         assertThat(parallel.getScoresList()).isEqualTo(one.getScoresList());

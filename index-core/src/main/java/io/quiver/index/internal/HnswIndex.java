@@ -46,6 +46,9 @@ public final class HnswIndex extends AbstractFloatIndex {
   private volatile int maxLevel = -1;
   private final ScratchPool<Searcher> pool;
 
+  /** {@link #ramBytesUsed()}, computed on first use (-1 until then); the index is immutable once built. */
+  private volatile long ramBytes = -1;
+
   private HnswIndex(IndexSpec spec, FloatVectors vectors, int m, int efConstruction, int[] links0, int[][] linksUp) {
     super(spec);
     this.vectors = vectors;
@@ -502,13 +505,18 @@ public final class HnswIndex extends AbstractFloatIndex {
 
   @Override
   public long ramBytesUsed() {
-    long up = 16L + 8L * linksUp.length;
-    for (int[] a : linksUp) {
-      if (a != null) {
-        up += 16 + 4L * a.length;
+    long b = ramBytes;
+    if (b < 0) { // the graph never changes once built: walk the upper layers once, not on every memory report
+      long up = 16L + 8L * linksUp.length;
+      for (int[] a : linksUp) {
+        if (a != null) {
+          up += 16 + 4L * a.length;
+        }
       }
+      b = 128 + vectors.ramBytesUsed() + 16 + 4L * links0.length + up;
+      ramBytes = b;
     }
-    return 128 + vectors.ramBytesUsed() + 16 + 4L * links0.length + up;
+    return b;
   }
 
   // ------------------------------------------------------------------ serialisation
