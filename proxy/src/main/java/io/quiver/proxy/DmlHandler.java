@@ -192,8 +192,7 @@ public final class DmlHandler {
                 WalMessage.Builder msg = WalMessage.newBuilder();
                 if (upsert) {
                     // the chunk's keys are deleted and re-inserted in one message: no reader sees one without the other
-                    DeleteMsg del = DeleteMsg.newBuilder().setCollectionId(c.getCollectionId()).setPartitionId(-1)
-                            .setVchannel(c.getVchannels(shard)).setTimestamp(ts).setPrimaryKeys(keysOf(pk, pkField, sel)).setNumRows(cnt).build();
+                    DeleteMsg del = deleteMsg(c, shard, ts, -1, FieldDatas.gatherIds(List.of(ids), zero, sel, cnt), cnt);
                     msg.setGroup(DmlGroup.newBuilder().addDeletes(del).addInserts(m));
                 } else {
                     msg.setInsert(m);
@@ -204,20 +203,10 @@ public final class DmlHandler {
         return new Written(ids, messages);
     }
 
-    /** The primary keys of the selected rows. */
-    private static IDs keysOf(FieldData pk, FieldSchema pkField, int[] rows) {
-        if (pkField.getDataType() == DataType.Int64) {
-            LongArray.Builder a = LongArray.newBuilder();
-            for (int r : rows) {
-                a.addData(pk.getScalars().getLongData().getData(r));
-            }
-            return IDs.newBuilder().setIntId(a).build();
-        }
-        StringArray.Builder a = StringArray.newBuilder();
-        for (int r : rows) {
-            a.addData(pk.getScalars().getStringData().getData(r));
-        }
-        return IDs.newBuilder().setStrId(a).build();
+    /** The delete of {@code keys} ({@code count} of them) on one shard at {@code ts}. */
+    private static DeleteMsg deleteMsg(CollectionInfo c, int shard, long ts, long partitionId, IDs keys, int count) {
+        return DeleteMsg.newBuilder().setCollectionId(c.getCollectionId()).setPartitionId(partitionId).setVchannel(c.getVchannels(shard))
+                .setTimestamp(ts).setPrimaryKeys(keys).setNumRows(count).build();
     }
 
     /** Delete messages for the keys, hashed to shards like inserts. */
@@ -238,9 +227,8 @@ public final class DmlHandler {
             } else {
                 b.setIntId(LongArray.newBuilder().addAllData(keys.stream().map(k -> (Long) k).toList()));
             }
-            messages.add(new WalFanout.Message(c.getPchannels(shard), WalMessage.newBuilder().setDelete(DeleteMsg.newBuilder()
-                    .setCollectionId(c.getCollectionId()).setPartitionId(partitionId).setVchannel(c.getVchannels(shard)).setTimestamp(ts)
-                    .setPrimaryKeys(b).setNumRows(keys.size())).build()));
+            messages.add(new WalFanout.Message(c.getPchannels(shard),
+                    WalMessage.newBuilder().setDelete(deleteMsg(c, shard, ts, partitionId, b.build(), keys.size())).build()));
         });
         return messages;
     }
