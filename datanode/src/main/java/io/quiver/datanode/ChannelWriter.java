@@ -183,33 +183,15 @@ final class ChannelWriter implements Runnable {
         WalMessage msg = WalMessages.parse(m);
         lastPosition = m.position();
         switch (msg.getBodyCase()) {
-            case INSERT -> {
-                InsertMsg ins = msg.getInsert();
-                if (ins.getVchannel().equals(vchannel)) {
-                    bufferInsert(ins, m.payload().length);
-                }
-            }
-            case DELETE -> {
-                DeleteMsg del = msg.getDelete();
-                if (del.getVchannel().equals(vchannel)) {
-                    bufferDelete(del, m.payload().length);
-                }
-            }
+            case INSERT -> bufferInsert(msg.getInsert(), m.payload().length);
+            case DELETE -> bufferDelete(msg.getDelete(), m.payload().length);
             case TIME_TICK -> {
                 tick = Math.max(tick, msg.getTimeTick().getTimestamp());
                 growingDeletes.tick(tick);
             }
             case GROUP -> {
-                for (DeleteMsg del : msg.getGroup().getDeletesList()) {
-                    if (del.getVchannel().equals(vchannel)) {
-                        bufferDelete(del, del.getSerializedSize());
-                    }
-                }
-                for (InsertMsg ins : msg.getGroup().getInsertsList()) {
-                    if (ins.getVchannel().equals(vchannel)) {
-                        bufferInsert(ins, ins.getSerializedSize());
-                    }
-                }
+                msg.getGroup().getDeletesList().forEach(del -> bufferDelete(del, del.getSerializedSize()));
+                msg.getGroup().getInsertsList().forEach(ins -> bufferInsert(ins, ins.getSerializedSize()));
             }
             default -> { }
         }
@@ -222,7 +204,11 @@ final class ChannelWriter implements Runnable {
         bufferedBytes += bytes;
     }
 
+    /** Buffers the rows of an insert into this writer's vchannel (the pchannel carries other vchannels too). */
     private void bufferInsert(InsertMsg ins, int bytes) {
+        if (!ins.getVchannel().equals(vchannel)) {
+            return;
+        }
         SegmentBuffer b = buffers.computeIfAbsent(ins.getSegmentId(), id -> new SegmentBuffer(collection));
         partitions.putIfAbsent(ins.getSegmentId(), ins.getPartitionId());
         b.append(ins);
@@ -232,6 +218,9 @@ final class ChannelWriter implements Runnable {
     }
 
     private void bufferDelete(DeleteMsg del, int bytes) {
+        if (!del.getVchannel().equals(vchannel)) {
+            return;
+        }
         var ids = del.getPrimaryKeys();
         if (ids.hasIntId()) {
             for (long pk : ids.getIntId().getDataList()) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.milvus.grpc.IDs;
 import io.milvus.grpc.LongArray;
+import io.milvus.grpc.Status;
 import io.milvus.grpc.StringArray;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
@@ -38,6 +39,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -228,21 +230,12 @@ final class ShardDelegator implements Runnable {
         WalMessage msg = WalMessages.parse(m);
         switch (msg.getBodyCase()) {
             case INSERT -> applyInsert(msg.getInsert());
-            case DELETE -> {
-                DeleteMsg del = msg.getDelete();
-                if (del.getVchannel().equals(vchannel)) {
-                    applyDelete(del);
-                }
-            }
+            case DELETE -> applyDelete(msg.getDelete());
             case GROUP -> {
                 // an upsert's deletes and inserts become visible together: no read runs while they are applied
                 visibility.writeLock().lock();
                 try {
-                    for (DeleteMsg del : msg.getGroup().getDeletesList()) {
-                        if (del.getVchannel().equals(vchannel)) {
-                            applyDelete(del);
-                        }
-                    }
+                    msg.getGroup().getDeletesList().forEach(this::applyDelete);
                     msg.getGroup().getInsertsList().forEach(this::applyInsert);
                 } finally {
                     visibility.writeLock().unlock();
@@ -271,6 +264,9 @@ final class ShardDelegator implements Runnable {
     }
 
     private void applyDelete(DeleteMsg del) {
+        if (!del.getVchannel().equals(vchannel)) {
+            return;
+        }
         List<Object> pks = new ArrayList<>();
         IDs ids = del.getPrimaryKeys();
         if (ids.hasIntId()) {
@@ -457,31 +453,38 @@ final class ShardDelegator implements Runnable {
         return new Targets(local, byNode);
     }
 
-    private static <T> List<T> join(T local, List<CompletableFuture<T>> futures, java.util.function.Function<T, io.milvus.grpc.Status> status) {
-        List<T> out = new ArrayList<>();
-        out.add(local);
-        for (CompletableFuture<T> f : futures) {
-            T r = f.join();
-            Statuses.check(status.apply(r));
-            out.add(r);
+    /**
+     * One read of this shard's segments under the read side of {@link #visibility}: the remote workers' sealed
+     * segments through {@code remoteCall} (in parallel), the local ones through {@code localCall}; the local answer
+     * first, every remote status checked.
+     */
+    private <T> List<T> readSegments(List<Long> partitionIds, boolean ignoreGrowing, BiFunction<String, List<Long>, CompletableFuture<T>> remoteCall,
+                                     Function<List<Segment>, T> localCall, Function<T, Status> status) {
+        visibility.readLock().lock();
+        try {
+            Targets t = targets(partitionIds, ignoreGrowing);
+            List<CompletableFuture<T>> futures = new ArrayList<>();
+            t.remote().forEach((addr, segs) -> futures.add(remoteCall.apply(addr, segs)));
+            List<T> out = new ArrayList<>();
+            out.add(localCall.apply(t.local()));
+            for (CompletableFuture<T> f : futures) {
+                T r = f.join();
+                Statuses.check(status.apply(r));
+                out.add(r);
+            }
+            return out;
+        } finally {
+            visibility.readLock().unlock();
         }
-        return out;
     }
 
     ShardSearchResponse search(SearchPlan request, long maxWaitMs) {
         long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
         SearchPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build(); // read at what this shard has
-        List<ShardSearchResponse> parts;
-        visibility.readLock().lock();
-        try {
-            Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
-            List<CompletableFuture<ShardSearchResponse>> futures = new ArrayList<>();
-            t.remote().forEach((addr, segs) -> futures.add(remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
-                    .addAllSegmentIds(segs).setFromLeader(true).build())));
-            parts = join(searcher.search(t.local(), plan, collection.getSchema()), futures, ShardSearchResponse::getStatus);
-        } finally {
-            visibility.readLock().unlock();
-        }
+        List<ShardSearchResponse> parts = readSegments(plan.getPartitionIdsList(), plan.getIgnoreGrowing(),
+                (addr, segs) -> remote.search(addr, ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                        .addAllSegmentIds(segs).setFromLeader(true).build()),
+                local -> searcher.search(local, plan, collection.getSchema()), ShardSearchResponse::getStatus);
         if (parts.size() == 1) {
             return parts.get(0);
         }
@@ -491,17 +494,10 @@ final class ShardDelegator implements Runnable {
     ShardQueryResponse query(QueryPlan request, long maxWaitMs) {
         long readTs = awaitConsistency(request.getStrong(), request.getGuaranteeTs(), request.getMvccTs(), maxWaitMs);
         QueryPlan plan = request.getMvccTs() != 0 ? request : request.toBuilder().setMvccTs(readTs).build();
-        List<ShardQueryResponse> results;
-        visibility.readLock().lock();
-        try {
-            Targets t = targets(plan.getPartitionIdsList(), plan.getIgnoreGrowing());
-            List<CompletableFuture<ShardQueryResponse>> futures = new ArrayList<>();
-            t.remote().forEach((addr, segs) -> futures.add(remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
-                    .addAllSegmentIds(segs).setFromLeader(true).build())));
-            results = join(searcher.query(t.local(), plan, collection.getSchema()), futures, ShardQueryResponse::getStatus);
-        } finally {
-            visibility.readLock().unlock();
-        }
+        List<ShardQueryResponse> results = readSegments(plan.getPartitionIdsList(), plan.getIgnoreGrowing(),
+                (addr, segs) -> remote.query(addr, ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel)
+                        .addAllSegmentIds(segs).setFromLeader(true).build()),
+                local -> searcher.query(local, plan, collection.getSchema()), ShardQueryResponse::getStatus);
         return QueryReduce.merge(results, plan.getCountOnly(), plan.getLimit());
     }
 }
