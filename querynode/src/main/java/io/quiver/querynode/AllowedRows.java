@@ -1,7 +1,6 @@
 package io.quiver.querynode;
 
 import io.quiver.index.FixedBits;
-import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -50,20 +49,5 @@ record AllowedRows(int rows, long[] words, int count) {
             out[n - 1] &= ~(-1L << rows);
         }
         return new AllowedRows(rows, out, c);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof AllowedRows a && a.rows == rows && a.count == count && Arrays.equals(a.words, words);
-    }
-
-    @Override
-    public int hashCode() {
-        return 31 * (31 * rows + count) + Arrays.hashCode(words);
-    }
-
-    @Override
-    public String toString() {
-        return "AllowedRows[rows=" + rows + ", count=" + count + (words == null ? ", all" : "") + "]";
     }
 }

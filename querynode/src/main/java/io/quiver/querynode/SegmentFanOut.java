@@ -41,12 +41,10 @@ final class SegmentFanOut implements AutoCloseable {
         return threads;
     }
 
-    /** {@code work.apply(i)} for every i in [0, n), results in order; the first failure is rethrown. */
-    <R> R[] map(int n, IntFunction<R[]> array, IntFunction<R> work) {
-        return map(n, array, work, true);
-    }
-
-    /** As {@link #map(int, IntFunction, IntFunction)}; without {@code parallel} every item runs on the caller. */
+    /**
+     * {@code work.apply(i)} for every i in [0, n), results in order; the first failure is rethrown. Without
+     * {@code parallel} every item runs on the caller.
+     */
     <R> R[] map(int n, IntFunction<R[]> array, IntFunction<R> work, boolean parallel) {
         R[] out = array.apply(n);
         AtomicInteger next = new AtomicInteger();

@@ -21,7 +21,7 @@ class SegmentFanOutTest {
                 threads.add(Thread.currentThread().getName());
                 sleep(2);
                 return i * i;
-            });
+            }, true);
             for (int i = 0; i < 40; i++) {
                 assertThat(out[i]).isEqualTo(i * i);
             }
@@ -33,7 +33,7 @@ class SegmentFanOutTest {
     void callerOnlyRunsOnTheCallingThread() {
         try (SegmentFanOut f = SegmentFanOut.callerOnly()) {
             String me = Thread.currentThread().getName();
-            String[] out = f.map(5, String[]::new, i -> Thread.currentThread().getName());
+            String[] out = f.map(5, String[]::new, i -> Thread.currentThread().getName(), true);
             assertThat(out).containsOnly(me);
         }
     }
@@ -46,7 +46,7 @@ class SegmentFanOutTest {
                     throw QuiverException.invalid("segment %d failed", i);
                 }
                 return i;
-            })).isInstanceOf(QuiverException.class).hasMessageContaining("segment 3 failed");
+            }, true)).isInstanceOf(QuiverException.class).hasMessageContaining("segment 3 failed");
         }
     }
 
@@ -58,7 +58,7 @@ class SegmentFanOutTest {
             assertThatThrownBy(() -> ctx.call(() -> f.map(1000, Integer[]::new, i -> {
                 sleep(5);
                 return i;
-            }))).isInstanceOf(QuiverException.class).hasMessageContaining("deadline");
+            }, true))).isInstanceOf(QuiverException.class).hasMessageContaining("deadline");
             ctx.cancel(null);
         } finally {
             timer.shutdownNow();
