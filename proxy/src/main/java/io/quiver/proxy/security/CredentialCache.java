@@ -117,6 +117,11 @@ public final class CredentialCache implements AutoCloseable {
         return entries.size();
     }
 
+    /** Moves on every invalidation (tests wait on it to know a watch event was delivered). */
+    long epoch() {
+        return epoch.get();
+    }
+
     /** True when a watch is up; otherwise tries to start one (at most once per second). */
     private synchronized boolean ensureWatch() {
         if (watch != null || closed) {

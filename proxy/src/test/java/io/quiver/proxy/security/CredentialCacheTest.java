@@ -47,7 +47,23 @@ class CredentialCacheTest {
     /** What rootcoord does: the stored hash changes and the key is written (the watch sees the write). */
     private void store(String user, String password) {
         hashes.put(user, hasher.hash(password));
+        long before = cache.epoch();
         kv.put(CredentialKeys.user(ROOT, user), "changed".getBytes(StandardCharsets.UTF_8));
+        // the watch (started by the constructor) delivers the write asynchronously: wait for it, so that it cannot
+        // drop an entry a test caches right after storing
+        for (int i = 0; i < 500 && cache.epoch() == before; i++) {
+            sleepMs(10);
+        }
+        assertThat(cache.epoch()).as("the watch delivered the write").isGreaterThan(before);
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitEmpty() throws InterruptedException {
