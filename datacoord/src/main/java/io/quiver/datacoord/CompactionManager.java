@@ -196,8 +196,35 @@ public final class CompactionManager {
             if (triggerId != 0) {
                 triggers.computeIfAbsent(triggerId, k -> new ArrayList<>());
             }
+            if (trigger == CompactionPlanner.Trigger.MANUAL) {
+                created.addAll(adoptRunning(triggerId, coll, partitionId, vchannel, segmentIds));
+            }
         }
         return created;
+    }
+
+    /**
+     * A manual compaction also answers for the automatic tasks already running on the segments it asked for: those
+     * segments are busy, so the planner left them out, yet the user's compact() is being done by these tasks; its state
+     * waits for them and GetCompactionStateWithPlans lists their merges (otherwise a compact() issued just after an
+     * automatic trigger completes at once with no plans, and the segments merge later under another id).
+     */
+    @GuardedBy("this")
+    private List<Task> adoptRunning(long triggerId, long coll, long partitionId, String vchannel, List<Long> segmentIds) {
+        List<Long> own = triggers.computeIfAbsent(triggerId, k -> new ArrayList<>());
+        List<Task> adopted = new ArrayList<>();
+        for (Task t : tasks.values()) {
+            CompactionPlan p = t.plan;
+            if (t.finished() || p.getTriggerId() != 0 || own.contains(p.getPlanId()) || p.getCollection().getCollectionId() != coll
+                    || partitionId > 0 && p.getPartitionId() != partitionId && p.getPartitionId() > 0
+                    || !vchannel.isEmpty() && !p.getVchannel().equals(vchannel)
+                    || !segmentIds.isEmpty() && p.getSegmentsList().stream().noneMatch(s -> segmentIds.contains(s.getSegment().getSegmentId()))) {
+                continue;
+            }
+            own.add(p.getPlanId());
+            adopted.add(t);
+        }
+        return adopted;
     }
 
     /** TTL: rows inserted before this timestamp are expired (0 when the collection has no TTL). */

@@ -146,6 +146,31 @@ class CompactionManagerTest {
     }
 
     @Test
+    void aManualCompactionAnswersForTheAutomaticTaskAlreadyMergingItsSegments() {
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("meta")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
+            SegmentManager m = segments(kv);
+            long a = flushedSegment(m, store, 10);
+            long b = flushedSegment(m, store, 20);
+            FakeNode node = new FakeNode();
+            node.answer = CompactionTaskState.EXECUTING;
+            CompactionManager c = manager(m, store, node, QuiverConfig.defaultsOnly().dataCoord().compaction());
+            c.autoTrigger(List.of(collection)); // two small segments: the automatic trigger takes them
+            c.schedule();
+            assertThat(node.plans).hasSize(1);
+            var r = c.manual(1, 0, "", List.of(), false);
+            assertThat(r.planCount()).isEqualTo(1); // the running automatic task, not an empty compaction
+            assertThat(c.state(r.compactionId()).getState()).isEqualTo(CompactionState.Executing);
+            node.answer = CompactionTaskState.COMPLETED;
+            c.schedule();
+            assertThat(c.state(r.compactionId()).getState()).isEqualTo(CompactionState.Completed);
+            assertThat(c.plans(r.compactionId()).getMergeInfos(0).getSourcesList()).containsExactlyInAnyOrder(a, b);
+            // a manual compaction of segments no automatic task touches adopts nothing
+            var other = c.manual(1, 0, "", List.of(a), false);
+            assertThat(c.plans(other.compactionId()).getMergeInfosList()).isEmpty();
+        }
+    }
+
+    @Test
     void aPlanFailsWhenItsDatanodeGoesOrItRunsPastTheTimeout() {
         try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("meta")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"))) {
             SegmentManager m = segments(kv);
