@@ -28,6 +28,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     private final QueryHandler query;
     private final HybridSearcher hybrid;
     private final CompactionHandler compaction;
+    private final AnalyzerHandler analyzers;
     private final RoleClients clients;
     private final Timestamps timestamps;
     private final BooleanSupplier healthy;
@@ -39,6 +40,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         this.query = requireNonNull(query, "query is null");
         this.hybrid = new HybridSearcher(requireNonNull(meta, "meta is null"), query);
         this.compaction = new CompactionHandler(meta, requireNonNull(clients, "clients is null"));
+        this.analyzers = new AnalyzerHandler(meta);
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.healthy = requireNonNull(healthy, "healthy is null");
@@ -97,6 +99,11 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     public void allocTimestamp(AllocTimestampRequest req, StreamObserver<AllocTimestampResponse> o) {
         GrpcCalls.unary(o, AllocTimestampResponse.getDefaultInstance(), () ->
                 AllocTimestampResponse.newBuilder().setStatus(ok()).setTimestamp(timestamps.now()).build());
+    }
+
+    @Override
+    public void runAnalyzer(RunAnalyzerRequest req, StreamObserver<RunAnalyzerResponse> o) {
+        GrpcCalls.unary(o, RunAnalyzerResponse.getDefaultInstance(), () -> analyzers.run(db(req.getDbName()), req));
     }
 
     // ---------------------------------------------------------------- databases

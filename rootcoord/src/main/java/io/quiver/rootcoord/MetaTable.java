@@ -11,6 +11,7 @@ import io.milvus.grpc.KeyValuePair;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.text.TextFields;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DatabaseInfo;
 import io.quiver.proto.PartitionInfo;
@@ -267,6 +268,7 @@ public final class MetaTable {
                 case Bool, Int8, Int16, Int32, Int64, Float, Double, JSON -> { }
                 default -> throw QuiverException.invalid("data type %s of field %s is not supported", t, n);
             }
+            TextFields.validate(f);
             out.addFields(f.toBuilder().setFieldID(id++).build());
         }
         if (pks != 1) {

@@ -28,6 +28,8 @@ public enum ErrorCode {
     CHANNEL_NOT_AVAILABLE(503, io.milvus.grpc.ErrorCode.UnexpectedError, true, "channel not available"),
     SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
 
+    ANALYZER_INVALID(2000, io.milvus.grpc.ErrorCode.UnexpectedError, false, "failed to create tokenizer"),
+
     COMPACTION_PLAN_ILLEGAL(2301, io.milvus.grpc.ErrorCode.IllegalArgument, false, "illegal compaction plan"),
     COMPACTION_PLAN_CONFLICT(2302, io.milvus.grpc.ErrorCode.UnexpectedError, true, "compaction plan conflicts with the current segments"),
     CLUSTERING_COMPACTION_NOT_SUPPORTED(2303, io.milvus.grpc.ErrorCode.IllegalArgument, false, "clustering compaction is not supported"),
