@@ -33,10 +33,15 @@ final class AnalyzerHandler {
     static final int MAX_TEXTS = 1024;
     static final int MAX_TEXT_BYTES = 1 << 20;
 
-    private final MetaCache meta;
+    /** A collection by database and name (the proxy's meta cache). */
+    interface Collections {
+        CollectionInfo collection(String db, String name);
+    }
 
-    AnalyzerHandler(MetaCache meta) {
-        this.meta = requireNonNull(meta, "meta is null");
+    private final Collections collections;
+
+    AnalyzerHandler(Collections collections) {
+        this.collections = requireNonNull(collections, "collections is null");
     }
 
     RunAnalyzerResponse run(String db, RunAnalyzerRequest req) {
@@ -72,7 +77,7 @@ final class AnalyzerHandler {
             }
             return TextFields.parse(req.getAnalyzerParams());
         }
-        CollectionInfo c = meta.collection(db, req.getCollectionName());
+        CollectionInfo c = collections.collection(db, req.getCollectionName());
         FieldSchema f = Schemas.byName(c.getSchema(), req.getFieldName())
                 .orElseThrow(() -> QuiverException.of(ErrorCode.FIELD_NOT_FOUND, "field %s in collection %s", req.getFieldName(), req.getCollectionName()));
         if (!TextFields.analyzerEnabled(f)) {

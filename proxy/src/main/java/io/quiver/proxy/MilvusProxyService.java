@@ -40,7 +40,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         this.query = requireNonNull(query, "query is null");
         this.hybrid = new HybridSearcher(requireNonNull(meta, "meta is null"), query);
         this.compaction = new CompactionHandler(meta, requireNonNull(clients, "clients is null"));
-        this.analyzers = new AnalyzerHandler(meta);
+        this.analyzers = new AnalyzerHandler(meta::collection);
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.healthy = requireNonNull(healthy, "healthy is null");

@@ -45,6 +45,24 @@ class MetaTableTest {
     }
 
     @Test
+    void validatesTextAnalysisSettingsAtCreate() {
+        FieldSchema pk = f("id", DataType.Int64).toBuilder().setIsPrimaryKey(true).build();
+        FieldSchema vec = f("v", DataType.FloatVector, "dim", "8");
+        MetaTable.prepareSchema("c", schema(pk, vec, f("t", DataType.VarChar, "max_length", "64", "enable_analyzer", "true",
+                "analyzer_params", "{\"type\": \"english\"}", "enable_match", "true")));
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, f("t", DataType.VarChar, "max_length", "64",
+                "enable_analyzer", "true", "analyzer_params", "{\"tokenizer\": \"nope\"}"))))
+                .isInstanceOf(QuiverException.class).hasMessageContaining("unsupported tokenizer: nope")
+                .satisfies(e -> assertThat(((QuiverException) e).errorCode()).isEqualTo(ErrorCode.ANALYZER_INVALID));
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, f("t", DataType.VarChar, "max_length", "64", "enable_match", "true"))))
+                .hasMessageContaining("not enable analyzer");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, f("n", DataType.Int64, "enable_analyzer", "true"))))
+                .hasMessageContaining("VARCHAR fields only");
+        assertThatThrownBy(() -> MetaTable.prepareSchema("c", schema(pk, vec, f("t", DataType.VarChar, "max_length", "64",
+                "multi_analyzer_params", "{}")))).hasMessageContaining("multi_analyzer_params");
+    }
+
+    @Test
     void rejectsBadSchemas() {
         FieldSchema pk = f("id", DataType.Int64).toBuilder().setIsPrimaryKey(true).build();
         FieldSchema vec = f("v", DataType.FloatVector, "dim", "8");
