@@ -44,11 +44,18 @@ final class CompactionPlanner {
                           Map<String, ChannelCheckpoint> checkpoints) {}
 
     /** What already runs: no second compaction may touch these. */
-    record Busy(Set<String> l0Channels, Set<String> channels, Set<Long> segments) {
+    /**
+     * What running compactions hold, and ({@code deferred}, filled by the planner) the vchannels whose manual mix plan
+     * waits because a compaction result there is not servable yet.
+     */
+    record Busy(Set<String> l0Channels, Set<String> channels, Set<Long> segments, Set<Shard> deferred) {
         static Busy none() {
-            return new Busy(new HashSet<>(), new HashSet<>(), new HashSet<>());
+            return new Busy(new HashSet<>(), new HashSet<>(), new HashSet<>(), new HashSet<>());
         }
     }
+
+    /** A partition's part of a vchannel: the unit mix compaction merges within. */
+    record Shard(long partitionId, String vchannel) {}
 
     /** A compaction to run. For L0, {@code inputs} are the targets and {@code deleteFloor} the bound to apply and record. */
     record Planned(CompactionType type, long collectionId, long partitionId, String vchannel, List<SegmentInfo> inputs,
@@ -142,14 +149,26 @@ final class CompactionPlanner {
     }
 
     List<Planned> planMix(CollectionView view, Busy busy, Predicate<SegmentInfo> servable, Trigger trigger) {
-        record Shard(long partitionId, String vchannel) {}
         Map<Shard, List<SegmentInfo>> byShard = new LinkedHashMap<>();
+        Set<Shard> waiting = new HashSet<>();
         for (SegmentInfo s : view.segments()) {
             if (s.getLevel() != SegmentLevel.L1 || s.getState() != SegmentState.FLUSHED || busy.l0Channels().contains(s.getVchannel())
-                    || busy.segments().contains(s.getSegmentId()) || s.getCompactedFromCount() > 0 && !servable.test(s)) {
+                    || busy.segments().contains(s.getSegmentId())) {
+                continue;
+            }
+            if (s.getCompactedFromCount() > 0 && !servable.test(s)) {
+                // a manual compaction merges the whole shard or waits: rewriting the other segments alone would make
+                // them unservable results in turn, and two segments could take turns for ever without merging
+                waiting.add(new Shard(s.getPartitionId(), s.getVchannel()));
                 continue;
             }
             byShard.computeIfAbsent(new Shard(s.getPartitionId(), s.getVchannel()), k -> new ArrayList<>()).add(s);
+        }
+        if (trigger == Trigger.MANUAL) {
+            waiting.forEach(w -> {
+                byShard.remove(w);
+                busy.deferred().add(w);
+            });
         }
         List<Planned> out = new ArrayList<>();
         byShard.forEach((shard, segs) -> {

@@ -65,6 +65,26 @@ class CompactionPlannerTest {
     }
 
     @Test
+    void aManualMixWaitsForTheWholeShardWhileAnEarlierResultIsNotServable() {
+        SegmentInfo result = flushed(9, 500).toBuilder().addCompactedFrom(2).build();
+        SegmentInfo fresh = flushed(3, 100);
+        var v = view(1000, 0, 300, result, fresh);
+        Busy busy = Busy.none();
+        // rewriting #3 alone would make it an unservable result too: the two could take turns for ever
+        assertThat(planner.planMix(v, busy, s -> s.getSegmentId() != 9, Trigger.MANUAL)).isEmpty();
+        assertThat(busy.deferred()).containsExactly(new CompactionPlanner.Shard(10, CH));
+        Busy ready = Busy.none();
+        List<Planned> plans = planner.planMix(v, ready, s -> true, Trigger.MANUAL);
+        assertThat(plans).hasSize(1);
+        assertThat(ids(plans.get(0).inputs())).containsExactlyInAnyOrder(9L, 3L);
+        assertThat(ready.deferred()).isEmpty();
+        // automatic triggers plan what they can and defer nothing
+        Busy auto = Busy.none();
+        planner.planMix(view(1000, 0, 300, result, fresh, flushed(4, 100)), auto, s -> s.getSegmentId() != 9, Trigger.AUTO);
+        assertThat(auto.deferred()).isEmpty();
+    }
+
+    @Test
     void mixRewritesDeletedAndMergesSmallSegments() {
         SegmentInfo big = flushed(1, 900);
         SegmentInfo deleted = flushed(2, 900).toBuilder().setDeletedRows(300).build();
