@@ -33,6 +33,17 @@ public interface VectorIndex {
     throw new IndexParamException("index type " + spec().indexType() + " does not take binary vectors");
   }
 
+  /** Top-k by inner product over sparse queries (SPARSE_* indexes and the sparse exact view). */
+  default SearchResult searchSparse(SparseVectors queries, int k, Map<String, String> searchParams, Bits filter) {
+    throw new IndexParamException("index type " + spec().indexType() + " does not take sparse float vectors");
+  }
+
+  /** Range search over sparse queries, semantics as {@link #rangeSearch} for IP. */
+  default RangeResult rangeSearchSparse(SparseVectors queries, float radius, float rangeFilter,
+      Map<String, String> searchParams, Bits filter) {
+    throw new IndexParamException("index type " + spec().indexType() + " does not take sparse float vectors");
+  }
+
   void write(OutputStream out) throws IOException;
 
   long ramBytesUsed();

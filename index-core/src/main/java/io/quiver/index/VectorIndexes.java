@@ -9,6 +9,8 @@ import io.quiver.index.internal.HnswIndex;
 import io.quiver.index.internal.IndexInput;
 import io.quiver.index.internal.IndexParams;
 import io.quiver.index.internal.IvfIndex;
+import io.quiver.index.internal.SparseExactView;
+import io.quiver.index.internal.SparseInvertedIndex;
 import io.quiver.index.simd.VectorUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,12 +61,42 @@ public final class VectorIndexes {
     return new ExactView(spec, data, rows, metric == MetricType.COSINE ? norms.upTo(data, dim, rows) : null);
   }
 
+  /**
+   * Exact inner-product search over the first {@code rows} sparse rows of a caller-owned array in Milvus' encoding
+   * (little-endian uint32 index, float32 value pairs), without copying it: a growing or unindexed segment's rows.
+   */
+  public static VectorIndex sparseExactView(byte[][] data, int rows) {
+    return new SparseExactView(new IndexSpec(IndexParams.SPARSE_INVERTED_INDEX, MetricType.IP, 0, Map.of()), data, rows);
+  }
+
+  /** True for the index types over sparse float vectors (SPARSE_INVERTED_INDEX, SPARSE_WAND). */
+  public static boolean isSparseIndexType(String indexType) {
+    return indexType != null && IndexParams.isSparseType(indexType.trim().toUpperCase(Locale.ROOT));
+  }
+
+  /** Builds a sparse index (SPARSE_INVERTED_INDEX or SPARSE_WAND, metric IP) over the rows. */
+  public static VectorIndex buildSparse(IndexSpec spec, SparseVectors rows) {
+    MetricType metric = IndexParams.validate(spec);
+    String type = IndexParams.type(spec);
+    if (!IndexParams.isSparseType(type)) {
+      throw new IndexParamException("index type " + type + " does not take sparse float vectors");
+    }
+    long start = System.nanoTime();
+    VectorIndex index = SparseInvertedIndex.build(new IndexSpec(type, metric, spec.dim(), spec.buildParams()), rows);
+    LOG.debug("sparse index built type={} rows={} nnz={} ms={}", type, rows.rows(), rows.nnz(),
+        (System.nanoTime() - start) / 1_000_000);
+    return index;
+  }
+
   /** Builds a float-vector index over {@code n} rows of {@code vectors} (row-major, n*dim). */
   public static VectorIndex build(IndexSpec spec, float[] vectors, int n, int threads) {
     MetricType metric = IndexParams.validate(spec);
     String type = IndexParams.type(spec);
     if (IndexParams.isBinaryType(type)) {
       throw new IndexParamException("index type " + type + " takes binary vectors: use buildBinary");
+    }
+    if (IndexParams.isSparseType(type)) {
+      throw new IndexParamException("index type " + type + " takes sparse float vectors: use buildSparse");
     }
     int dim = spec.dim();
     if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * dim) {
@@ -114,7 +146,7 @@ public final class VectorIndexes {
     MetricType metric = IndexParams.validate(spec);
     String type = IndexParams.type(spec);
     if (!IndexParams.isBinaryType(type)) {
-      throw new IndexParamException("index type " + type + " takes float vectors: use build");
+      throw new IndexParamException("index type " + type + " takes float or sparse vectors: use build or buildSparse");
     }
     int bpr = spec.dim() / 8;
     if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * bpr) {
@@ -178,6 +210,7 @@ public final class VectorIndexes {
       case "HNSW", "AUTOINDEX" -> HnswIndex.read(spec, in);
       case "IVF_FLAT", "IVF_SQ8", "IVF_PQ" -> IvfIndex.read(spec, in);
       case "BIN_FLAT", "BIN_IVF_FLAT" -> BinaryIndex.read(spec, in);
+      case IndexParams.SPARSE_INVERTED_INDEX, IndexParams.SPARSE_WAND -> SparseInvertedIndex.read(spec, in);
       default -> throw new IllegalStateException("unknown index type in file: " + type);
     };
   }

@@ -24,6 +24,21 @@ class IndexFormatV1Test {
     return v;
   }
 
+  /** Row r: five terms {@code r % 97 + 100 * j}, values from integer arithmetic only (no platform-dependent math). */
+  static SparseVectors fixedSparse(int n) {
+    int[] offsets = new int[n + 1];
+    int[] indices = new int[n * 5];
+    float[] values = new float[n * 5];
+    for (int r = 0; r < n; r++) {
+      offsets[r + 1] = offsets[r] + 5;
+      for (int j = 0; j < 5; j++) {
+        indices[r * 5 + j] = r % 97 + 100 * j;
+        values[r * 5 + j] = (r * 5 + j) % 13 * 0.25f + 0.125f;
+      }
+    }
+    return SparseVectors.of(offsets, indices, values);
+  }
+
   static long crc(byte[] b) {
     CRC32 c = new CRC32();
     c.update(b);
@@ -36,7 +51,8 @@ class IndexFormatV1Test {
    */
   static final Map<String, Long> PINNED = Map.of(
       "FLAT", 2410342204L,
-      "BIN_FLAT", 2025149102L);
+      "BIN_FLAT", 2025149102L,
+      "SPARSE_INVERTED_INDEX", 3818419707L);
 
   @Test
   void headerLayout() {
@@ -68,7 +84,9 @@ class IndexFormatV1Test {
         "IVF_SQ8", VectorIndexes.toBytes(VectorIndexes.build(
             IndexSpec.of("IVF_SQ8", MetricType.COSINE, 16, "nlist", "4"), d, 300, 1)),
         "BIN_FLAT", VectorIndexes.toBytes(VectorIndexes.buildBinary(
-            IndexSpec.of("BIN_FLAT", MetricType.HAMMING, 32), bin, 300, 1)));
+            IndexSpec.of("BIN_FLAT", MetricType.HAMMING, 32), bin, 300, 1)),
+        "SPARSE_INVERTED_INDEX", VectorIndexes.toBytes(VectorIndexes.buildSparse(
+            IndexSpec.of("SPARSE_INVERTED_INDEX", MetricType.IP, 0), fixedSparse(300))));
     StringBuilder actual = new StringBuilder();
     for (var e : files.entrySet()) {
       actual.append(e.getKey()).append('=').append(crc(e.getValue())).append("L ");

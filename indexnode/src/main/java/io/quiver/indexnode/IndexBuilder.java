@@ -7,12 +7,14 @@ import io.milvus.grpc.IndexState;
 import io.quiver.common.binlog.BinlogCodec;
 import io.quiver.common.column.ByteVectorColumn;
 import io.quiver.common.column.FloatVectorColumn;
+import io.quiver.common.column.SparseVectorColumn;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
+import io.quiver.index.SparseVectors;
 import io.quiver.index.VectorIndex;
 import io.quiver.index.VectorIndexes;
 import io.quiver.proto.CreateJobRequest;
@@ -121,6 +123,12 @@ public final class IndexBuilder implements AutoCloseable {
                 BinlogCodec.readInto(store.get(path), col);
             }
             index = VectorIndexes.buildBinary(spec, col.array(), col.size(), buildThreads);
+        } else if (job.getFieldType() == DataType.SparseFloatVector) {
+            SparseVectorColumn col = new SparseVectorColumn(job.getFieldId());
+            for (String path : job.getDataPathsList()) {
+                BinlogCodec.readInto(store.get(path), col);
+            }
+            index = VectorIndexes.buildSparse(spec, SparseVectors.fromMilvusRows(col.rows(), col.size()));
         } else {
             throw QuiverException.invalid("index build for data type %s is not supported", job.getFieldType());
         }

@@ -210,14 +210,21 @@ public final class DdlHandler {
         if (SCALAR_INDEXES.contains(type)) {
             throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "index type " + type + " does not apply to vector field " + f.getName());
         }
+        boolean sparse = f.getDataType() == DataType.SparseFloatVector;
+        if (sparse && type.equals("AUTOINDEX")) {
+            type = "SPARSE_INVERTED_INDEX"; // Milvus' AUTOINDEX for sparse vectors
+            p.put("index_type", type);
+        }
         String metric = p.getOrDefault("metric_type", "").trim().toUpperCase();
         if (metric.isEmpty()) {
-            metric = f.getDataType() == DataType.BinaryVector ? "HAMMING" : "COSINE";
+            metric = switch (f.getDataType()) {
+                case BinaryVector -> "HAMMING";
+                case SparseFloatVector -> "IP";
+                default -> "COSINE";
+            };
         }
         p.put("metric_type", metric);
-        if (f.getDataType() != DataType.FloatVector && f.getDataType() != DataType.BinaryVector) {
-            throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "indexes on " + f.getDataType() + " fields are not supported yet");
-        }
+        checkVectorIndexType(f, type, metric);
         Map<String, String> build = new LinkedHashMap<>(p);
         build.remove("index_type");
         build.remove("metric_type");
@@ -231,6 +238,29 @@ public final class DdlHandler {
         Statuses.check(clients.dataCoord().createIndex(CreateIndexInternalRequest.newBuilder().setCollectionId(c.getCollectionId())
                 .setFieldId(f.getFieldID()).setFieldName(f.getName()).setIndexName(name).setIsVector(true)
                 .addAllIndexParams(Params.toPairs(p)).addAllUserParams(req.getExtraParamsList()).build()));
+    }
+
+    /** Refuses an index type the field's data type cannot take, and BM25 (only for a BM25 function's output). */
+    private static void checkVectorIndexType(FieldSchema f, String type, String metric) {
+        boolean sparseType = VectorIndexes.isSparseIndexType(type);
+        switch (f.getDataType()) {
+            case SparseFloatVector -> {
+                if (!sparseType) {
+                    throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "data type SparseFloatVector can't build with index type " + type
+                            + " (field " + f.getName() + "), supported: [SPARSE_INVERTED_INDEX SPARSE_WAND AUTOINDEX]");
+                }
+                if (metric.equals("BM25")) {
+                    throw new QuiverException(ErrorCode.PARAMETER_INVALID, "metric type BM25 applies only to the output field of a BM25 function, "
+                            + "and field " + f.getName() + " is not one");
+                }
+            }
+            case FloatVector, BinaryVector -> {
+                if (sparseType) {
+                    throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "only sparse float vector is supported for the specified index " + type);
+                }
+            }
+            default -> throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "indexes on " + f.getDataType() + " fields are not supported yet");
+        }
     }
 
     /** Scalar index types a field type takes (Milvus 2.5's table); AUTOINDEX means INVERTED. */

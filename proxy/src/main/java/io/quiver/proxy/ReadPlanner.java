@@ -319,6 +319,9 @@ final class ReadPlanner {
             } catch (IllegalArgumentException e) {
                 throw QuiverException.invalid("metric type %s is not supported", given);
             }
+            if (field.getDataType() == DataType.SparseFloatVector && !g.equals("IP")) {
+                throw QuiverException.invalid("metric type %s is not supported for sparse float vector field %s, supported: [IP]", given, field.getName());
+            }
             if (indexMetric != null && !indexMetric.equals(g)) {
                 throw new QuiverException(ErrorCode.METRIC_TYPE_MISMATCH, "metric type not match: invalid parameter[expected=" + indexMetric
                         + "][actual=" + g + "]");
@@ -328,7 +331,11 @@ final class ReadPlanner {
         if (indexMetric != null) {
             return indexMetric;
         }
-        return field.getDataType() == DataType.BinaryVector ? "HAMMING" : "COSINE";
+        return switch (field.getDataType()) {
+            case BinaryVector -> "HAMMING";
+            case SparseFloatVector -> "IP";
+            default -> "COSINE";
+        };
     }
 
     static long param(Map<String, String> p, String key, long dflt) {

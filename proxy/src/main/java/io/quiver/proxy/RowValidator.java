@@ -16,12 +16,15 @@ import io.milvus.grpc.IntArray;
 import io.milvus.grpc.JSONArray;
 import io.milvus.grpc.LongArray;
 import io.milvus.grpc.ScalarField;
+import io.milvus.grpc.SparseFloatArray;
 import io.milvus.grpc.StringArray;
 import io.milvus.grpc.ValueField;
 import io.quiver.common.column.FieldDatas;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
+import io.quiver.index.IndexParamException;
+import io.quiver.index.SparseVectors;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -343,9 +346,16 @@ final class RowValidator {
                 }
             }
             case SparseFloatVector -> {
-                if (fd.getVectors().getSparseFloatVector().getContentsCount() != n) {
-                    throw QuiverException.invalid("sparse vector field %s has %d rows, expected %d", f.getName(),
-                            fd.getVectors().getSparseFloatVector().getContentsCount(), n);
+                SparseFloatArray a = fd.getVectors().getSparseFloatVector();
+                if (a.getContentsCount() != n) {
+                    throw QuiverException.invalid("sparse vector field %s has %d rows, expected %d", f.getName(), a.getContentsCount(), n);
+                }
+                for (int i = 0; i < n; i++) {
+                    try {
+                        SparseVectors.validateMilvusRow(a.getContents(i).toByteArray());
+                    } catch (IndexParamException e) {
+                        throw QuiverException.invalid("%s (field %s, row %d)", e.getMessage(), f.getName(), i);
+                    }
                 }
             }
             default -> { }

@@ -20,6 +20,8 @@ import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
 import io.quiver.common.schema.Schemas;
 import io.quiver.index.FixedBits;
+import io.quiver.index.IndexParamException;
+import io.quiver.index.SparseVectors;
 import io.quiver.index.MetricType;
 import io.quiver.proto.QueryPlan;
 import io.quiver.proto.SearchPlan;
@@ -77,7 +79,10 @@ public final class LocalSearcher {
         int nq = pv.getValuesCount();
         float[] queries = null;
         byte[] binary = null;
-        if (pv.getType() == PlaceholderType.FloatVector) {
+        SparseVectors sparse = null;
+        if (field.getDataType() == DataType.SparseFloatVector) {
+            sparse = sparseQueries(pv, field);
+        } else if (pv.getType() == PlaceholderType.FloatVector) {
             queries = new float[nq * dim];
             for (int q = 0; q < nq; q++) {
                 ByteString v = pv.getValues(q);
@@ -107,9 +112,26 @@ public final class LocalSearcher {
             throw QuiverException.invalid("placeholder type %s is not supported", pv.getType());
         }
         Map<String, String> params = new HashMap<>(Params.flatten(plan.getSearchParamsList()));
-        return new SegmentSearch.Request(field, metric, nq, queries, binary, dim, (int) plan.getTopk(), params,
+        return new SegmentSearch.Request(field, metric, nq, queries, binary, sparse, dim, (int) plan.getTopk(), params,
                 plan.hasFilter() ? plan.getFilter() : null, plan.getMvccTs(), plan.getExpireTs(), plan.getHasRange(), plan.getRadius(),
                 plan.getHasRangeFilter() ? plan.getRangeFilter() : Float.NaN, Set.copyOf(plan.getScalarIndexFieldIdsList()));
+    }
+
+    /** The query rows of a search on a sparse field, validated as inserted rows are. */
+    private static SparseVectors sparseQueries(PlaceholderValue pv, FieldSchema field) {
+        if (pv.getType() != PlaceholderType.SparseFloatVector) {
+            throw QuiverException.invalid("the search on sparse float vector field %s takes sparse float vectors, got placeholder type %s",
+                    field.getName(), pv.getType());
+        }
+        byte[][] rows = new byte[pv.getValuesCount()][];
+        for (int q = 0; q < rows.length; q++) {
+            rows[q] = pv.getValues(q).toByteArray();
+        }
+        try {
+            return SparseVectors.fromMilvusRows(rows, rows.length);
+        } catch (IndexParamException e) {
+            throw QuiverException.invalid("invalid sparse query vector: %s", e.getMessage());
+        }
     }
 
     public ShardSearchResponse search(List<Segment> segments, SearchPlan plan, CollectionSchema schema) {

@@ -6,15 +6,18 @@ import io.milvus.grpc.FieldSchema;
 import io.quiver.common.column.ByteVectorColumn;
 import io.quiver.common.column.FieldColumn;
 import io.quiver.common.column.FloatVectorColumn;
+import io.quiver.common.column.SparseVectorColumn;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.expr.ExprEvaluator;
 import io.quiver.common.expr.IndexedColumnSource;
 import io.quiver.common.expr.ScalarIndex;
 import io.quiver.index.Bits;
 import io.quiver.index.FixedBits;
+import io.quiver.index.IndexParamException;
 import io.quiver.index.MetricType;
 import io.quiver.index.RangeResult;
 import io.quiver.index.SearchResult;
+import io.quiver.index.SparseVectors;
 import io.quiver.index.VectorIndex;
 import io.quiver.index.VectorIndexes;
 import io.quiver.index.simd.VectorUtil;
@@ -52,7 +55,7 @@ final class SegmentSearch {
     }
 
     /** What to search, decoded once per request. */
-    record Request(FieldSchema field, MetricType metric, int nq, float[] queries, byte[] binaryQueries, int dim, int topk,
+    record Request(FieldSchema field, MetricType metric, int nq, float[] queries, byte[] binaryQueries, SparseVectors sparseQueries, int dim, int topk,
                    Map<String, String> params, PlanExpr filter, long readTs, long expireTs, boolean hasRange, float radius, float rangeFilter,
                    Set<Long> indexedFields) {
         boolean ascending() {
@@ -89,7 +92,10 @@ final class SegmentSearch {
             return;
         }
         FieldColumn col = seg.column(r.field().getFieldID());
-        if (col instanceof FloatVectorColumn fv) {
+        if (col instanceof SparseVectorColumn sv) {
+            // sparse rows without an index: index-core's exact view over the column's rows, no copy
+            searchIndex(VectorIndexes.sparseExactView(sv.rows(), rows), ordinal, r, heaps, allowed.bits());
+        } else if (col instanceof FloatVectorColumn fv) {
             // rows without an index (growing, or not built yet): index-core's exact kernels over the column, no copy
             VectorIndex exact = VectorIndexes.exactView(r.metric(), fv.dim(), fv.array(), rows, seg.rowNorms(r.field().getFieldID()));
             searchIndex(exact, ordinal, r, heaps, allowed.bits());
@@ -102,28 +108,46 @@ final class SegmentSearch {
 
     private static void searchIndex(VectorIndex index, int ordinal, Request r, TopK[] heaps, Bits bits) {
         long base = ((long) ordinal) << 32;
-        if (r.hasRange()) {
-            RangeResult rr = r.binaryQueries() != null
-                    ? index.rangeSearchBinary(r.binaryQueries(), r.nq(), r.radius(), r.rangeFilter(), r.params(), bits)
-                    : index.rangeSearch(r.queries(), r.nq(), r.radius(), r.rangeFilter(), r.params(), bits);
+        try {
+            if (r.hasRange()) {
+                RangeResult rr = range(index, r, bits);
+                for (int q = 0; q < r.nq(); q++) {
+                    for (int i = rr.offsets()[q]; i < rr.offsets()[q + 1]; i++) {
+                        heaps[q].offer(rr.scores()[i], base | rr.rows()[i]);
+                    }
+                }
+                return;
+            }
+            SearchResult res = topK(index, r, bits);
             for (int q = 0; q < r.nq(); q++) {
-                for (int i = rr.offsets()[q]; i < rr.offsets()[q + 1]; i++) {
-                    heaps[q].offer(rr.scores()[i], base | rr.rows()[i]);
+                for (int i = 0; i < res.k(); i++) {
+                    int row = res.rows()[q * res.k() + i];
+                    if (row >= 0) {
+                        heaps[q].offer(res.scores()[q * res.k() + i], base | row);
+                    }
                 }
             }
-            return;
+        } catch (IndexParamException e) {
+            throw QuiverException.invalid("%s", e.getMessage()); // a search parameter the index refuses
         }
-        SearchResult res = r.binaryQueries() != null
+    }
+
+    private static RangeResult range(VectorIndex index, Request r, Bits bits) {
+        if (r.sparseQueries() != null) {
+            return index.rangeSearchSparse(r.sparseQueries(), r.radius(), r.rangeFilter(), r.params(), bits);
+        }
+        return r.binaryQueries() != null
+                ? index.rangeSearchBinary(r.binaryQueries(), r.nq(), r.radius(), r.rangeFilter(), r.params(), bits)
+                : index.rangeSearch(r.queries(), r.nq(), r.radius(), r.rangeFilter(), r.params(), bits);
+    }
+
+    private static SearchResult topK(VectorIndex index, Request r, Bits bits) {
+        if (r.sparseQueries() != null) {
+            return index.searchSparse(r.sparseQueries(), r.topk(), r.params(), bits);
+        }
+        return r.binaryQueries() != null
                 ? index.searchBinary(r.binaryQueries(), r.nq(), r.topk(), r.params(), bits)
                 : index.search(r.queries(), r.nq(), r.topk(), r.params(), bits);
-        for (int q = 0; q < r.nq(); q++) {
-            for (int i = 0; i < res.k(); i++) {
-                int row = res.rows()[q * res.k() + i];
-                if (row >= 0) {
-                    heaps[q].offer(res.scores()[q * res.k() + i], base | row);
-                }
-            }
-        }
     }
 
     private static boolean inRange(Request r, float s) {

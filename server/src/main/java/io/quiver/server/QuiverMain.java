@@ -24,6 +24,7 @@ public final class QuiverMain {
                    quiver loadtest --streaming [--address HOST:PORT] [--preload 100000] [--rate 1000] [--threads 2] [--duration 30] (--streaming --help for all)
                    quiver loadtest --read-after-write [--address HOST:PORT] [--preload 10000] [--rounds 300] (--read-after-write --help for all)
                    quiver bench index --base FILE --queries FILE --gt FILE --metric L2|IP|COSINE --index TYPE [--build k=v,..] [--search p=v1,v2] [--k 10] [--threads N]
+                   quiver bench sparse [--rows 300000] [--vocab 30000] [--nnz 100] [--queries 200] [--query-nnz 20] [--k 10] [--drop 0,0.2,0.5]
             environment: QUIVER_PORT, QUIVER_METRICS_PORT, QUIVER_DATA_DIR, QUIVER_HOST, ETCD_ENDPOINTS, MINIO_ADDRESS, PULSAR_ADDRESS""";
 
     private QuiverMain() {}
@@ -40,6 +41,10 @@ public final class QuiverMain {
         }
         if (args.length >= 2 && args[0].equals("bench") && args[1].equals("index")) {
             io.quiver.index.bench.IndexBenchCli.main(Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
+        if (args.length >= 2 && args[0].equals("bench") && args[1].equals("sparse")) {
+            io.quiver.index.bench.SparseBenchCli.main(Arrays.copyOfRange(args, 2, args.length));
             return;
         }
         if (args.length < 2 || !args[0].equals("run")) {

@@ -23,6 +23,9 @@ public abstract sealed class ObjectColumn<T> extends FieldColumn permits StringC
 
     public final T get(int row) { return data[row]; }
 
+    /** The backing array (rows below {@link #size()} read when {@code size()} was read are complete; never write it). */
+    protected final T[] values() { return data; }
+
     /** Appends one value. */
     public final void add(T v) {
         int n = size;

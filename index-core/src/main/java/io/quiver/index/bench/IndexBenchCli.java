@@ -195,7 +195,7 @@ public final class IndexBenchCli {
     return (double) hits / ((double) nq * k);
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--")) {

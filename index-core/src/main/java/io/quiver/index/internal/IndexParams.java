@@ -14,6 +14,8 @@ import java.util.Map;
  */
 public final class IndexParams {
   public static final int MAX_DIM = 32768;
+  public static final String SPARSE_INVERTED_INDEX = "SPARSE_INVERTED_INDEX";
+  public static final String SPARSE_WAND = "SPARSE_WAND";
 
   private IndexParams() {}
 
@@ -28,21 +30,30 @@ public final class IndexParams {
     }
     t = t.trim().toUpperCase(Locale.ROOT);
     return switch (t) {
-      case "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "AUTOINDEX", "BIN_FLAT", "BIN_IVF_FLAT" -> t;
+      case "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "AUTOINDEX", "BIN_FLAT", "BIN_IVF_FLAT", SPARSE_INVERTED_INDEX,
+          SPARSE_WAND -> t;
       default -> throw new IndexParamException("invalid index type " + spec.indexType() + ": must be one of " + TYPES);
     };
   }
 
-  static final String TYPES = "FLAT, IVF_FLAT, IVF_SQ8, IVF_PQ, HNSW, AUTOINDEX, BIN_FLAT, BIN_IVF_FLAT";
+  static final String TYPES = "FLAT, IVF_FLAT, IVF_SQ8, IVF_PQ, HNSW, AUTOINDEX, BIN_FLAT, BIN_IVF_FLAT, "
+      + "SPARSE_INVERTED_INDEX, SPARSE_WAND";
 
   public static boolean isBinaryType(String type) {
     return type.startsWith("BIN_");
+  }
+
+  public static boolean isSparseType(String type) {
+    return type.equals(SPARSE_INVERTED_INDEX) || type.equals(SPARSE_WAND);
   }
 
   /** Validates the spec and returns its metric (COSINE when AUTOINDEX has none). */
   public static MetricType validate(IndexSpec spec) {
     String type = type(spec);
     MetricType metric = spec.metric();
+    if (isSparseType(type)) {
+      return SparseParams.validateBuild(type, metric, spec.buildParams());
+    }
     if (metric == null) {
       if (type.equals("AUTOINDEX")) {
         metric = MetricType.COSINE;
@@ -154,6 +165,7 @@ public final class IndexParams {
         }
       }
       case "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "BIN_IVF_FLAT" -> nprobe(p);
+      case SPARSE_INVERTED_INDEX, SPARSE_WAND -> SparseParams.search(p);
       default -> { }
     }
   }
