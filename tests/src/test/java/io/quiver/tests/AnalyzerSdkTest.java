@@ -61,7 +61,7 @@ class AnalyzerSdkTest extends ConformanceBase {
                 .analyzerParams(Map.of("tokenizer", "standard", "filter", List.of("uppercase"))).build()))
                 .isInstanceOf(MilvusClientException.class)
                 .hasMessageContaining("failed to create tokenizer").hasMessageContaining("filter not found :uppercase")
-                .satisfies(e -> assertThat(((MilvusClientException) e).getErrorCode()).isEqualTo(2000));
+                .satisfies(e -> assertThat(((MilvusClientException) e).getServerErrCode()).isEqualTo(2000));
     }
 
     @Test
