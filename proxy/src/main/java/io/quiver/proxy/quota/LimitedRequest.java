@@ -14,19 +14,30 @@ import io.quiver.proxy.ReadPlanner;
  * deletes their size in bytes on the wire, searches their number of query vectors (a hybrid search the sum over its
  * sub-searches), queries one.
  */
-public record LimitedRequest(RateType type, String db, String collection, double cost) {
+public record LimitedRequest(RateType type, String db, String collection, Object request) {
 
-    /** The request's spend, or null for a request no rate limits (everything but DML and DQL). */
+    /** The request's classification, or null for a request no rate limits (everything but DML and DQL). */
     public static LimitedRequest of(Object request, String headerDb) {
         return switch (request) {
-            case InsertRequest r -> new LimitedRequest(RateType.DML_INSERT, db(r.getDbName(), headerDb), r.getCollectionName(), r.getSerializedSize());
-            case UpsertRequest r -> new LimitedRequest(RateType.DML_UPSERT, db(r.getDbName(), headerDb), r.getCollectionName(), r.getSerializedSize());
-            case DeleteRequest r -> new LimitedRequest(RateType.DML_DELETE, db(r.getDbName(), headerDb), r.getCollectionName(), r.getSerializedSize());
-            case SearchRequest r -> new LimitedRequest(RateType.DQL_SEARCH, db(r.getDbName(), headerDb), r.getCollectionName(), nq(r));
-            case HybridSearchRequest r -> new LimitedRequest(RateType.DQL_SEARCH, db(r.getDbName(), headerDb), r.getCollectionName(),
-                    r.getRequestsList().stream().mapToInt(LimitedRequest::nq).sum());
-            case QueryRequest r -> new LimitedRequest(RateType.DQL_QUERY, db(r.getDbName(), headerDb), r.getCollectionName(), 1);
+            case InsertRequest r -> new LimitedRequest(RateType.DML_INSERT, db(r.getDbName(), headerDb), r.getCollectionName(), r);
+            case UpsertRequest r -> new LimitedRequest(RateType.DML_UPSERT, db(r.getDbName(), headerDb), r.getCollectionName(), r);
+            case DeleteRequest r -> new LimitedRequest(RateType.DML_DELETE, db(r.getDbName(), headerDb), r.getCollectionName(), r);
+            case SearchRequest r -> new LimitedRequest(RateType.DQL_SEARCH, db(r.getDbName(), headerDb), r.getCollectionName(), r);
+            case HybridSearchRequest r -> new LimitedRequest(RateType.DQL_SEARCH, db(r.getDbName(), headerDb), r.getCollectionName(), r);
+            case QueryRequest r -> new LimitedRequest(RateType.DQL_QUERY, db(r.getDbName(), headerDb), r.getCollectionName(), r);
             default -> null;
+        };
+    }
+
+    /** What the request spends; computed only when a rate applies (an insert's size walks the whole message once). */
+    public double cost() {
+        return switch (request) {
+            case InsertRequest r -> r.getSerializedSize();
+            case UpsertRequest r -> r.getSerializedSize();
+            case DeleteRequest r -> r.getSerializedSize();
+            case SearchRequest r -> nq(r);
+            case HybridSearchRequest r -> r.getRequestsList().stream().mapToInt(LimitedRequest::nq).sum();
+            default -> 1;
         };
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 
 /**
  * A proxy's share of the cluster's quotas: for each {@link RateType} one limiter for the cluster level and lazily one
@@ -72,6 +73,11 @@ public final class QuotaLimiter {
      * unknown: the collection level is skipped and the handler reports the missing collection).
      */
     public Decision check(RateType type, String db, long collectionId, double cost) {
+        return check(type, db, collectionId, () -> cost);
+    }
+
+    /** As {@link #check(RateType, String, long, double)}, asking for the cost only when a rate applies. */
+    public Decision check(RateType type, String db, long collectionId, DoubleSupplier costs) {
         State s = state;
         if (type.write() ? config.writeForceDeny() : config.readForceDeny()) {
             return new Denied(type, ADMIN_DENY);
@@ -82,6 +88,7 @@ public final class QuotaLimiter {
         if (!enabled(type)) {
             return ALLOWED;
         }
+        double cost = costs.getAsDouble();
         RateLimiter clusterLimiter = cluster.get(type);
         if (!clusterLimiter.tryAcquire(cost)) {
             return new Limited(type, clusterLimiter.rate());

@@ -9,11 +9,14 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.milvus.grpc.Status;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.Statuses;
 import io.quiver.proxy.ProxyInterceptors;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.ToLongBiFunction;
 
 /**
@@ -24,10 +27,14 @@ import java.util.function.ToLongBiFunction;
  * {@code milvus_proxy_rate_limit_req_count{node_id,msg_type,status}} with status total, success or fail, as Milvus.
  */
 public final class RateLimitInterceptor implements ServerInterceptor {
+    private static final int TOTAL = 0;
+    private static final int SUCCESS = 1;
+    private static final int FAIL = 2;
+
     private final QuotaLimiter limiter;
     private final ToLongBiFunction<String, String> collectionIds;
-    private final MeterRegistry registry;
-    private final String nodeId;
+    /** {@code milvus_proxy_rate_limit_req_count} by rate type, then total, success, fail. */
+    private final Map<RateType, Counter[]> counts = new EnumMap<>(RateType.class);
 
     /**
      * @param collectionIds the collection id of (database, name), used only when a collection-level rate is set;
@@ -36,8 +43,15 @@ public final class RateLimitInterceptor implements ServerInterceptor {
     public RateLimitInterceptor(QuotaLimiter limiter, ToLongBiFunction<String, String> collectionIds, MeterRegistry registry, long nodeId) {
         this.limiter = requireNonNull(limiter, "limiter is null");
         this.collectionIds = requireNonNull(collectionIds, "collectionIds is null");
-        this.registry = requireNonNull(registry, "registry is null");
-        this.nodeId = Long.toString(nodeId);
+        for (RateType t : RateType.values()) {
+            Counter[] c = new Counter[3];
+            String[] statuses = {"total", "success", "fail"};
+            for (int i = 0; i < 3; i++) {
+                c[i] = registry.counter("milvus_proxy_rate_limit_req_count", "node_id", Long.toString(nodeId), "msg_type", t.milvusName(),
+                        "status", statuses[i]);
+            }
+            counts.put(t, c);
+        }
     }
 
     @Override
@@ -73,20 +87,21 @@ public final class RateLimitInterceptor implements ServerInterceptor {
             return null;
         }
         long collectionId = limiter.limitsCollections(req.type()) ? collectionId(req) : 0;
-        QuotaLimiter.Decision d = limiter.check(req.type(), req.db(), collectionId, req.cost());
-        count(req.type(), "total");
+        QuotaLimiter.Decision d = limiter.check(req.type(), req.db(), collectionId, req::cost);
+        Counter[] c = counts.get(req.type());
+        c[TOTAL].increment();
         return switch (d) {
             case QuotaLimiter.Allowed a -> {
-                count(req.type(), "success");
+                c[SUCCESS].increment();
                 yield null;
             }
             case QuotaLimiter.Limited l -> {
-                count(req.type(), "fail");
+                c[FAIL].increment();
                 yield Statuses.of(ErrorCode.RATE_LIMIT, "request is rejected by grpc RateLimiter middleware, please retry later: "
                         + "rate limit exceeded[rate=" + formatRate(l.rate()) + "]");
             }
             case QuotaLimiter.Denied x -> {
-                count(req.type(), "fail");
+                c[FAIL].increment();
                 yield Statuses.of(ErrorCode.SERVICE_QUOTA_EXCEEDED, "quota exceeded[reason=" + x.reason() + "]");
             }
         };
@@ -98,10 +113,6 @@ public final class RateLimitInterceptor implements ServerInterceptor {
         } catch (RuntimeException e) {
             return 0;
         }
-    }
-
-    private void count(RateType type, String status) {
-        registry.counter("milvus_proxy_rate_limit_req_count", "node_id", nodeId, "msg_type", type.milvusName(), "status", status).increment();
     }
 
     static String formatRate(double rate) {
