@@ -6,6 +6,7 @@ import io.grpc.stub.StreamObserver;
 import io.milvus.grpc.Status;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.GrpcCalls;
+import io.quiver.common.util.HeapUsage;
 import io.quiver.datanode.compaction.CompactionExecutor;
 import io.quiver.proto.CompactionPlan;
 import io.quiver.proto.CompactionResultsRequest;
@@ -16,6 +17,7 @@ import io.quiver.proto.DataNodeGrpc;
 import io.quiver.proto.DropCompactionPlansRequest;
 import io.quiver.proto.Empty;
 import io.quiver.proto.FlushSegmentsRequest;
+import io.quiver.proto.NodeMemoryResponse;
 import io.quiver.proto.UnwatchDmChannelRequest;
 import io.quiver.proto.WatchDmChannelRequest;
 
@@ -52,6 +54,13 @@ public final class DataNodeGrpcService extends DataNodeGrpc.DataNodeImplBase {
             node.flush(req.getVchannel(), req.getSegmentIdsList(), req.getFlushTs());
             return Statuses.success();
         });
+    }
+
+    /** The process's live heap against its maximum: what memory protection compares with the datanode water levels. */
+    @Override
+    public void getMemoryUsage(Empty req, StreamObserver<NodeMemoryResponse> o) {
+        GrpcCalls.unary(o, NodeMemoryResponse.getDefaultInstance(), () -> NodeMemoryResponse.newBuilder().setStatus(Statuses.success())
+                .setUsedBytes(HeapUsage.liveBytes()).setLimitBytes(HeapUsage.maxBytes()).build());
     }
 
     @Override

@@ -60,12 +60,9 @@ public final class ProxyInterceptors {
 
                     @Override
                     public void sendMessage(R message) {
-                        if (message instanceof Message m) {
-                            var f = m.getDescriptorForType().findFieldByName("status");
-                            Object s = f == null ? (m instanceof io.milvus.grpc.Status ? m : null) : m.getField(f);
-                            if (s instanceof io.milvus.grpc.Status st && !Statuses.isOk(st)) {
-                                failed = true;
-                            }
+                        var st = ResponseStatus.of(message);
+                        if (st != null && !Statuses.isOk(st)) {
+                            failed = true;
                         }
                         super.sendMessage(message);
                     }
@@ -114,11 +111,8 @@ public final class ProxyInterceptors {
                     }
 
                     @Override
-                    @SuppressWarnings("unchecked")
                     public void close(Status status, Metadata trailers) {
-                        MethodDescriptor.Marshaller<R> m = getMethodDescriptor().getResponseMarshaller();
-                        if (!status.isOk() && !messageSent && m instanceof MethodDescriptor.PrototypeMarshaller<R> pm
-                                && pm.getMessagePrototype() instanceof Message proto) {
+                        if (!status.isOk() && !messageSent && isMessage(getMethodDescriptor())) {
                             ErrorCode code = status.getCode() == Status.Code.UNIMPLEMENTED ? ErrorCode.UNIMPLEMENTED : ErrorCode.UNEXPECTED;
                             String reason = code == ErrorCode.UNIMPLEMENTED
                                     ? getMethodDescriptor().getBareMethodName() + " is not supported by this Quiver version"
@@ -126,7 +120,7 @@ public final class ProxyInterceptors {
                             if (code != ErrorCode.UNIMPLEMENTED) {
                                 LOG.error("call failed outside a handler method={} status={}", getMethodDescriptor().getBareMethodName(), status, status.getCause());
                             }
-                            R resp = (R) GrpcCalls.errorResponse(proto, Statuses.of(code, reason));
+                            R resp = statusResponse(getMethodDescriptor(), Statuses.of(code, reason));
                             if (!headersSent) {
                                 super.sendHeaders(new Metadata());
                             }
@@ -140,5 +134,21 @@ public final class ProxyInterceptors {
                 return next.startCall(wrapped, headers);
             }
         };
+    }
+
+    private static boolean isMessage(MethodDescriptor<?, ?> method) {
+        return method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<?> pm && pm.getMessagePrototype() instanceof Message;
+    }
+
+    /**
+     * A normal response of the method's type whose status is {@code status} (how the proxy answers a refused or
+     * failed call: the SDKs read a body status, not a gRPC error); null when the response is not a protobuf message.
+     */
+    @SuppressWarnings("unchecked")
+    public static <R> R statusResponse(MethodDescriptor<?, R> method, io.milvus.grpc.Status status) {
+        if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<R> pm && pm.getMessagePrototype() instanceof Message proto) {
+            return (R) GrpcCalls.errorResponse(proto, status);
+        }
+        return null;
     }
 }

@@ -79,8 +79,16 @@ public final class ProxyServer {
         RootCoordCredentials stored = new RootCoordCredentials(clients);
         CredentialCache credentials = new CredentialCache(ctx.metaKv(), ctx.metaRoot(), stored, hasher, new SecureRandom(), ctx.clock());
         SecurityGrpcService security = new SecurityGrpcService(new CredentialHandler(stored, credentials, hasher, cfg.security()));
-        List<ServerInterceptor> chain = new ArrayList<>(List.of(ProxyInterceptors.unimplementedAsStatus(),
-                ProxyInterceptors.metrics(ctx.metrics()), ProxyInterceptors.database()));
+        List<AutoCloseable> stops = new ArrayList<>(List.of(ticker::shutdownNow, appenders::shutdown, credentials::close));
+        List<ServerInterceptor> chain = new ArrayList<>();
+        if (cfg.quota().enabled()) { // innermost: a refused request never reaches the handler
+            chain.add(ProxyGovernance.rateLimiter(ctx, meta, serverId, stops));
+        }
+        chain.addAll(List.of(ProxyInterceptors.unimplementedAsStatus(), ProxyInterceptors.metrics(ctx.metrics())));
+        if (cfg.accessLog().enabled()) { // inside authentication (reads the caller), outside the limiter (logs refusals)
+            chain.add(ProxyGovernance.accessLog(ctx, stops));
+        }
+        chain.add(ProxyInterceptors.database());
         if (cfg.security().authorizationEnabled()) {
             chain.add(new AuthInterceptor(new Authenticator(credentials))); // last = outermost: refuses before anything runs
         }
@@ -88,6 +96,6 @@ public final class ProxyServer {
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         builder.addService(intercepted);
-        return new RoleServer(builder, List.of(), ctx.sessions(), session, List.of(ticker::shutdownNow, appenders::shutdown, credentials::close));
+        return new RoleServer(builder, List.of(), ctx.sessions(), session, stops);
     }
 }

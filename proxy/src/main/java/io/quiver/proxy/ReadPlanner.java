@@ -46,7 +46,7 @@ import java.util.Set;
  * needs no loaded state, then the caller fetches the shard leaders (a collection that is not loaded fails there),
  * then {@link #planSearch}/{@link #planQuery} resolve partitions, filter and output fields against the loaded state.
  */
-final class ReadPlanner {
+public final class ReadPlanner {
     /** {@code PlaceholderGroup.placeholders} and {@code PlaceholderValue.values} on the wire: length-delimited fields. */
     private static final int PLACEHOLDERS_TAG = lengthDelimited(PlaceholderGroup.PLACEHOLDERS_FIELD_NUMBER);
     private static final int VALUES_TAG = lengthDelimited(PlaceholderValue.VALUES_FIELD_NUMBER);
@@ -144,7 +144,7 @@ final class ReadPlanner {
         return fieldNumber << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
     }
 
-    static int queryCount(SearchRequest req) {
+    public static int queryCount(SearchRequest req) {
         try {
             CodedInputStream in = req.getPlaceholderGroup().newCodedInput();
             int nq = -1;

@@ -8,6 +8,8 @@ import io.milvus.grpc.ConsistencyLevel;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.KeyValuePair;
+import io.quiver.common.config.QuiverConfig;
+import io.quiver.common.config.QuotaConfig.MetaLimits;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
@@ -42,23 +44,29 @@ public final class MetaTable {
     public static final String DEFAULT_DB = "default";
     public static final long DEFAULT_DB_ID = 1;
     public static final String DEFAULT_PARTITION = "_default";
-    static final int MAX_FIELDS = 64;
     static final int MAX_DIM = 32768;
-    static final int MAX_PARTITIONS = 1024;
-    static final int MAX_SHARDS = 16;
-    static final int MAX_DATABASES = 64;
-    static final int MAX_COLLECTIONS = 65536;
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
 
     private final MetaKv kv;
     private final String prefix;
+    private final MetaLimits limits;
     @GuardedBy("this") private final Map<String, DatabaseInfo> databases = new TreeMap<>();
     @GuardedBy("this") private final Map<Long, CollectionInfo> collections = new HashMap<>();
 
     public MetaTable(MetaKv kv, String root) {
+        this(kv, root, QuiverConfig.defaultsOnly().quota().metaLimits());
+    }
+
+    public MetaTable(MetaKv kv, String root, MetaLimits limits) {
         this.kv = requireNonNull(kv, "kv is null");
         this.prefix = root + "/root-coord/";
+        this.limits = requireNonNull(limits, "limits is null");
         load();
+    }
+
+    /** How many databases, collections, partitions, fields and shards are accepted. */
+    public MetaLimits limits() {
+        return limits;
     }
 
     private synchronized void load() {
@@ -105,8 +113,8 @@ public final class MetaTable {
         if (databases.containsKey(name)) {
             throw QuiverException.of(ErrorCode.DATABASE_ALREADY_EXISTS, "database=%s", name);
         }
-        if (databases.size() >= MAX_DATABASES) {
-            throw QuiverException.invalid("exceeded the limit number of database: %d", MAX_DATABASES);
+        if (databases.size() >= limits.maxDatabases()) {
+            throw QuiverException.invalid("exceeded the limit number of database: %d", limits.maxDatabases());
         }
         DatabaseInfo d = DatabaseInfo.newBuilder().setDbId(id).setName(name).setCreatedTs(ts).addAllProperties(props).build();
         kv.put(prefix + "database/" + id, d.toByteArray());
@@ -192,9 +200,6 @@ public final class MetaTable {
         validateName(collectionName, "collection", ErrorCode.PARAMETER_INVALID);
         if (in.getFieldsCount() == 0) {
             throw new QuiverException(ErrorCode.ILLEGAL_SCHEMA, "schema has no fields");
-        }
-        if (in.getFieldsCount() > MAX_FIELDS) {
-            throw QuiverException.invalid("maximum field's number should be limited to %d", MAX_FIELDS);
         }
         CollectionSchema.Builder out = in.toBuilder().clearFields().setName(collectionName);
         Set<String> names = new HashSet<>();
@@ -323,8 +328,12 @@ public final class MetaTable {
             }
             throw QuiverException.invalid("create duplicate collection with different parameters, collection: %s", c.getName());
         }
-        if (collections.size() >= MAX_COLLECTIONS) {
-            throw new QuiverException(ErrorCode.COLLECTION_NUM_LIMIT, "max " + MAX_COLLECTIONS);
+        if (collections.size() >= limits.maxCollections()) {
+            throw QuiverException.of(ErrorCode.COLLECTION_NUM_LIMIT, "[limit=%d]", limits.maxCollections());
+        }
+        long inDb = collections.values().stream().filter(x -> x.getDbId() == c.getDbId()).count();
+        if (inDb >= limits.maxCollectionsPerDb()) {
+            throw QuiverException.of(ErrorCode.COLLECTION_NUM_LIMIT, "[dbName=%s][limit=%d]", c.getDbName(), limits.maxCollectionsPerDb());
         }
         put(c);
         return true;
@@ -356,8 +365,9 @@ public final class MetaTable {
         if (c.getSchema().getFieldsList().stream().anyMatch(FieldSchema::getIsPartitionKey)) {
             throw QuiverException.invalid("disable create partition if partition key mode is used");
         }
-        if (c.getPartitionsCount() >= MAX_PARTITIONS) {
-            throw QuiverException.invalid("partition number (%d) exceeds max configuration (%d)", c.getPartitionsCount(), MAX_PARTITIONS);
+        if (c.getPartitionsCount() >= limits.maxPartitions()) {
+            throw QuiverException.invalid("partition number (%d) exceeds max configuration (%d), collection: %s", c.getPartitionsCount(),
+                    limits.maxPartitions(), c.getName());
         }
         CollectionInfo n = c.toBuilder().addPartitions(PartitionInfo.newBuilder().setPartitionId(partitionId).setName(name).setCreatedTs(ts)).setUpdateTs(ts).build();
         put(n);

@@ -28,7 +28,7 @@ public final class RootCoordServer {
 
     public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId) {
         String root = ctx.metaRoot();
-        MetaTable meta = new MetaTable(ctx.metaKv(), root);
+        MetaTable meta = new MetaTable(ctx.metaKv(), root, ctx.config().quota().metaLimits());
         Tso tso = new Tso(ctx.metaKv(), root + "/kv/gid/timestamp", ctx.clock());
         IdAllocator ids = new IdAllocator(ctx.metaKv(), root + "/kv/gid/id", 450_000_000_000_000_000L);
         DdlListener listener = new DdlListener() {

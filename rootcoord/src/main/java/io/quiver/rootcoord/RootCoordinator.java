@@ -77,10 +77,13 @@ public final class RootCoordinator {
         } catch (InvalidProtocolBufferException e) {
             throw QuiverException.invalid("schema is not a valid serialized CollectionSchema: %s", e.getMessage());
         }
+        if (user.getFieldsCount() > meta.limits().maxFields()) {
+            throw QuiverException.invalid("maximum field's number should be limited to %d", meta.limits().maxFields());
+        }
         CollectionSchema schema = MetaTable.prepareSchema(req.getCollectionName(), user);
         int shards = req.getShardsNum() <= 0 ? 1 : req.getShardsNum();
-        if (shards > MetaTable.MAX_SHARDS) {
-            throw QuiverException.invalid("maximum shards's number should be limited to %d", MetaTable.MAX_SHARDS);
+        if (shards > meta.limits().maxShards()) {
+            throw QuiverException.invalid("maximum shards's number should be limited to %d", meta.limits().maxShards());
         }
         var dbInfo = meta.database(db);
         long ts = tso.allocate(1);
@@ -99,8 +102,9 @@ public final class RootCoordinator {
         boolean partitionKey = schema.getFieldsList().stream().anyMatch(FieldSchema::getIsPartitionKey);
         if (partitionKey) {
             long n = req.getNumPartitions() <= 0 ? 16 : req.getNumPartitions();
-            if (n > MetaTable.MAX_PARTITIONS) {
-                throw QuiverException.invalid("partition number (%d) exceeds max configuration (%d)", n, MetaTable.MAX_PARTITIONS);
+            if (n > meta.limits().maxPartitions()) {
+                throw QuiverException.invalid("partition number (%d) exceeds max configuration (%d), collection: %s", n,
+                        meta.limits().maxPartitions(), req.getCollectionName());
             }
             long first = ids.allocate((int) n);
             for (int i = 0; i < n; i++) {

@@ -7,7 +7,10 @@ import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.KeyValuePair;
+import io.quiver.common.config.QuotaConfig;
 import io.quiver.common.error.ErrorCode;
+import io.quiver.proto.CollectionInfo;
+import io.quiver.proto.PartitionInfo;
 import io.quiver.common.error.QuiverException;
 import io.quiver.storage.LocalMetaKv;
 import java.nio.file.Path;
@@ -108,5 +111,33 @@ class MetaTableTest {
             Tso t = new Tso(kv, "ts", past);
             assertThat(t.allocate(1)).isGreaterThan(last);
         }
+    }
+
+    @Test
+    void configuredLimitsOnDatabasesCollectionsAndPartitions() {
+        try (LocalMetaKv kv = new LocalMetaKv(tmp.resolve("limits"), InstantSource.system())) {
+            MetaTable m = new MetaTable(kv, "t/meta", new QuotaConfig.MetaLimits(2, 3, 2, 3, 64, 16));
+            m.createDatabase("db1", 5, 1, java.util.List.of());
+            assertThatThrownBy(() -> m.createDatabase("db2", 6, 1, java.util.List.of())).hasMessageContaining("exceeded the limit number of database: 2");
+            m.createCollection(collection(10, 1, "default", "a"));
+            m.createCollection(collection(11, 1, "default", "b"));
+            assertThatThrownBy(() -> m.createCollection(collection(12, 1, "default", "c")))
+                    .isInstanceOfSatisfying(QuiverException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.COLLECTION_NUM_LIMIT))
+                    .hasMessage("exceeded the limit number of collections: [dbName=default][limit=2]");
+            m.createCollection(collection(13, 5, "db1", "a"));
+            assertThatThrownBy(() -> m.createCollection(collection(14, 5, "db1", "b")))
+                    .hasMessage("exceeded the limit number of collections: [limit=3]");
+            m.addPartition(10, "p1", 100, 1);
+            m.addPartition(10, "p2", 101, 1);
+            assertThatThrownBy(() -> m.addPartition(10, "p3", 102, 1))
+                    .hasMessageContaining("partition number (3) exceeds max configuration (3), collection: a");
+        }
+    }
+
+    private static CollectionInfo collection(long id, long dbId, String db, String name) {
+        CollectionSchema s = MetaTable.prepareSchema(name, schema(f("id", DataType.Int64).toBuilder().setIsPrimaryKey(true).build(),
+                f("v", DataType.FloatVector, "dim", "4")));
+        return CollectionInfo.newBuilder().setCollectionId(id).setDbId(dbId).setDbName(db).setName(name).setSchema(s).setShardsNum(1)
+                .addPartitions(PartitionInfo.newBuilder().setPartitionId(id * 10).setName(MetaTable.DEFAULT_PARTITION)).build();
     }
 }

@@ -29,7 +29,9 @@ public record QuiverConfig(
         DataNodeConfig dataNode,
         QueryCoordConfig queryCoord,
         QueryNodeConfig queryNode,
-        IndexNodeConfig indexNode) {
+        IndexNodeConfig indexNode,
+        QuotaConfig quota,
+        AccessLogConfig accessLog) {
 
     /** Every known key and its default, as dotted YAML paths. */
     static final Map<String, String> DEFAULTS = defaults();
@@ -91,6 +93,8 @@ public record QuiverConfig(
         d.put("queryNode.searchThreads", "0");     // 0 = available processors
         d.put("indexNode.buildThreads", "0");      // 0 = available processors
         d.put("indexNode.slots", "1");
+        d.putAll(QuotaConfig.DEFAULTS);
+        d.putAll(AccessLogConfig.DEFAULTS);
         return d;
     }
 
@@ -192,10 +196,11 @@ public record QuiverConfig(
                 new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod"), integer(v, "dataNode.slot.slotCap")),
                 new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
-                new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")));
+                new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")),
+                QuotaConfig.from(v), AccessLogConfig.from(v, Path.of(v.get("common.dataDir"))));
     }
 
-    private static double fraction(Map<String, String> v, String k) {
+    static double fraction(Map<String, String> v, String k) {
         try {
             double d = Double.parseDouble(v.get(k).trim());
             if (d >= 0 && d <= 1) {
@@ -207,7 +212,7 @@ public record QuiverConfig(
         throw new IllegalArgumentException("configuration key '" + k + "' must be a number from 0 to 1, got '" + v.get(k) + "'");
     }
 
-    private static boolean bool(Map<String, String> v, String k) {
+    static boolean bool(Map<String, String> v, String k) {
         String s = v.get(k).trim().toLowerCase();
         if (s.equals("true") || s.equals("false")) {
             return Boolean.parseBoolean(s);
@@ -215,7 +220,7 @@ public record QuiverConfig(
         throw new IllegalArgumentException("configuration key '" + k + "' must be true or false, got '" + v.get(k) + "'");
     }
 
-    private static int integer(Map<String, String> v, String k) {
+    static int integer(Map<String, String> v, String k) {
         try {
             return Integer.parseInt(v.get(k).trim());
         } catch (NumberFormatException e) {

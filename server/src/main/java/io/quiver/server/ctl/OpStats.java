@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OpStats {
     final AtomicLong ok = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Requests refused with Milvus' rate-limit status (code 8): the server's quota holding, not a failure. */
+    final AtomicLong limited = new AtomicLong();
     final AtomicLong items = new AtomicLong();
     private final long[] sample;
     private final AtomicLong n = new AtomicLong();
