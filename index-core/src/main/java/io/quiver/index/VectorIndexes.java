@@ -69,6 +69,11 @@ public final class VectorIndexes {
     return new SparseExactView(new IndexSpec(IndexParams.SPARSE_INVERTED_INDEX, MetricType.IP, 0, Map.of()), data, rows);
   }
 
+  /** True for the index types that take binary vectors (BIN_FLAT, BIN_IVF_FLAT). */
+  public static boolean isBinaryIndexType(String indexType) {
+    return indexType != null && IndexParams.isBinaryType(indexType.trim().toUpperCase(Locale.ROOT));
+  }
+
   /** True for the index types over sparse float vectors (SPARSE_INVERTED_INDEX, SPARSE_WAND). */
   public static boolean isSparseIndexType(String indexType) {
     return indexType != null && IndexParams.isSparseType(indexType.trim().toUpperCase(Locale.ROOT));

@@ -12,6 +12,7 @@ import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
 import io.quiver.index.IndexParamException;
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
 import io.quiver.index.SparseVectors;
@@ -117,6 +118,14 @@ public final class IndexBuilder implements AutoCloseable {
                 BinlogCodec.readInto(store.get(path), col);
             }
             index = VectorIndexes.build(spec, col.array(), col.size(), buildThreads);
+        } else if (job.getFieldType() == DataType.Float16Vector || job.getFieldType() == DataType.BFloat16Vector) {
+            // half vectors are indexed as the float32 values they stand for (widening is exact)
+            ByteVectorColumn col = new ByteVectorColumn(job.getFieldId(), job.getFieldType(), job.getDim() * 2);
+            for (String path : job.getDataPathsList()) {
+                BinlogCodec.readInto(store.get(path), col);
+            }
+            HalfFloats.Kind kind = job.getFieldType() == DataType.Float16Vector ? HalfFloats.Kind.FLOAT16 : HalfFloats.Kind.BFLOAT16;
+            index = VectorIndexes.build(spec, HalfFloats.decode(col.array(), col.size(), job.getDim(), kind), col.size(), buildThreads);
         } else if (job.getFieldType() == DataType.BinaryVector) {
             ByteVectorColumn col = new ByteVectorColumn(job.getFieldId(), DataType.BinaryVector, job.getDim() / 8);
             for (String path : job.getDataPathsList()) {

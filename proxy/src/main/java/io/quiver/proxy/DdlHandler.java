@@ -254,7 +254,11 @@ public final class DdlHandler {
                             + "and field " + f.getName() + " is not one");
                 }
             }
-            case FloatVector, BinaryVector -> {
+            case FloatVector, BinaryVector, Float16Vector, BFloat16Vector -> {
+                if (f.getDataType() != DataType.BinaryVector && VectorIndexes.isBinaryIndexType(type)) {
+                    throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "data type " + f.getDataType() + " can't build with index type "
+                            + type + " (field " + f.getName() + "): binary index types take binary vectors");
+                }
                 if (sparseType) {
                     throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "only sparse float vector is supported for the specified index " + type);
                 }

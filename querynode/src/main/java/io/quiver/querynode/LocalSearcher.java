@@ -20,6 +20,7 @@ import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
 import io.quiver.common.schema.Schemas;
 import io.quiver.index.FixedBits;
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.SparseVectors;
 import io.quiver.index.MetricType;
@@ -82,22 +83,8 @@ public final class LocalSearcher {
         SparseVectors sparse = null;
         if (field.getDataType() == DataType.SparseFloatVector) {
             sparse = sparseQueries(pv, field);
-        } else if (pv.getType() == PlaceholderType.FloatVector) {
-            queries = new float[nq * dim];
-            for (int q = 0; q < nq; q++) {
-                ByteString v = pv.getValues(q);
-                if (v.size() != dim * 4) {
-                    throw QuiverException.invalid("the dimension of query vector %d is %d, but the field %s has dim %d", q, v.size() / 4, field.getName(), dim);
-                }
-                ByteBuffer bb = v.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                for (int j = 0; j < dim; j++) {
-                    float x = bb.getFloat();
-                    if (!Float.isFinite(x)) {
-                        throw QuiverException.invalid("query vector %d contains NaN or infinity", q);
-                    }
-                    queries[q * dim + j] = x;
-                }
-            }
+        } else if (isFloatLike(pv.getType())) {
+            queries = floatQueries(pv, field, dim);
         } else if (pv.getType() == PlaceholderType.BinaryVector) {
             int w = dim / 8;
             binary = new byte[nq * w];
@@ -115,6 +102,45 @@ public final class LocalSearcher {
         return new SegmentSearch.Request(field, metric, nq, queries, binary, sparse, dim, (int) plan.getTopk(), params,
                 plan.hasFilter() ? plan.getFilter() : null, plan.getMvccTs(), plan.getExpireTs(), plan.getHasRange(), plan.getRadius(),
                 plan.getHasRangeFilter() ? plan.getRangeFilter() : Float.NaN, Set.copyOf(plan.getScalarIndexFieldIdsList()));
+    }
+
+    private static boolean isFloatLike(PlaceholderType t) {
+        return t == PlaceholderType.FloatVector || t == PlaceholderType.Float16Vector || t == PlaceholderType.BFloat16Vector;
+    }
+
+    /**
+     * Float32, FLOAT16 or BFLOAT16 query vectors as float32 (half values widen exactly), for float fields and half-float
+     * fields alike; a half-float query on a float32 field is refused (it would silently lose the field's precision).
+     */
+    private static float[] floatQueries(PlaceholderValue pv, FieldSchema field, int dim) {
+        PlaceholderType t = pv.getType();
+        if (t != PlaceholderType.FloatVector && field.getDataType() == DataType.FloatVector) {
+            throw QuiverException.invalid("the search on float vector field %s takes float vectors, got placeholder type %s", field.getName(), t);
+        }
+        int width = t == PlaceholderType.FloatVector ? 4 : 2;
+        HalfFloats.Kind kind = t == PlaceholderType.Float16Vector ? HalfFloats.Kind.FLOAT16 : HalfFloats.Kind.BFLOAT16;
+        int nq = pv.getValuesCount();
+        float[] queries = new float[nq * dim];
+        for (int q = 0; q < nq; q++) {
+            ByteString v = pv.getValues(q);
+            if (v.size() != dim * width) {
+                throw QuiverException.invalid("the dimension of query vector %d is %d, but the field %s has dim %d", q, v.size() / width, field.getName(), dim);
+            }
+            if (width == 2) {
+                HalfFloats.decode(v.toByteArray(), 0, dim, kind, queries, q * dim);
+            } else {
+                ByteBuffer bb = v.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                for (int j = 0; j < dim; j++) {
+                    queries[q * dim + j] = bb.getFloat();
+                }
+            }
+            for (int j = 0; j < dim; j++) {
+                if (!Float.isFinite(queries[q * dim + j])) {
+                    throw QuiverException.invalid("query vector %d contains NaN or infinity", q);
+                }
+            }
+        }
+        return queries;
     }
 
     /** The query rows of a search on a sparse field, validated as inserted rows are. */

@@ -12,6 +12,7 @@ import io.quiver.common.column.StringColumn;
 import io.quiver.common.expr.ScalarIndex;
 import io.quiver.common.expr.SortedScalarIndex;
 import io.quiver.common.schema.Schemas;
+import io.quiver.index.HalfFloats;
 import io.quiver.index.RowNorms;
 import io.quiver.index.VectorIndex;
 import io.quiver.proto.InsertMsg;
@@ -47,6 +48,8 @@ public final class Segment implements ColumnSource {
     private final Map<Long, ScalarIndex> scalarIndexes = new ConcurrentHashMap<>();
     /** Inverse row norms of float vector fields for exact COSINE scans of rows without an index (growing rows). */
     private final Map<Long, RowNorms> rowNorms = new ConcurrentHashMap<>();
+    /** FLOAT16 / BFLOAT16 vector fields widened to float32 for exact scans of rows without an index. */
+    private final Map<Long, HalfFloats.Rows> halfFloats = new ConcurrentHashMap<>();
 
     public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
         this.segmentId = segmentId;
@@ -164,6 +167,11 @@ public final class Segment implements ColumnSource {
         return rowNorms.computeIfAbsent(fieldId, f -> new RowNorms());
     }
 
+    /** The float32 cache of a half-float vector field's rows (filled as searches need it). */
+    public HalfFloats.Rows halfFloats(long fieldId, HalfFloats.Kind kind, int dim) {
+        return halfFloats.computeIfAbsent(fieldId, f -> new HalfFloats.Rows(kind, dim));
+    }
+
     public long indexBuildId() { return indexBuildId; }
 
     public long manifestVersion() { return manifestVersion; }
@@ -236,6 +244,9 @@ public final class Segment implements ColumnSource {
         }
         for (RowNorms n : rowNorms.values()) {
             b += n.ramBytesUsed();
+        }
+        for (HalfFloats.Rows half : halfFloats.values()) {
+            b += half.ramBytesUsed();
         }
         return b;
     }

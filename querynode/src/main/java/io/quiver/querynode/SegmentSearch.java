@@ -13,6 +13,7 @@ import io.quiver.common.expr.IndexedColumnSource;
 import io.quiver.common.expr.ScalarIndex;
 import io.quiver.index.Bits;
 import io.quiver.index.FixedBits;
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.MetricType;
 import io.quiver.index.RangeResult;
@@ -98,6 +99,12 @@ final class SegmentSearch {
         } else if (col instanceof FloatVectorColumn fv) {
             // rows without an index (growing, or not built yet): index-core's exact kernels over the column, no copy
             VectorIndex exact = VectorIndexes.exactView(r.metric(), fv.dim(), fv.array(), rows, seg.rowNorms(r.field().getFieldID()));
+            searchIndex(exact, ordinal, r, heaps, allowed.bits());
+        } else if (col instanceof ByteVectorColumn bv && bv.type() != DataType.BinaryVector) {
+            // FLOAT16 / BFLOAT16: exact scans over the rows widened to float32 once (cached per segment)
+            HalfFloats.Kind kind = bv.type() == DataType.Float16Vector ? HalfFloats.Kind.FLOAT16 : HalfFloats.Kind.BFLOAT16;
+            float[] rowsF = seg.halfFloats(r.field().getFieldID(), kind, bv.dim()).upTo(bv.array(), rows);
+            VectorIndex exact = VectorIndexes.exactView(r.metric(), bv.dim(), rowsF, rows, seg.rowNorms(r.field().getFieldID()));
             searchIndex(exact, ordinal, r, heaps, allowed.bits());
         } else if (col instanceof ByteVectorColumn bv && bv.type() == DataType.BinaryVector) {
             bruteForceBinary(bv, rows, ordinal, r, heaps, allowed);
