@@ -1,0 +1,103 @@
+// Sparse, half-precision vectors and analyzers with the official Milvus Node SDK 2.5.12 (issue 12), mirroring
+// SparseVectorSdkTest, HalfVectorSdkTest and AnalyzerSdkTest: the SDK's own forms go in, exact answers come out.
+// Usage: node data_types.js <host:port>. Exits 0 when every check passed, 1 on the first mismatch.
+'use strict';
+const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
+const { fail, check, ok, notOk, random } = require('./checks');
+
+const address = process.argv[2] || '127.0.0.1:19530';
+const STRONG = 'Strong';
+let client;
+
+function sparseRow(rnd) {
+  const row = {};
+  for (let t = 0; t < 6; t++) {
+    row[Math.floor((rnd() + 1) * 500)] = Math.fround((rnd() + 1) / 2 + 0.01);
+  }
+  return row;
+}
+function dot(a, b) {
+  let s = 0;
+  for (const k of Object.keys(a)) if (b[k] !== undefined) s += a[k] * b[k];
+  return s;
+}
+
+async function sparseVectors() {
+  const name = 'node_sparse_' + Date.now();
+  ok(await client.createCollection({
+    collection_name: name, consistency_level: 'Strong',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'sv', data_type: DataType.SparseFloatVector },
+    ],
+  }), 'createCollection sparse');
+  const rnd = random(11);
+  const rows = [];
+  for (let i = 0; i < 200; i++) rows.push({ id: i, sv: sparseRow(rnd) });
+  const ins = await client.insert({ collection_name: name, data: rows });
+  ok(ins, 'insert sparse rows (dict form)');
+  ok(await client.createIndex({ collection_name: name, field_name: 'sv', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'IP',
+    params: { inverted_index_algo: 'DAAT_MAXSCORE' } }), 'createIndex SPARSE_INVERTED_INDEX');
+  ok(await client.loadCollectionSync({ collection_name: name }), 'load');
+  const q = rows[7].sv;
+  const s = await client.search({ collection_name: name, anns_field: 'sv', data: [q], limit: 5, metric_type: 'IP', consistency_level: STRONG });
+  ok(s, 'search sparse');
+  const want = rows.map(r => ({ id: r.id, s: dot(q, r.sv) })).filter(x => x.s > 0)
+    .sort((a, b) => b.s - a.s || a.id - b.id).slice(0, 5).map(x => x.id);
+  const got = s.results.map(r => Number(r.id));
+  check(JSON.stringify(got.slice().sort((a, b) => a - b)) === JSON.stringify(want.slice().sort((a, b) => a - b)),
+    'sparse top-5 equals exact IP', { got, want });
+  const back = await client.query({ collection_name: name, filter: 'id == 7', output_fields: ['sv'], consistency_level: STRONG });
+  ok(back, 'query sparse back');
+  const sv = back.data[0].sv;
+  const same = Object.keys(q).every(k => Math.abs(Number(sv[k]) - q[k]) < 1e-6) && Object.keys(sv).length === Object.keys(q).length;
+  check(same, 'sparse row comes back as inserted', { sv, q });
+  const bad = await client.insert({ collection_name: name, data: [{ id: 1000, sv: { 3: -1.0 } }] });
+  notOk(bad, 'negative sparse value refused');
+  ok(await client.dropCollection({ collection_name: name }), 'drop sparse');
+}
+
+async function halfVectors() {
+  const name = 'node_half_' + Date.now();
+  ok(await client.createCollection({
+    collection_name: name, consistency_level: 'Strong',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'f16', data_type: DataType.Float16Vector, dim: 8 },
+    ],
+    index_params: [{ field_name: 'f16', index_type: 'HNSW', metric_type: 'L2', params: { M: 8, efConstruction: 64 } }],
+  }), 'createCollection float16 (HNSW/L2, loaded)');
+  const rnd = random(21);
+  const rows = [];
+  for (let i = 0; i < 100; i++) rows.push({ id: i, f16: Array.from({ length: 8 }, () => rnd()) });
+  ok(await client.insert({ collection_name: name, data: rows }), 'insert float16 rows (float arrays, converted by the SDK)');
+  const s = await client.search({ collection_name: name, anns_field: 'f16', data: [rows[42].f16], limit: 3, consistency_level: STRONG });
+  ok(s, 'search float16');
+  check(Number(s.results[0].id) === 42, 'float16 search of row 42 finds it first', s.results);
+  check(Math.abs(Number(s.results[0].score)) < 1e-3, 'and at distance ~0', s.results[0]);
+  ok(await client.dropCollection({ collection_name: name }), 'drop float16');
+}
+
+async function analyzers() {
+  const r = await client.runAnalyzer({ text: ['The running dogs are happily jumping'], analyzer_params: { type: 'english' }, with_detail: true });
+  ok(r, 'runAnalyzer english');
+  const tokens = r.results[0].tokens.map(t => t.token);
+  check(JSON.stringify(tokens) === JSON.stringify(['run', 'dog', 'happili', 'jump']), 'english tokens', tokens);
+  const std = await client.runAnalyzer({ text: ["dog's 32.3"] });
+  ok(std, 'runAnalyzer standard');
+  check(JSON.stringify(std.results[0].tokens.map(t => t.token)) === JSON.stringify(['dog', 's', '32', '3']), 'standard tokens', std.results[0].tokens);
+  const bad = await client.runAnalyzer({ text: ['x'], analyzer_params: { tokenizer: 'standard', filter: ['nosuch'] } });
+  const st = notOk(bad, 'runAnalyzer with an unknown filter');
+  check(st.code === 2000 && String(st.reason).includes('filter not found :nosuch'), 'code 2000 and the filter named', st);
+}
+
+(async () => {
+  client = new MilvusClient({ address, timeout: 60000 });
+  await client.connectPromise;
+  await sparseVectors();
+  await halfVectors();
+  await analyzers();
+  client.closeConnection();
+  console.log('ALL OK');
+  process.exit(0);
+})().catch(e => fail('exception: ' + (e && e.stack || e)));
