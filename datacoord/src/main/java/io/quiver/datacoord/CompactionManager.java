@@ -26,11 +26,9 @@ import io.quiver.storage.ObjectStore;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.IntToLongFunction;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
@@ -106,11 +104,7 @@ public final class CompactionManager {
     @GuardedBy("this") private final Map<Long, ManualRequest> pendingMix = new LinkedHashMap<>();
 
     /** What a manual compaction asked for. */
-    private record ManualRequest(long triggerId, long collectionId, long partitionId, String vchannel, List<Long> segmentIds,
-                                 long waitUntilMs, Set<CompactionPlanner.Shard> only) {}
-
-    /** The tasks a planning round created (or adopted), and the shards whose manual mix plan waits for unservable results. */
-    private record Planning(List<Task> created, Set<CompactionPlanner.Shard> deferred) {}
+    private record ManualRequest(long triggerId, long collectionId, long partitionId, String vchannel, List<Long> segmentIds) {}
 
     public CompactionManager(CompactionConfig config, SegmentManager segments, ObjectStore store, DataNodes nodes,
                              LongFunction<CollectionInfo> collections, IntToLongFunction ids, LongSupplier tso,
@@ -145,15 +139,11 @@ public final class CompactionManager {
             throw new QuiverException(ErrorCode.COLLECTION_NOT_FOUND, "collectionID=" + collectionId);
         }
         long triggerId = ids.applyAsLong(1);
-        Planning p = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, triggerId, partitionId, vchannel, segmentIds, true);
-        List<Task> created = p.created();
-        boolean l0 = created.stream().anyMatch(t -> t.plan.getType() == CompactionType.L0_COMPACTION);
-        if (l0 || !p.deferred().isEmpty()) {
-            // the deletes first, so the merge sees every segment's deleted rows and drops them; then the mix stage, which
-            // also waits (up to the compaction timeout) for earlier compaction results of a shard to become servable
+        List<Task> created = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, triggerId, partitionId, vchannel, segmentIds, true);
+        if (created.stream().anyMatch(t -> t.plan.getType() == CompactionType.L0_COMPACTION)) {
+            // the deletes first, so the merge sees every segment's deleted rows and drops them; then the mix stage
             synchronized (this) {
-                pendingMix.put(triggerId, new ManualRequest(triggerId, collectionId, partitionId, vchannel, List.copyOf(segmentIds),
-                        clock.millis() + config.timeout().toMillis(), l0 ? Set.of() : p.deferred()));
+                pendingMix.put(triggerId, new ManualRequest(triggerId, collectionId, partitionId, vchannel, List.copyOf(segmentIds)));
             }
         }
         LOG.info("manual compaction compactionId={} collectionId={} plans={}", triggerId, collectionId, created.size());
@@ -177,8 +167,8 @@ public final class CompactionManager {
         }
     }
 
-    private Planning planAndCreate(CollectionInfo c, CompactionPlanner.Trigger trigger, long triggerId, long partitionId,
-                                   String vchannel, List<Long> segmentIds, boolean withL0) {
+    private List<Task> planAndCreate(CollectionInfo c, CompactionPlanner.Trigger trigger, long triggerId, long partitionId,
+                                     String vchannel, List<Long> segmentIds, boolean withL0) {
         long coll = c.getCollectionId();
         long now = clock.millis();
         long ts = tso.getAsLong();
@@ -196,6 +186,10 @@ public final class CompactionManager {
             busy = busy();
             planned = planner.plan(view, busy, servable, now, trigger, withL0);
         }
+        if (!busy.deferred().isEmpty()) {
+            LOG.info("manual compaction triggerId={} collectionId={} leaves shards {} for a later call: an earlier compaction result "
+                    + "there is not servable yet", triggerId, coll, busy.deferred());
+        }
         List<Task> created = new ArrayList<>();
         for (CompactionPlanner.Planned p : planned) {
             try {
@@ -212,7 +206,7 @@ public final class CompactionManager {
                 created.addAll(adoptRunning(triggerId, coll, partitionId, vchannel, segmentIds));
             }
         }
-        return new Planning(created, Set.copyOf(busy.deferred()));
+        return created;
     }
 
     /**
@@ -345,46 +339,19 @@ public final class CompactionManager {
             }
         }
         for (ManualRequest r : ready) {
-            ManualRequest again = null;
             try {
                 CollectionInfo c = collections.apply(r.collectionId());
                 if (c != null) {
-                    Planning p = mixStage(c, r);
-                    if (!p.deferred().isEmpty() && clock.millis() < r.waitUntilMs()) {
-                        again = new ManualRequest(r.triggerId(), r.collectionId(), r.partitionId(), r.vchannel(), r.segmentIds(),
-                                r.waitUntilMs(), p.deferred());
-                    }
-                    if (!p.created().isEmpty() || again == null) {
-                        LOG.info("manual compaction mix stage compactionId={} plans={} waitingShards={}", r.triggerId(), p.created().size(),
-                                again == null ? 0 : again.only().size());
-                    }
+                    List<Task> created = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, r.triggerId(), r.partitionId(), r.vchannel(),
+                            r.segmentIds(), false);
+                    LOG.info("manual compaction mix stage compactionId={} plans={}", r.triggerId(), created.size());
                 }
             } finally {
                 synchronized (this) {
-                    if (again == null) {
-                        pendingMix.remove(r.triggerId());
-                    } else {
-                        pendingMix.put(r.triggerId(), again);
-                    }
+                    pendingMix.remove(r.triggerId());
                 }
             }
         }
-    }
-
-    /** A manual compaction's mix plans: over what it asked for, or only over the shards that were waiting. */
-    private Planning mixStage(CollectionInfo c, ManualRequest r) {
-        if (r.only().isEmpty()) {
-            return planAndCreate(c, CompactionPlanner.Trigger.MANUAL, r.triggerId(), r.partitionId(), r.vchannel(), r.segmentIds(), false);
-        }
-        List<Task> created = new ArrayList<>();
-        Set<CompactionPlanner.Shard> deferred = new HashSet<>();
-        for (CompactionPlanner.Shard shard : r.only()) {
-            Planning p = planAndCreate(c, CompactionPlanner.Trigger.MANUAL, r.triggerId(), shard.partitionId(), shard.vchannel(),
-                    r.segmentIds(), false);
-            created.addAll(p.created());
-            deferred.addAll(p.deferred());
-        }
-        return new Planning(created, deferred);
     }
 
     private void issue(List<SessionInfo> live) {

@@ -45,8 +45,8 @@ final class CompactionPlanner {
 
     /** What already runs: no second compaction may touch these. */
     /**
-     * What running compactions hold, and ({@code deferred}, filled by the planner) the vchannels whose manual mix plan
-     * waits because a compaction result there is not servable yet.
+     * What running compactions hold, and ({@code deferred}, filled by the planner) the shards a manual mix plan left
+     * whole because a compaction result there is not servable yet.
      */
     record Busy(Set<String> l0Channels, Set<String> channels, Set<Long> segments, Set<Shard> deferred) {
         static Busy none() {
@@ -157,8 +157,8 @@ final class CompactionPlanner {
                 continue;
             }
             if (s.getCompactedFromCount() > 0 && !servable.test(s)) {
-                // a manual compaction merges the whole shard or waits: rewriting the other segments alone would make
-                // them unservable results in turn, and two segments could take turns for ever without merging
+                // a manual compaction merges a whole shard or leaves it for a later call: rewriting the other segments
+                // alone would make them unservable results in turn, and two segments could take turns for ever
                 waiting.add(new Shard(s.getPartitionId(), s.getVchannel()));
                 continue;
             }
