@@ -163,6 +163,27 @@ async function rbac(root) {
     'grant in another database');
   await sleep(200);
   await denied(() => hits(reader, 'node_rbac_a'), 'search in default with a grant in another database', 'in the `default` database');
+
+  // backup, remove everything, restore: the same user (same password hash) reads again
+  const backup = await root.backupRBAC();
+  ok(backup, 'backupRBAC');
+  const meta = backup.RBAC_meta;
+  check(meta.roles.some(r => r.name === 'node_ro') && meta.users.some(u => u.user === 'node_reader')
+    && meta.privilege_groups.some(g => g.group_name === 'node_group') && !meta.users.some(u => u.user === 'root'),
+  'backup holds roles, users and groups (not root)', meta);
+  notOk(await root.restoreRBAC({ RBAC_meta: meta }), 'restoring roles that exist');
+  for (const g of (await root.listGrants({ roleName: 'node_ro', db_name: '*' })).entities) {
+    ok(await root.revokePrivilegeV2({ role: 'node_ro', privilege: g.grantor.privilege.name, db_name: g.db_name, collection_name: g.object_name }),
+      'revoke ' + g.grantor.privilege.name);
+  }
+  ok(await root.removeUserFromRole({ username: 'node_reader', roleName: 'node_ro' }), 'removeUserFromRole');
+  ok(await root.dropRole({ roleName: 'node_ro' }), 'dropRole');
+  ok(await root.dropPrivilegeGroup({ group_name: 'node_group' }), 'dropPrivilegeGroup');
+  ok(await root.deleteUser({ username: 'node_reader' }), 'deleteUser node_reader');
+  ok(await root.restoreRBAC({ RBAC_meta: meta }), 'restoreRBAC');
+  const again = new MilvusClient({ address, timeout: 30000, token: 'node_reader:reader-pw' });
+  await again.connectPromise;
+  await within1s(async () => check(await hits(again, 'node_rbac_b') === 3, 'restored user, role and group grant search'), 'restore applies');
 }
 
 (async () => {
