@@ -109,7 +109,13 @@ public final class PrivilegeInterceptor implements ServerInterceptor {
         @SuppressWarnings("unchecked")
         public void sendMessage(R message) {
             String names = databases ? "db_names" : "collection_names";
-            Optional<Set<String>> visible = authorizer.visible(caller, databases, db);
+            Optional<Set<String>> visible;
+            try {
+                visible = authorizer.visible(caller, databases, db);
+            } catch (QuiverException e) {
+                LOG.warn("listing shows nothing: the RBAC metadata cannot be read user={} reason=\"{}\"", caller.username(), e.getMessage());
+                visible = Optional.of(Set.of()); // fail closed
+            }
             super.sendMessage(visible.isEmpty() ? message : (R) keep((Message) message, names, visible.get()));
         }
     }
