@@ -16,8 +16,11 @@ import io.quiver.proto.SessionInfo;
 import io.quiver.proto.TimeTickReport;
 import io.quiver.proxy.security.AuthInterceptor;
 import io.quiver.proxy.security.Authenticator;
+import io.quiver.proxy.security.Authorizer;
 import io.quiver.proxy.security.CredentialCache;
 import io.quiver.proxy.security.CredentialHandler;
+import io.quiver.proxy.security.PrivilegeInterceptor;
+import io.quiver.proxy.security.RbacCache;
 import io.quiver.proxy.security.RootCoordCredentials;
 import io.quiver.proxy.security.SecurityGrpcService;
 import java.security.SecureRandom;
@@ -78,13 +81,19 @@ public final class ProxyServer {
         PasswordHasher hasher = PasswordHasher.standard();
         RootCoordCredentials stored = new RootCoordCredentials(clients);
         CredentialCache credentials = new CredentialCache(ctx.metaKv(), ctx.metaRoot(), stored, hasher, new SecureRandom(), ctx.clock());
-        SecurityGrpcService security = new SecurityGrpcService(new CredentialHandler(stored, credentials, hasher, cfg.security()));
+        SecurityGrpcService security = new SecurityGrpcService(new CredentialHandler(stored, credentials, hasher, cfg.security()),
+                clients::rootCoordRbac);
         List<AutoCloseable> stops = new ArrayList<>(List.of(ticker::shutdownNow, appenders::shutdown, credentials::close));
         List<ServerInterceptor> chain = new ArrayList<>();
         if (cfg.quota().enabled()) { // innermost: a refused request never reaches the handler
             chain.add(ProxyGovernance.rateLimiter(ctx, meta, serverId, stops));
         }
         chain.addAll(List.of(ProxyInterceptors.unimplementedAsStatus(), ProxyInterceptors.metrics(ctx.metrics())));
+        if (cfg.security().authorizationEnabled()) { // inside authentication, the database and the access log (logs refusals)
+            RbacCache rbac = new RbacCache(ctx.metaKv(), ctx.metaRoot(), ctx.clock());
+            stops.add(rbac::close);
+            chain.add(new PrivilegeInterceptor(new Authorizer(rbac)));
+        }
         if (cfg.accessLog().enabled()) { // inside authentication (reads the caller), outside the limiter (logs refusals)
             chain.add(ProxyGovernance.accessLog(ctx, stops));
         }

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Users and their bcrypt password hashes in MetaKv ({@code <root>/root-coord/credential/users/<user>}), as Milvus'
  * rootcoord keeps them. Only hashes reach this class (the proxy hashes, as in Milvus), and nothing here logs one.
- * Reads go to MetaKv every time: credentials change rarely and proxies cache what they verified.
+ * Reads go to MetaKv every time: credentials change rarely and proxies cache what they verified. Deleting a user is
+ * {@link RbacTable#deleteUser} (the user and its role bindings in one transaction).
  */
 @ThreadSafe
 public final class CredentialTable {
@@ -69,16 +70,6 @@ public final class CredentialTable {
         kv.put(CredentialKeys.user(root, name), old.toBuilder().setEncryptedPassword(credential.getEncryptedPassword())
                 .setModifiedMs(clock.millis()).build().toByteArray());
         LOG.info("user password updated user={}", name);
-    }
-
-    /** Deletes a user (deleting an absent one succeeds, as in Milvus 2.5); {@code root} cannot be deleted (code 1401). */
-    public synchronized void delete(String username) {
-        if (username.equals(CredentialRules.ROOT)) {
-            throw QuiverException.of(ErrorCode.PRIVILEGE_NOT_PERMITTED, "root user cannot be deleted");
-        }
-        if (kv.delete(CredentialKeys.user(root, username))) {
-            LOG.info("user deleted user={}", username);
-        }
     }
 
     /** Every user name, in key order. */

@@ -35,11 +35,13 @@ public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase 
     private final RootCoordinator rc;
     private final TimeTickBarrier ticks;
     private final CredentialTable credentials;
+    private final RbacTable rbac;
 
-    public RootCoordGrpcService(RootCoordinator rc, TimeTickBarrier ticks, CredentialTable credentials) {
+    public RootCoordGrpcService(RootCoordinator rc, TimeTickBarrier ticks, CredentialTable credentials, RbacTable rbac) {
         this.rc = requireNonNull(rc, "rc is null");
         this.ticks = requireNonNull(ticks, "ticks is null");
         this.credentials = requireNonNull(credentials, "credentials is null");
+        this.rbac = requireNonNull(rbac, "rbac is null");
     }
 
     @Override
@@ -202,7 +204,7 @@ public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase 
     @Override
     public void deleteCredential(DeleteCredentialRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
-            credentials.delete(req.getUsername());
+            rbac.deleteUser(req.getUsername()); // with the user's role bindings
             return Statuses.success();
         });
     }

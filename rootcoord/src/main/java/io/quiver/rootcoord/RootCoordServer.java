@@ -66,7 +66,10 @@ public final class RootCoordServer {
         PasswordHasher hasher = PasswordHasher.standard();
         CredentialTable credentials = new CredentialTable(ctx.metaKv(), root, ctx.clock(),
                 () -> hasher.hash(ctx.config().security().defaultRootPassword()));
-        return new RoleServer(builder, List.of(new RootCoordGrpcService(rc, ticks, credentials)), ctx.sessions(), session,
+        RbacTable rbac = new RbacTable(ctx.metaKv(), root, ctx.clock(), credentials);
+        RbacGrpcService rbacService = new RbacGrpcService(rbac, new RbacGrants(rbac), new RbacGroups(rbac),
+                new RbacBackups(rbac, credentials, ctx.clock()));
+        return new RoleServer(builder, List.of(new RootCoordGrpcService(rc, ticks, credentials, rbac), rbacService), ctx.sessions(), session,
                 List.of(tickLoop::shutdownNow));
     }
 }

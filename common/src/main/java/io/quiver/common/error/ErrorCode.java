@@ -58,6 +58,7 @@ public enum ErrorCode {
 
     NOT_AUTHENTICATED(1400, io.milvus.grpc.ErrorCode.PermissionDenied, false, "not authenticated"),
     PRIVILEGE_NOT_PERMITTED(1401, io.milvus.grpc.ErrorCode.PermissionDenied, false, "privilege not permitted"),
+    PRIVILEGE_GROUP_INVALID_NAME(1402, io.milvus.grpc.ErrorCode.IllegalArgument, false, "invalid privilege group name"),
 
     ALIAS_NOT_FOUND(1600, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias not found"),
     ALIAS_COLLECTION_NAME_CONFLICT(1601, io.milvus.grpc.ErrorCode.UnexpectedError, false, "alias and collection name conflict"),

@@ -11,6 +11,7 @@ import io.quiver.proto.IndexNodeGrpc;
 import io.quiver.proto.QueryCoordGrpc;
 import io.quiver.proto.QueryNodeGrpc;
 import io.quiver.proto.RootCoordGrpc;
+import io.quiver.proto.RootCoordRbacGrpc;
 import io.quiver.proto.SessionInfo;
 import java.time.Duration;
 import java.util.List;
@@ -56,6 +57,12 @@ public final class RoleClients {
 
     public RootCoordGrpc.RootCoordBlockingStub rootCoord() {
         return RootCoordGrpc.newBlockingStub(channels.get(coordinatorAddress(ROOTCOORD)))
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Rootcoord's RBAC service (roles, grants, privilege groups). */
+    public RootCoordRbacGrpc.RootCoordRbacBlockingStub rootCoordRbac() {
+        return RootCoordRbacGrpc.newBlockingStub(channels.get(coordinatorAddress(ROOTCOORD)))
                 .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

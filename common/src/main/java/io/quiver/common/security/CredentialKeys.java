@@ -2,8 +2,9 @@ package io.quiver.common.security;
 
 /**
  * Where credentials live in MetaKv: {@code <metaRoot>/root-coord/credential/users/<user>}, as Milvus' rootcoord
- * catalog. Rootcoord writes them; proxies only watch the prefix to drop cached entries (they read through
- * rootcoord), so the layout is shared here rather than spelled twice.
+ * catalog, and the RBAC document ({@code <metaRoot>/root-coord/rbac/document}). Rootcoord writes both; proxies
+ * watch the credential prefix to drop cached entries (they read hashes through rootcoord) and read and watch the
+ * RBAC document, so the layout is shared here rather than spelled twice.
  */
 public final class CredentialKeys {
     private CredentialKeys() {}
@@ -14,5 +15,10 @@ public final class CredentialKeys {
 
     public static String user(String metaRoot, String username) {
         return usersPrefix(metaRoot) + username;
+    }
+
+    /** The one key holding every role, binding, grant and custom privilege group ({@code RbacState}). */
+    public static String rbacDocument(String metaRoot) {
+        return metaRoot + "/root-coord/rbac/document";
     }
 }

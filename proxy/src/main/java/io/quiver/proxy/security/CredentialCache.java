@@ -176,7 +176,7 @@ public final class CredentialCache implements AutoCloseable {
         }
     }
 
-    private final class Listener implements MetaKv.WatchListener {
+    private final class Listener extends WatchEndListener {
         @Override
         public void onEvents(List<MetaKv.WatchEvent> events) {
             for (MetaKv.WatchEvent e : events) {
@@ -185,13 +185,8 @@ public final class CredentialCache implements AutoCloseable {
         }
 
         @Override
-        public void onCompacted(long compactRevision) {
-            watchEnded("compacted at revision " + compactRevision);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            watchEnded(error.toString());
+        void ended(String why) {
+            watchEnded(why);
         }
     }
 }

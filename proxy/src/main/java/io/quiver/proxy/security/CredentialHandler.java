@@ -21,10 +21,9 @@ import java.util.Optional;
  * arrive Base64-encoded, are checked against Milvus' rules and hashed here, and only the hash goes to rootcoord.
  * UpdateCredential needs the user's old password unless the caller is one of {@code common.security.superUsers}.
  *
- * <p>Who may manage users: with authentication on and until the privilege table (RBAC) exists, only {@code root}
- * creates, deletes and lists users and changes other users' passwords; any user changes its own. That is what
- * Milvus allows a user that holds no role beyond {@code public}. With authentication off there is no caller and,
- * as in Milvus, no check.
+ * <p>Who may manage users is decided before these run, by the privilege check ({@link PrivilegeInterceptor}:
+ * {@code CreateOwnership}, {@code DropOwnership}, {@code SelectOwnership}, {@code UpdateUser}; a user may always
+ * change its own password).
  */
 public final class CredentialHandler {
     /** Reads and writes the stored credentials (rootcoord in a running proxy). */
@@ -50,18 +49,14 @@ public final class CredentialHandler {
         this.config = requireNonNull(config, "config is null");
     }
 
-    public void create(Optional<Caller> caller, String db, CreateCredentialRequest req) {
-        requireRoot(caller, db, "CreateOwnership");
+    public void create(CreateCredentialRequest req) {
         String name = CredentialRules.username(req.getUsername());
         String password = CredentialRules.password(decode(req.getPassword(), "password"));
         store.create(CredentialInfo.newBuilder().setUsername(name).setEncryptedPassword(hasher.hash(password)).build());
     }
 
-    public void update(Optional<Caller> caller, String db, UpdateCredentialRequest req) {
+    public void update(Optional<Caller> caller, UpdateCredentialRequest req) {
         String name = CredentialRules.username(req.getUsername());
-        if (caller.isPresent() && !caller.get().username().equals(name)) {
-            requireRoot(caller, db, "UpdateUser");
-        }
         String newPassword = CredentialRules.password(decode(req.getNewPassword(), "new password"));
         boolean superUser = caller.map(c -> config.superUsers().contains(c.username())).orElse(false);
         if (!superUser && !cache.verify(name, decode(req.getOldPassword(), "old password"))) {
@@ -70,8 +65,7 @@ public final class CredentialHandler {
         store.update(CredentialInfo.newBuilder().setUsername(name).setEncryptedPassword(hasher.hash(newPassword)).build());
     }
 
-    public void delete(Optional<Caller> caller, String db, DeleteCredentialRequest req) {
-        requireRoot(caller, db, "DropOwnership");
+    public void delete(DeleteCredentialRequest req) {
         String name = req.getUsername() == null ? "" : req.getUsername().trim();
         if (name.isEmpty()) {
             throw QuiverException.invalid("username should be not empty");
@@ -79,17 +73,8 @@ public final class CredentialHandler {
         store.delete(name);
     }
 
-    public List<String> list(Optional<Caller> caller, String db) {
-        requireRoot(caller, db, "SelectOwnership");
+    public List<String> list() {
         return store.list();
-    }
-
-    /** Milvus' denial for a user without the privilege, in its words; code 1401. */
-    private static void requireRoot(Optional<Caller> caller, String db, String privilege) {
-        if (caller.isPresent() && !caller.get().isRoot()) {
-            throw QuiverException.of(ErrorCode.PRIVILEGE_NOT_PERMITTED, "Privilege%s: permission deny to %s in the `%s` database",
-                    privilege, caller.get().username(), db);
-        }
     }
 
     private static String decode(String base64, String what) {

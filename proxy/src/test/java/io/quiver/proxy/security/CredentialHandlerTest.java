@@ -99,40 +99,35 @@ class CredentialHandlerTest {
 
     @Test
     void createHashesTheDecodedPassword() {
-        handler.create(ROOT, "default", create(" alice ", "alice-pw"));
+        handler.create(create(" alice ", "alice-pw"));
         assertThat(stored.get("alice")).startsWith("$2b$").doesNotContain("alice-pw");
         assertThat(hasher.verify("alice-pw", stored.get("alice"))).isTrue();
-        fails(() -> handler.create(ROOT, "default", create("bob", "short")), ErrorCode.PARAMETER_INVALID, "between 6 and 72");
-        fails(() -> handler.create(ROOT, "default", create("9bob", "bob-password")), ErrorCode.PARAMETER_INVALID, "first character");
-        fails(() -> handler.create(ROOT, "default", CreateCredentialRequest.newBuilder().setUsername("bob").setPassword("***").build()),
+        fails(() -> handler.create(create("bob", "short")), ErrorCode.PARAMETER_INVALID, "between 6 and 72");
+        fails(() -> handler.create(create("9bob", "bob-password")), ErrorCode.PARAMETER_INVALID, "first character");
+        fails(() -> handler.create(CreateCredentialRequest.newBuilder().setUsername("bob").setPassword("***").build()),
                 ErrorCode.PARAMETER_INVALID, "Base64");
     }
 
     @Test
     void updateNeedsTheOldPasswordUnlessSuperUser() {
-        handler.create(ROOT, "default", create("alice", "alice-pw"));
-        fails(() -> handler.update(ALICE, "default", update("alice", "wrong-pw", "alice-pw2")), ErrorCode.NOT_AUTHENTICATED,
+        handler.create(create("alice", "alice-pw"));
+        fails(() -> handler.update(ALICE, update("alice", "wrong-pw", "alice-pw2")), ErrorCode.NOT_AUTHENTICATED,
                 "old password not correct for alice");
-        handler.update(ALICE, "default", update("alice", "alice-pw", "alice-pw2"));
+        handler.update(ALICE, update("alice", "alice-pw", "alice-pw2"));
         assertThat(hasher.verify("alice-pw2", stored.get("alice"))).isTrue();
         // root needs the old password too (Milvus: only common.security.superUsers skip it)
-        fails(() -> handler.update(ROOT, "default", update("alice", "x-unknown", "alice-pw3")), ErrorCode.NOT_AUTHENTICATED, "old password");
-        handler("root").update(ROOT, "default", update("alice", "x-unknown", "alice-pw3"));
+        fails(() -> handler.update(ROOT, update("alice", "x-unknown", "alice-pw3")), ErrorCode.NOT_AUTHENTICATED, "old password");
+        handler("root").update(ROOT, update("alice", "x-unknown", "alice-pw3"));
         assertThat(hasher.verify("alice-pw3", stored.get("alice"))).isTrue();
     }
 
     @Test
-    void onlyRootManagesOtherUsersWhileThereIsNoRbac() {
-        handler.create(ROOT, "default", create("alice", "alice-pw"));
-        fails(() -> handler.create(ALICE, "db1", create("carol", "carol-pw")), ErrorCode.PRIVILEGE_NOT_PERMITTED,
-                "PrivilegeCreateOwnership: permission deny to alice in the `db1` database");
-        fails(() -> handler.delete(ALICE, "default", DeleteCredentialRequest.newBuilder().setUsername("root").build()),
-                ErrorCode.PRIVILEGE_NOT_PERMITTED, "PrivilegeDropOwnership");
-        fails(() -> handler.list(ALICE, "default"), ErrorCode.PRIVILEGE_NOT_PERMITTED, "PrivilegeSelectOwnership");
-        fails(() -> handler.update(ALICE, "default", update("root", "Milvus", "hijacked")), ErrorCode.PRIVILEGE_NOT_PERMITTED,
-                "PrivilegeUpdateUser");
-        assertThat(handler.list(ROOT, "default")).containsExactly("alice", "root");
-        handler.delete(ROOT, "default", DeleteCredentialRequest.newBuilder().setUsername("alice").build());
-        assertThat(handler.list(Optional.empty(), "default")).containsExactly("root"); // authentication off: no caller, no check
+    void deleteAndList() {
+        handler.create(create("alice", "alice-pw"));
+        assertThat(handler.list()).containsExactly("alice", "root");
+        handler.delete(DeleteCredentialRequest.newBuilder().setUsername("alice").build());
+        assertThat(handler.list()).containsExactly("root");
+        fails(() -> handler.delete(DeleteCredentialRequest.newBuilder().setUsername(" ").build()), ErrorCode.PARAMETER_INVALID,
+                "username should be not empty");
     }
 }
