@@ -29,7 +29,8 @@ public record QuiverConfig(
         DataNodeConfig dataNode,
         QueryCoordConfig queryCoord,
         QueryNodeConfig queryNode,
-        IndexNodeConfig indexNode) {
+        IndexNodeConfig indexNode,
+        TransportSecurityConfig transport) {
 
     /** Every known key and its default, as dotted YAML paths. */
     static final Map<String, String> DEFAULTS = defaults();
@@ -91,6 +92,7 @@ public record QuiverConfig(
         d.put("queryNode.searchThreads", "0");     // 0 = available processors
         d.put("indexNode.buildThreads", "0");      // 0 = available processors
         d.put("indexNode.slots", "1");
+        d.putAll(TransportSecurityConfig.defaults()); // TLS and the dependencies' credentials
         return d;
     }
 
@@ -192,7 +194,8 @@ public record QuiverConfig(
                 new DataNodeConfig(bytes(v, "dataNode.syncBufferSize"), duration(v, "dataNode.syncPeriod"), integer(v, "dataNode.slot.slotCap")),
                 new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
-                new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")));
+                new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")),
+                TransportSecurityConfig.from(v));
     }
 
     private static double fraction(Map<String, String> v, String k) {
@@ -207,7 +210,7 @@ public record QuiverConfig(
         throw new IllegalArgumentException("configuration key '" + k + "' must be a number from 0 to 1, got '" + v.get(k) + "'");
     }
 
-    private static boolean bool(Map<String, String> v, String k) {
+    static boolean bool(Map<String, String> v, String k) {
         String s = v.get(k).trim().toLowerCase();
         if (s.equals("true") || s.equals("false")) {
             return Boolean.parseBoolean(s);
