@@ -38,6 +38,16 @@ class NodeSdkTest extends ConformanceBase {
         return log;
     }
 
+    /** Runs a script of tests/node (installing the SDK on first use); skipped when node or npm is not installed. */
+    static String runScript(List<String> cmd) throws Exception {
+        assumeTrue(onPath("node") && onPath("npm"), "node/npm not installed");
+        Path dir = Path.of(System.getProperty("quiver.node.dir", "node")).toAbsolutePath();
+        if (!Files.isDirectory(dir.resolve("node_modules/@zilliz/milvus2-sdk-node"))) {
+            run(dir, 600, List.of("npm", "ci", "--no-audit", "--no-fund"));
+        }
+        return run(dir, 180, cmd);
+    }
+
     @Test
     void nodeSdkQuickSetupInsertLoadSearchQuery() throws Exception {
         assumeTrue(onPath("node") && onPath("npm"), "node/npm not installed");
