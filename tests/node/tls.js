@@ -29,7 +29,7 @@ async function refused(opts, what, pattern) {
     : { rootCertPath: cert(certDir, 'ca.pem'), serverName: 'localhost' };
   const client = new MilvusClient({ address, ssl: true, tls, timeout: 30000 });
   await client.connectPromise;
-  const name = 'node_tls_' + mode;
+  const name = 'node_tls_' + mode + '_' + address.split(':').pop();
   ok(await client.createCollection({ collection_name: name, dimension: 4 }), 'createCollection over TLS');
   const data = Array.from({ length: 20 }, (_, i) => ({ id: i, vector: [i % 3, 1, 0, i / 20] }));
   const ins = await client.insert({ collection_name: name, data });

@@ -96,7 +96,7 @@ public final class Node implements AutoCloseable {
                 : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention()));
         this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
-        this.tls = new NodeTls(config, roles.size() > 1);
+        this.tls = new NodeTls(config, roles.contains(RoleClients.PROXY), roles.size() > 1);
         this.channels = tls.channels(config.common().maxMessageSize());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);

@@ -29,9 +29,10 @@ final class NodeTls implements AutoCloseable {
     private final String sni;
     private final int publicMode;
 
-    NodeTls(QuiverConfig config, boolean standalone) {
+    /** {@code servesPublicPort}: standalone or a proxy; {@code standalone}: every role in this JVM. */
+    NodeTls(QuiverConfig config, boolean servesPublicPort, boolean standalone) {
         TransportSecurityConfig t = config.transport();
-        this.publicServer = TlsContexts.publicServer(t.publicTls());
+        this.publicServer = servesPublicPort ? TlsContexts.publicServer(t.publicTls()) : Optional.empty();
         boolean internal = t.internalTls().enabled() && !standalone;
         if (t.internalTls().enabled() && standalone) {
             LOG.info("event=internal_tls_unused reason=standalone roles use in-process channels only");

@@ -3,6 +3,7 @@ package io.quiver.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.gson.JsonObject;
 import io.milvus.client.MilvusServiceClient;
 import io.milvus.grpc.ShowCollectionsResponse;
 import io.milvus.param.ConnectParam;
@@ -25,11 +26,11 @@ import java.util.function.Consumer;
  * What the TLS end-to-end tests share: certificates made by {@code deploy/tls/gen-certs.sh}, a standalone server
  * configured with a TLS mode, SDK clients (Java v2 and v1) with TLS options, and a round trip through one.
  */
-final class TlsFixture {
+public final class TlsFixture {
     private TlsFixture() {}
 
     /** Runs the repository's certificate script into {@code dir} ("new" or "renew"). */
-    static Path certificates(Path dir, String action) throws Exception {
+    public static Path certificates(Path dir, String action) throws Exception {
         assumeTrue(opensslInstalled(), "openssl not installed");
         Path script = Path.of(System.getProperty("quiver.root", "..")).resolve("deploy/tls/gen-certs.sh").toAbsolutePath();
         Process p = new ProcessBuilder("bash", script.toString(), dir.toString(), action).redirectErrorStream(true).start();
@@ -49,7 +50,7 @@ final class TlsFixture {
     }
 
     /** A standalone server with {@code common.security.tlsMode: mode} and the certificates in {@code certs}. */
-    static StandaloneProcess server(Path tmp, Path certs, int mode) throws Exception {
+    public static StandaloneProcess server(Path tmp, Path certs, int mode) throws Exception {
         Path yaml = tmp.resolve("quiver.yaml");
         Files.writeString(yaml, """
                 common:
@@ -66,7 +67,7 @@ final class TlsFixture {
         return server;
     }
 
-    static MilvusClientV2 v2(StandaloneProcess server, Consumer<ConnectConfig.ConnectConfigBuilder<?, ?>> tls) {
+    public static MilvusClientV2 v2(StandaloneProcess server, Consumer<ConnectConfig.ConnectConfigBuilder<?, ?>> tls) {
         ConnectConfig.ConnectConfigBuilder<?, ?> b = ConnectConfig.builder().uri(server.uri()).rpcDeadlineMs(30_000)
                 .connectTimeoutMs(10_000);
         tls.accept(b);
@@ -88,6 +89,15 @@ final class TlsFixture {
         var hits = client.search(SearchReq.builder().collectionName(collection).data(List.of(new FloatVec(new float[] {1, 0, 0, 0})))
                 .topK(5).consistencyLevel(ConsistencyLevel.STRONG).build());
         assertThat(hits.getSearchResults().get(0)).hasSize(5);
+    }
+
+    /** {@code n} rows {id, vector} with ids from {@code firstId}, random vectors from {@code seed} (for benchmarks too). */
+    public static List<JsonObject> rows(long firstId, int n, int dim, long seed) {
+        return ConformanceBase.rows(firstId, ConformanceBase.randVecs(seed, n, dim));
+    }
+
+    public static List<float[]> vectors(long seed, int n, int dim) {
+        return ConformanceBase.randVecs(seed, n, dim);
     }
 
     static void v1Lists(MilvusServiceClient client, String collection) {
