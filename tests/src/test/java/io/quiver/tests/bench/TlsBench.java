@@ -24,8 +24,9 @@ import java.util.concurrent.Future;
  * {@code common.security.tlsMode} 1 or 2, driven by the official Java SDK v2 in the same run. Insert throughput
  * (batches of {@code --batch} rows of {@code --dim} floats into a quick-setup collection) and search throughput
  * (top-10 over those rows, Eventually consistent, {@code --threads} client threads) alternate between the two
- * servers, plain first, so machine noise hits both: {@code --warmup} rounds, then {@code --rounds} measured ones;
- * reported are each round's TLS/plain ratios, their median, and the best throughput of each server.
+ * servers, plain first, so machine noise hits both: {@code --warmup} rounds, then {@code --rounds} measured ones.
+ * Reported per round and as medians of the TLS/plain ratios: throughput, and CPU time (server process from /proc plus
+ * this client JVM) per 1,000 rows inserted and per search, which other load on the machine disturbs much less.
  *
  * <pre>
  * ./mvnw -q -pl tests exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.quiver.tests.bench.TlsBench \
@@ -69,31 +70,53 @@ public final class TlsBench {
                     : b -> b.secure(true).serverPemPath(certs.resolve("ca.pem").toString()).serverName("localhost"));
             int warmup = Integer.parseInt(a.get("--warmup"));
             int rounds = Integer.parseInt(a.get("--rounds"));
-            List<double[]> measured = new ArrayList<>(); // per round: insert plain, insert tls, search plain, search tls
+            // per round, per phase (insert plain, insert tls, search plain, search tls): throughput, and CPU per unit of work
+            // (both processes: the server's from /proc, this client JVM's; CPU is what TLS adds, and it is far less
+            // sensitive than throughput to other load on the machine)
+            List<double[]> rates = new ArrayList<>();
+            List<double[]> cpu = new ArrayList<>();
             for (int r = 0; r < warmup + rounds; r++) {
-                double[] m = {insert(p, "bench_plain_" + r), insert(t, "bench_tls_" + r), search(p, "bench_plain_" + r), search(t, "bench_tls_" + r)};
-                System.out.printf("%s %d: insert rows/s plain %.0f tls %.0f (%.2fx) | search/s plain %.0f tls %.0f (%.2fx)%n",
-                        r < warmup ? "warm-up" : "round", r, m[0], m[1], m[1] / m[0], m[2], m[3], m[3] / m[2]);
+                double[] rate = new double[4];
+                double[] us = new double[4];
+                String id = Integer.toString(r);
+                measure(plain, () -> insert(p, "bench_plain_" + id), rate, us, 0, 1000);
+                measure(tls, () -> insert(t, "bench_tls_" + id), rate, us, 1, 1000);
+                measure(plain, () -> search(p, "bench_plain_" + id), rate, us, 2, 1);
+                measure(tls, () -> search(t, "bench_tls_" + id), rate, us, 3, 1);
+                System.out.printf("%s %d: insert rows/s %.0f vs %.0f, CPU us/1k rows %.0f vs %.0f (%.2fx) | search/s %.0f vs %.0f, "
+                        + "CPU us/search %.0f vs %.0f (%.2fx)   [plain vs TLS]%n", r < warmup ? "warm-up" : "round", r,
+                        rate[0], rate[1], us[0], us[1], us[1] / us[0], rate[2], rate[3], us[2], us[3], us[3] / us[2]);
                 if (r >= warmup) {
-                    measured.add(m);
+                    rates.add(rate);
+                    cpu.add(us);
                 }
             }
-            System.out.printf("TLS mode %d, %d rounds after %d warm-up: insert median ratio %.2fx (best %.0f vs %.0f rows/s), "
-                    + "search median ratio %.2fx (best %.0f vs %.0f /s)%n", mode, rounds, warmup,
-                    medianRatio(measured, 1, 0), best(measured, 1), best(measured, 0),
-                    medianRatio(measured, 3, 2), best(measured, 3), best(measured, 2));
+            System.out.printf("TLS mode %d, %d rounds after %d warm-up, medians of TLS/plain: insert throughput %.2fx, CPU per row %.2fx; "
+                    + "search throughput %.2fx, CPU per search %.2fx%n", mode, rounds, warmup,
+                    median(rates, 1, 0), median(cpu, 1, 0), median(rates, 3, 2), median(cpu, 3, 2));
             p.close();
             t.close();
         }
     }
 
-    private static double medianRatio(List<double[]> rounds, int tls, int plain) {
-        double[] r = rounds.stream().mapToDouble(m -> m[tls] / m[plain]).sorted().toArray();
-        return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
+    private interface Phase {
+        double run() throws Exception;
     }
 
-    private static double best(List<double[]> rounds, int i) {
-        return rounds.stream().mapToDouble(m -> m[i]).max().orElse(0);
+    /** Runs a phase against {@code server}; records its throughput and the CPU microseconds per {@code unit} of work. */
+    private static void measure(StandaloneProcess server, Phase phase, double[] rate, double[] us, int i, int unit) throws Exception {
+        long s0 = InsertBench.serverCpuNanos(server.pid());
+        long c0 = InsertBench.cpuNanos();
+        long t0 = System.nanoTime();
+        rate[i] = phase.run();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long cpuNanos = InsertBench.serverCpuNanos(server.pid()) - s0 + InsertBench.cpuNanos() - c0;
+        us[i] = cpuNanos / 1e3 / (rate[i] * seconds / unit);
+    }
+
+    private static double median(List<double[]> rounds, int tls, int plain) {
+        double[] r = rounds.stream().mapToDouble(m -> m[tls] / m[plain]).sorted().toArray();
+        return r.length % 2 == 1 ? r[r.length / 2] : (r[r.length / 2 - 1] + r[r.length / 2]) / 2;
     }
 
     /** Creates a quick-setup collection and inserts {@code --rows} rows; returns rows per second. */
