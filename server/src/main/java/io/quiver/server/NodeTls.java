@@ -33,6 +33,10 @@ final class NodeTls implements AutoCloseable {
     NodeTls(QuiverConfig config, boolean servesPublicPort, boolean standalone) {
         TransportSecurityConfig t = config.transport();
         this.publicServer = servesPublicPort ? TlsContexts.publicServer(t.publicTls()) : Optional.empty();
+        if (t.publicTls().mode() == TransportSecurityConfig.TlsMode.SERVER && t.publicTls().caPem() != null) {
+            // Milvus' configuration files name all three paths; the CA matters only when client certificates are checked
+            LOG.warn("event=tls_setting_unused key=tls.caPemPath reason=client certificates are checked only with common.security.tlsMode 2");
+        }
         boolean internal = t.internalTls().enabled() && !standalone;
         if (t.internalTls().enabled() && standalone) {
             LOG.info("event=internal_tls_unused reason=standalone roles use in-process channels only");
