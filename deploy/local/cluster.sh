@@ -2,9 +2,14 @@
 # A Quiver cluster on loopback, without Docker: the dependencies (etcd, S3, Pulsar; see deps.sh) and every role
 # as its own process. Processes are tracked in $QUIVER_CLUSTER_DIR/procs and stopped by PID, never by name.
 #
-#   cluster.sh up [--querynodes N] [--datanodes N] [--indexnodes N] [--proxies N]
+#   cluster.sh up [--querynodes N] [--datanodes N] [--indexnodes N] [--proxies N] [--tls] [--secure-deps]
 #        starts deps + rootcoord, datacoord, querycoord, then the nodes and proxies; waits until the proxy serves;
 #        prints QUIVER_PROXY=127.0.0.1:<port>
+#        --tls: certificates from deploy/tls/gen-certs.sh in $QUIVER_CLUSTER_DIR/certs; proxies serve TLS only
+#               (common.security.tlsMode 1) and the roles talk mutual TLS (common.security.internaltlsEnabled)
+#        --secure-deps: etcd over TLS with user/password authentication, S3 over HTTPS, Pulsar with token
+#               authentication (the same CA); they are started fresh, so give them their own INFRA_RUN_DIR and
+#               ports when other dependencies run on this machine (see docs/configuration.md)
 #   cluster.sh status                 one line per process: role pid grpc_port metrics_port healthy|unhealthy
 #   cluster.sh add ROLE               start one more querynode|datanode|indexnode|proxy; prints its line
 #   cluster.sh stop NAME              graceful stop (SIGTERM) of one process (NAME as in status, e.g. querynode-2)
@@ -29,6 +34,8 @@ mkdir -p "$DIR"
 touch "$PROCS"
 
 log() { echo "cluster: $*" >&2; }
+SECURITY="$DIR/security.yaml"   # written by `up --tls/--secure-deps`, given to every role it starts
+CERTS="$DIR/certs"
 
 deps_env() {
   local env
@@ -40,6 +47,26 @@ deps_env() {
   export MINIO_ADDRESS="${S3_ENDPOINT:?the S3 server is not running}"
   export MINIO_ACCESS_KEY="${S3_ACCESS_KEY:-minioadmin}" MINIO_SECRET_KEY="${S3_SECRET_KEY:-minioadmin}"
   export PULSAR_ADDRESS="${PULSAR_SERVICE_URL:?Pulsar is not running}"
+}
+
+write_security() { # tls secure_deps: the settings every role gets (flat dotted keys, appended to QUIVER_ROLE_CONFIG)
+  [ -n "$1$2" ] || return 0
+  {
+    if [ -n "$1" ]; then
+      echo "common.security.tlsMode: 1"
+      for k in tls internaltls; do
+        echo "$k.serverPemPath: $CERTS/server.pem"; echo "$k.serverKeyPath: $CERTS/server.key"; echo "$k.caPemPath: $CERTS/ca.pem"
+      done
+      echo "common.security.internaltlsEnabled: true"
+    fi
+    if [ -n "$2" ]; then
+      echo "etcd.ssl.enabled: true"; echo "etcd.ssl.tlsCACert: $CERTS/ca.pem"
+      echo "etcd.auth.enabled: true"; echo "etcd.auth.userName: root"; echo "etcd.auth.password: $(cat "$DIR/etcd-root-password")"
+      echo "minio.useSSL: true"; echo "minio.ssl.tlsCACert: $CERTS/ca.pem"
+      echo "pulsar.authPlugin: token"; echo "pulsar.authParams: token:${PULSAR_TOKEN:?Pulsar printed no token}"
+    fi
+  } >"$SECURITY"
+  chmod 600 "$SECURITY"
 }
 
 next_index() { # count of processes of a role ever started + 1
@@ -70,7 +97,11 @@ start_role() { # role
 launch() { # name role port mport: starts the process (log appended), sets pid
   export QUIVER_CLUSTER_NAME="${QUIVER_CLUSTER_NAME:-quiver}"
   local conf=()
-  if [ -n "${QUIVER_ROLE_CONFIG:-}" ]; then conf=(--config "$QUIVER_ROLE_CONFIG"); fi
+  if [ -f "$SECURITY" ]; then
+    # dotted keys at the top level are valid next to a nested quiver.yaml: the two files are simply appended
+    cat ${QUIVER_ROLE_CONFIG:+"$QUIVER_ROLE_CONFIG"} "$SECURITY" >"$DIR/role-config.yaml"
+    conf=(--config "$DIR/role-config.yaml")
+  elif [ -n "${QUIVER_ROLE_CONFIG:-}" ]; then conf=(--config "$QUIVER_ROLE_CONFIG"); fi
   QUIVER_NO_BUILD=1 QUIVER_JAVA_OPTS="${QUIVER_ROLE_JAVA_OPTS:--Xms64m -Xmx1g -XX:+UseSerialGC}" \
     setsid "$ROOT/quiver" run "$2" --port "$3" --metrics-port "$4" --data-dir "$DIR/$1" "${conf[@]}" \
     >>"$DIR/$1.log" 2>&1 </dev/null &
@@ -127,9 +158,11 @@ stop_proc() { # name signal
 case "${1:-}" in
   up)
     shift
-    qn=1; dn=1; inn=1; px=1
+    qn=1; dn=1; inn=1; px=1; tls=""; secure_deps=""
     while [ $# -gt 0 ]; do
       case "$1" in
+        --tls) tls=1; shift ;;
+        --secure-deps) secure_deps=1; shift ;;
         --querynodes) qn="$2"; shift 2 ;;
         --datanodes) dn="$2"; shift 2 ;;
         --indexnodes) inn="$2"; shift 2 ;;
@@ -138,6 +171,18 @@ case "${1:-}" in
       esac
     done
     S=$(date +%s%N)
+    rm -f "$SECURITY"
+    if [ -n "$tls$secure_deps" ]; then
+      [ -f "$CERTS/ca.pem" ] || "$ROOT/deploy/tls/gen-certs.sh" "$CERTS"
+    fi
+    if [ -n "$secure_deps" ]; then
+      if [ -n "${QUIVER_EXTERNAL_DEPS:-}" ]; then log "--secure-deps starts its own dependencies: unset QUIVER_EXTERNAL_DEPS"; exit 2; fi
+      if "$HERE/deps.sh" status >/dev/null 2>&1 || [ -n "$(DEPS="etcd s3 pulsar" "$HERE/deps.sh" env)" ]; then
+        log "dependencies already run in ${INFRA_RUN_DIR:-/tmp/quiver-infra}; --secure-deps needs its own INFRA_RUN_DIR (and free ports)"; exit 2
+      fi
+      [ -s "$DIR/etcd-root-password" ] || (umask 077; od -An -N12 -tx1 /dev/urandom | tr -d ' \n' >"$DIR/etcd-root-password")
+      export ETCD_TLS_DIR="$CERTS" ETCD_ROOT_PASSWORD="$(cat "$DIR/etcd-root-password")" ETCD_CLEAN=1 S3_TLS_DIR="$CERTS" PULSAR_AUTH_TOKEN=1
+    fi
     # remember which dependencies this call started: down stops only those (others were someone else's)
     started=""
     for d in ${DEPS:-etcd s3 pulsar}; do
@@ -147,6 +192,7 @@ case "${1:-}" in
     echo "$started" >"$DIR/started-deps"
     [ -n "${QUIVER_EXTERNAL_DEPS:-}" ] || "$HERE/deps.sh" up >/dev/null
     deps_env
+    write_security "$tls" "$secure_deps"
     [ -f "$ROOT/server/target/quiver-server.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests install >&2)
     : >"$PROCS"; rm -f "$DIR/next-port"
     for r in rootcoord datacoord querycoord; do start_role "$r" >&2; done
@@ -156,6 +202,7 @@ case "${1:-}" in
     for _ in $(seq 1 "$px"); do start_role proxy >&2; done
     log "cluster up in $(( ($(date +%s%N) - S) / 1000000 )) ms"
     echo "QUIVER_PROXY=127.0.0.1:$PROXY_PORT"
+    if [ -n "$tls" ]; then echo "QUIVER_CA=$CERTS/ca.pem"; fi
     ;;
   status) status ;;
   add)

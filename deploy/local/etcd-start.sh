@@ -8,7 +8,10 @@
 #   ETCD_DATA_DIR      data dir                   (default: $INFRA_RUN_DIR/etcd-data; kept across restarts)
 #   ETCD_CLEAN=1       wipe the data dir before starting
 #   ETCD_START_TIMEOUT seconds to wait for health (default 30)
-# Stdout: ETCD_ENDPOINTS=http://127.0.0.1:PORT  (also written to $INFRA_RUN_DIR/etcd.env). Logs go to stderr.
+#   ETCD_TLS_DIR       serve clients over TLS with server.pem/server.key of this dir (deploy/tls/gen-certs.sh),
+#                      clients check it against its ca.pem; endpoints become https://
+#   ETCD_ROOT_PASSWORD turn etcd's authentication on: user root with this password (needs a fresh data dir)
+# Stdout: ETCD_ENDPOINTS=http(s)://127.0.0.1:PORT  (also written to $INFRA_RUN_DIR/etcd.env). Logs go to stderr.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/lib.sh"
@@ -38,10 +41,17 @@ done
 [ "${ETCD_CLEAN:-0}" = 1 ] && rm -rf "$DATA_DIR"
 mkdir -p "$DATA_DIR"; chmod 700 "$DATA_DIR"
 
+SCHEME=http; TLS_ARGS=(); CTL=(etcdctl --endpoints="127.0.0.1:$CPORT" --dial-timeout=1s --command-timeout=2s)
+if [ -n "${ETCD_TLS_DIR:-}" ]; then
+  SCHEME=https
+  TLS_ARGS=(--cert-file "$ETCD_TLS_DIR/server.pem" --key-file "$ETCD_TLS_DIR/server.key")
+  CTL+=(--cacert "$ETCD_TLS_DIR/ca.pem")
+fi
+
 START_NS=$(date +%s%N)
 # setsid: own session, so the CI shell's job control / SIGHUP cannot reach it. $! is etcd's own PID.
 setsid etcd --name infra-etcd --data-dir "$DATA_DIR" \
-  --listen-client-urls "http://127.0.0.1:$CPORT" --advertise-client-urls "http://127.0.0.1:$CPORT" \
+  --listen-client-urls "$SCHEME://127.0.0.1:$CPORT" --advertise-client-urls "$SCHEME://127.0.0.1:$CPORT" "${TLS_ARGS[@]}" \
   --listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
   --initial-cluster "infra-etcd=http://127.0.0.1:$PPORT" --initial-cluster-state new \
   --auto-compaction-mode revision --auto-compaction-retention 1000 \
@@ -50,12 +60,21 @@ PID=$!
 echo "$PID" >"$PIDFILE"
 
 deadline=$(( $(date +%s) + TIMEOUT ))
-until ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$CPORT" --dial-timeout=1s --command-timeout=2s endpoint health >/dev/null 2>&1; do
+until ETCDCTL_API=3 "${CTL[@]}" endpoint health >/dev/null 2>&1; do
   if ! kill -0 "$PID" 2>/dev/null; then echo "etcd exited during startup; last log lines:" >&2; tail -20 "$LOG" >&2; rm -f "$PIDFILE"; exit 1; fi
   if [ "$(date +%s)" -ge "$deadline" ]; then echo "etcd not healthy after ${TIMEOUT}s; last log lines:" >&2; tail -20 "$LOG" >&2; kill "$PID" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1; fi
   sleep 0.1
 done
+if [ -n "${ETCD_ROOT_PASSWORD:-}" ]; then
+  # etcd needs user root with role root before `auth enable`; etcdctl may exit 0 on a refused call, so check after
+  ETCDCTL_API=3 "${CTL[@]}" user add root --new-user-password="$ETCD_ROOT_PASSWORD" --interactive=false >/dev/null \
+    && ETCDCTL_API=3 "${CTL[@]}" user grant-role root root >/dev/null \
+    && ETCDCTL_API=3 "${CTL[@]}" auth enable >/dev/null \
+    && ! ETCDCTL_API=3 "${CTL[@]}" get /quiver-auth-check >/dev/null 2>&1 \
+    && ETCDCTL_API=3 "${CTL[@]}" --user "root:$ETCD_ROOT_PASSWORD" get /quiver-auth-check >/dev/null \
+    || { echo "enabling etcd authentication failed (a data dir from an earlier run? use ETCD_CLEAN=1)" >&2; kill "$PID"; rm -f "$PIDFILE"; exit 1; }
+fi
 MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
-echo "ETCD_ENDPOINTS=http://127.0.0.1:$CPORT" >"$RUN_DIR/etcd.env"
+echo "ETCD_ENDPOINTS=$SCHEME://127.0.0.1:$CPORT" >"$RUN_DIR/etcd.env"
 echo "etcd $(etcd --version | awk '/etcd Version/{print $3}') healthy in ${MS} ms (pid $PID, data $DATA_DIR, log $LOG)" >&2
 cat "$RUN_DIR/etcd.env"

@@ -22,6 +22,8 @@
 #   PULSAR_CACHE_DIR      where the resolved classpath file is kept (default: ~/.cache/quiver-infra)
 #   PULSAR_START_TIMEOUT  seconds (default 180)
 #   INFRA_MVN_ARGS        extra mvn args for the one-time resolution (e.g. -Dmaven.repo.local=...)
+#   PULSAR_AUTH_TOKEN=1   clients must authenticate with a JWT token (HS256, secret key made here on first use in
+#                         $PULSAR_DATA_DIR/token-secret.key); prints PULSAR_TOKEN=<a token for role "quiver">
 # Stdout: PULSAR_SERVICE_URL=pulsar://127.0.0.1:6650 and PULSAR_ADMIN_URL=http://127.0.0.1:8080
 #         (also in $INFRA_RUN_DIR/pulsar.env). Progress/log lines go to stderr.
 set -euo pipefail
@@ -125,6 +127,24 @@ journalMaxSizeMB=64
 journalMaxBackups=0
 logSizeLimit=67108864
 EOC
+TOKEN=""
+if [ "${PULSAR_AUTH_TOKEN:-0}" = 1 ]; then
+  SECRET="$DATA_DIR/token-secret.key"
+  [ -s "$SECRET" ] || (umask 077; head -c 32 /dev/urandom >"$SECRET")
+  b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+  jwt_head=$(printf '{"alg":"HS256"}' | b64url); jwt_body=$(printf '{"sub":"quiver"}' | b64url)
+  jwt_sig=$(printf '%s.%s' "$jwt_head" "$jwt_body" | openssl dgst -sha256 -mac HMAC -macopt "hexkey:$(od -An -v -tx1 "$SECRET" | tr -d ' \n')" -binary | b64url)
+  TOKEN="$jwt_head.$jwt_body.$jwt_sig"
+  cat >>"$CONF" <<EOA
+# --- token authentication (PULSAR_AUTH_TOKEN=1) ---
+authenticationEnabled=true
+authenticationProviders=org.apache.pulsar.broker.authentication.AuthenticationProviderToken
+tokenSecretKey=file://$SECRET
+superUserRoles=quiver
+brokerClientAuthenticationPlugin=org.apache.pulsar.client.impl.auth.AuthenticationToken
+brokerClientAuthenticationParameters=token:$TOKEN
+EOA
+fi
 cat >"$LOG4J" <<'EOL'
 <?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="WARN" shutdownHook="disable">
@@ -163,13 +183,14 @@ cd - >/dev/null
 # ---- 4. wait: broker health check (real produce/consume on a heartbeat topic) + public/default namespace ----
 ADMIN="http://127.0.0.1:$WPORT"
 deadline=$(( $(date +%s) + TIMEOUT ))
-until [ "$(curl -s --max-time 10 "$ADMIN/admin/v2/brokers/health" 2>/dev/null)" = "ok" ] \
-   && curl -s --max-time 5 "$ADMIN/admin/v2/namespaces/public" 2>/dev/null | grep -q '"public/default"'; do
+AUTH_HEADER=(); [ -z "$TOKEN" ] || AUTH_HEADER=(-H "Authorization: Bearer $TOKEN")
+until [ "$(curl -s --max-time 10 "${AUTH_HEADER[@]}" "$ADMIN/admin/v2/brokers/health" 2>/dev/null)" = "ok" ] \
+   && curl -s --max-time 5 "${AUTH_HEADER[@]}" "$ADMIN/admin/v2/namespaces/public" 2>/dev/null | grep -q '"public/default"'; do
   if ! kill -0 "$PID" 2>/dev/null; then echo "pulsar exited during startup; last log lines:" >&2; tail -30 "$LOG" >&2; rm -f "$PIDFILE"; exit 1; fi
   if [ "$(date +%s)" -ge "$deadline" ]; then echo "pulsar not healthy after ${TIMEOUT}s; last log lines:" >&2; tail -30 "$LOG" >&2; kill "$PID" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1; fi
   sleep 0.5
 done
 MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
-{ echo "PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BPORT"; echo "PULSAR_ADMIN_URL=$ADMIN"; } >"$RUN_DIR/pulsar.env"
+{ echo "PULSAR_SERVICE_URL=pulsar://127.0.0.1:$BPORT"; echo "PULSAR_ADMIN_URL=$ADMIN"; [ -z "$TOKEN" ] || echo "PULSAR_TOKEN=$TOKEN"; } >"$RUN_DIR/pulsar.env"
 echo "pulsar $VER standalone healthy in ${MS} ms (pid $PID, data $DATA_DIR, log $LOG)" >&2
 cat "$RUN_DIR/pulsar.env"

@@ -15,6 +15,8 @@
 #   S3PROXY_CACHE_DIR where the jar is copied (default: ~/.cache/quiver-infra)
 #   S3_START_TIMEOUT  seconds (default 60)
 #   INFRA_MVN_ARGS    extra mvn args for the one-time fetch (e.g. -Dmaven.repo.local=...)
+#   S3_TLS_DIR        serve HTTPS only, with server.pem/server.key of this dir (deploy/tls/gen-certs.sh); clients
+#                     check it against its ca.pem; S3_ENDPOINT becomes https://
 # Stdout: S3_ENDPOINT=..., S3_ACCESS_KEY=..., S3_SECRET_KEY=... (also in $INFRA_RUN_DIR/s3.env).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -54,8 +56,17 @@ mkdir -p "$DATA_DIR"
 # non-AWS hosts); aws-v2-or-v4 accepts both signature versions; jclouds.identity/credential are required
 # by the launcher even for local backends. 'filesystem' (old jclouds backend) lists directory markers
 # like "prefix/" in recursive listings on 2.x, so use filesystem-nio2.
+SCHEME=http; CURL_TLS=(); ENDPOINT_LINE="s3proxy.endpoint=http://127.0.0.1:$PORT"
+if [ -n "${S3_TLS_DIR:-}" ]; then
+  SCHEME=https; CURL_TLS=(--cacert "$S3_TLS_DIR/ca.pem")
+  KS="$RUN_DIR/s3-keystore.p12"; KSPASS="s3proxy-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+  openssl pkcs12 -export -in "$S3_TLS_DIR/server.pem" -inkey "$S3_TLS_DIR/server.key" -name s3proxy -out "$KS" -passout "pass:$KSPASS"
+  ENDPOINT_LINE="s3proxy.secure-endpoint=https://127.0.0.1:$PORT
+s3proxy.keystore-path=$KS
+s3proxy.keystore-password=$KSPASS"
+fi
 cat >"$CONF" <<EOC
-s3proxy.endpoint=http://127.0.0.1:$PORT
+$ENDPOINT_LINE
 s3proxy.authorization=aws-v2-or-v4
 s3proxy.identity=$AK
 s3proxy.credential=$SK
@@ -75,9 +86,9 @@ echo "$PID" >"$PIDFILE"
 
 # Healthy = a SigV4-signed ListBuckets succeeds (proves the port, the auth settings and the backend).
 # curl 7.88's --aws-sigv4 does not add x-amz-content-sha256, which S3Proxy requires: pass it ourselves.
-s3curl() { curl -s --max-time 5 -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" "$@"; }
+s3curl() { curl -s --max-time 5 "${CURL_TLS[@]}" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" "$@"; }
 deadline=$(( $(date +%s) + TIMEOUT ))
-until s3curl -f -o /dev/null "http://127.0.0.1:$PORT/"; do
+until s3curl -f -o /dev/null "$SCHEME://127.0.0.1:$PORT/"; do
   if ! kill -0 "$PID" 2>/dev/null; then echo "s3proxy exited during startup; last log lines:" >&2; tail -20 "$LOG" >&2; rm -f "$PIDFILE"; exit 1; fi
   if [ "$(date +%s)" -ge "$deadline" ]; then echo "s3proxy not healthy after ${TIMEOUT}s; last log lines:" >&2; tail -20 "$LOG" >&2; kill "$PID" 2>/dev/null || true; rm -f "$PIDFILE"; exit 1; fi
   sleep 0.1
@@ -87,10 +98,10 @@ MS=$(( ($(date +%s%N) - START_NS) / 1000000 ))
 IFS=',' read -r -a BUCKETS <<<"${S3_BUCKETS:-}"
 for b in "${BUCKETS[@]}"; do
   [ -n "$b" ] || continue
-  code=$(s3curl -o /dev/null -w '%{http_code}' -X PUT "http://127.0.0.1:$PORT/$b")
+  code=$(s3curl -o /dev/null -w '%{http_code}' -X PUT "$SCHEME://127.0.0.1:$PORT/$b")
   case "$code" in 200|409) ;; *) echo "creating bucket '$b' failed: HTTP $code (S3 names: 3-63 chars, a-z0-9.-); stopping s3proxy" >&2; kill "$PID"; rm -f "$PIDFILE"; exit 1;; esac
 done
 
-{ echo "S3_ENDPOINT=http://127.0.0.1:$PORT"; echo "S3_ACCESS_KEY=$AK"; echo "S3_SECRET_KEY=$SK"; } >"$RUN_DIR/s3.env"
+{ echo "S3_ENDPOINT=$SCHEME://127.0.0.1:$PORT"; echo "S3_ACCESS_KEY=$AK"; echo "S3_SECRET_KEY=$SK"; } >"$RUN_DIR/s3.env"
 echo "s3proxy $VER ($BACKEND) healthy in ${MS} ms (pid $PID, data $DATA_DIR, log $LOG)" >&2
 cat "$RUN_DIR/s3.env"

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.common.exception.ClosedClientException;
@@ -70,7 +71,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdMetaKv implements MetaKv {
     private static final Logger log = LoggerFactory.getLogger(EtcdMetaKv.class);
-    private static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
     private static final byte[] NUL = {0};
     private static final AtomicInteger WATCH_THREADS = new AtomicInteger();
     private static final Set<ErrorCode> RETRIABLE = Set.of(ErrorCode.UNAVAILABLE, ErrorCode.DEADLINE_EXCEEDED,
@@ -90,22 +91,29 @@ public final class EtcdMetaKv implements MetaKv {
     }
 
     public EtcdMetaKv(String endpoints, Duration callTimeout, Retry retry) {
+        this(endpoints, callTimeout, retry, EtcdSecurity.NONE);
+    }
+
+    /** As above, reaching etcd over TLS and/or with a user and password. */
+    public EtcdMetaKv(String endpoints, Duration callTimeout, Retry retry, EtcdSecurity security) {
         requireNonNull(endpoints, "endpoints");
+        requireNonNull(security, "security is null");
         String[] eps = Arrays.stream(endpoints.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
         if (eps.length == 0) {
             throw new IllegalArgumentException("no etcd endpoint in '" + endpoints + "'");
         }
         this.timeoutMillis = callTimeout.toMillis();
         this.retry = requireNonNull(retry, "retry");
-        this.client = Client.builder()
+        ClientBuilder builder = Client.builder()
                 .endpoints(eps)
                 .connectTimeout(Duration.ofSeconds(5))
                 .keepaliveTime(Duration.ofSeconds(10))
                 .keepaliveTimeout(Duration.ofSeconds(5))
                 .retryDelay(50)
                 .retryMaxDelay(1000)
-                .retryMaxDuration(callTimeout)
-                .build();
+                .retryMaxDuration(callTimeout);
+        security.applyTo(builder);
+        this.client = builder.build();
         this.kv = client.getKVClient();
         this.leases = client.getLeaseClient();
     }

@@ -77,7 +77,14 @@ public final class MinioObjectStore implements ObjectStore {
 
     public MinioObjectStore(String endpoint, String accessKey, String secretKey, String bucket, String rootPrefix,
                             long partSize, Retry retry) {
-        requireNonNull(endpoint, "endpoint");
+        this(endpoint, S3Tls.PLAIN, accessKey, secretKey, bucket, rootPrefix, partSize, retry);
+    }
+
+    /** {@code address}: {@code host:port} (the scheme follows {@code tls}) or a URL agreeing with it. */
+    public MinioObjectStore(String address, S3Tls tls, String accessKey, String secretKey, String bucket, String rootPrefix,
+                            long partSize, Retry retry) {
+        requireNonNull(address, "address");
+        String endpoint = tls.endpoint(address);
         this.bucket = requireNonNull(bucket, "bucket");
         if (partSize < MIN_PART_SIZE) {
             throw new IllegalArgumentException("partSize must be >= 5 MiB: " + partSize);
@@ -95,13 +102,14 @@ public final class MinioObjectStore implements ObjectStore {
             LocalObjectStore.validateKey(r);
         }
         this.root = r.isEmpty() ? "" : r + "/";
-        this.http = new OkHttpClient.Builder()
+        OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder()
                 .connectTimeout(10, TimeUnit.SECONDS)
                 .readTimeout(60, TimeUnit.SECONDS)
                 .writeTimeout(60, TimeUnit.SECONDS)
                 .callTimeout(10, TimeUnit.MINUTES) // a whole (large) transfer
-                .retryOnConnectionFailure(true)
-                .build();
+                .retryOnConnectionFailure(true);
+        tls.applyTo(httpBuilder);
+        this.http = httpBuilder.build();
         this.client = MinioClient.builder()
                 .endpoint(endpoint)
                 .credentials(requireNonNull(accessKey, "accessKey"), requireNonNull(secretKey, "secretKey"))

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import org.apache.pulsar.client.api.ClientBuilder;
 import org.apache.pulsar.client.api.Message;
 import org.apache.pulsar.client.api.MessageId;
 import org.apache.pulsar.client.api.MessageIdAdv;
@@ -79,6 +80,7 @@ public final class PulsarWal implements Wal {
     private final Set<String> knownChannels = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long operationTimeoutMillis;
+    public static final Duration DEFAULT_OPERATION_TIMEOUT = Duration.ofSeconds(15);
 
     /**
      * @param serviceUrl      e.g. {@code pulsar://127.0.0.1:6650}
@@ -86,11 +88,17 @@ public final class PulsarWal implements Wal {
      * @param clusterPrefix   topic name prefix ("" for none); topics are {@code <clusterPrefix>-<channel>}
      */
     public PulsarWal(String serviceUrl, String tenantNamespace, String clusterPrefix) {
-        this(serviceUrl, tenantNamespace, clusterPrefix, Duration.ofSeconds(15));
+        this(serviceUrl, tenantNamespace, clusterPrefix, DEFAULT_OPERATION_TIMEOUT);
     }
 
     public PulsarWal(String serviceUrl, String tenantNamespace, String clusterPrefix, Duration operationTimeout) {
+        this(serviceUrl, tenantNamespace, clusterPrefix, operationTimeout, PulsarAuth.NONE);
+    }
+
+    /** As above, authenticating to the broker with {@code auth}. */
+    public PulsarWal(String serviceUrl, String tenantNamespace, String clusterPrefix, Duration operationTimeout, PulsarAuth auth) {
         requireNonNull(serviceUrl, "serviceUrl");
+        requireNonNull(auth, "auth is null");
         this.namespace = requireNonNull(tenantNamespace, "tenantNamespace");
         if (!NAMESPACE.matcher(tenantNamespace).matches()) {
             throw new IllegalArgumentException("tenantNamespace must look like 'tenant/namespace': " + tenantNamespace);
@@ -102,14 +110,17 @@ public final class PulsarWal implements Wal {
         this.topicPrefix = prefix.isEmpty() ? "" : prefix + "-";
         this.operationTimeoutMillis = operationTimeout.toMillis();
         try {
-            this.client = PulsarClient.builder()
+            ClientBuilder builder = PulsarClient.builder()
                     .serviceUrl(serviceUrl)
                     .operationTimeout((int) operationTimeoutMillis, TimeUnit.MILLISECONDS)
                     .lookupTimeout((int) operationTimeoutMillis, TimeUnit.MILLISECONDS)
                     .connectionTimeout(5, TimeUnit.SECONDS)
                     .ioThreads(1)
-                    .listenerThreads(1)
-                    .build();
+                    .listenerThreads(1);
+            if (auth.enabled()) {
+                builder.authentication(auth.authentication());
+            }
+            this.client = builder.build();
         } catch (PulsarClientException e) {
             throw failure("connect", e);
         }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -29,6 +28,7 @@ import io.quiver.storage.EtcdMetaKv;
 import io.quiver.storage.LocalMetaKv;
 import io.quiver.storage.MinioObjectStore;
 import io.quiver.storage.PulsarWal;
+import io.quiver.storage.Retry;
 import io.quiver.storage.LocalObjectStore;
 import io.quiver.storage.LocalWal;
 import io.quiver.storage.MetaKv;
@@ -70,10 +70,7 @@ public final class Node implements AutoCloseable {
     private MetricsHttpServer metricsServer;
     private volatile boolean started;
     private final boolean ownsMetaStore;
-
-    private static String withScheme(String address) {
-        return address.startsWith("http://") || address.startsWith("https://") ? address : "http://" + address;
-    }
+    private final NodeTls tls;
 
     private Node(QuiverConfig config, List<String> roles) throws IOException {
         this.config = requireNonNull(config, "config is null");
@@ -85,16 +82,22 @@ public final class Node implements AutoCloseable {
             Files.createDirectories(dir);
         }
         String cluster = config.common().clusterName();
-        this.metaKv = s.metaKv().equals("etcd") ? new EtcdMetaKv(s.etcdEndpoints()) : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
+        var secured = config.transport();
+        this.metaKv = s.metaKv().equals("etcd")
+                ? new EtcdMetaKv(s.etcdEndpoints(), EtcdMetaKv.DEFAULT_CALL_TIMEOUT, Retry.DEFAULT, secured.etcd())
+                : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
         this.objects = s.objectStore().equals("minio")
-                ? new MinioObjectStore(withScheme(s.minioAddress()), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(), cluster + "/")
+                ? new MinioObjectStore(s.minioAddress(), secured.s3(), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(),
+                        cluster + "/", MinioObjectStore.DEFAULT_PART_SIZE, Retry.DEFAULT)
                 : new LocalObjectStore(dir.resolve("objects"));
         // storage.walRetention applies to LocalWal only; Pulsar's retention is the namespace policy (PulsarWal)
-        this.wal = s.wal().equals("pulsar") ? new PulsarWal(s.pulsarAddress(), "public/default", cluster)
+        this.wal = s.wal().equals("pulsar")
+                ? new PulsarWal(s.pulsarAddress(), "public/default", cluster, PulsarWal.DEFAULT_OPERATION_TIMEOUT, secured.pulsar())
                 : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention()));
         this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
-        this.channels = new Channels(config.common().maxMessageSize());
+        this.tls = new NodeTls(config, roles.contains(RoleClients.PROXY), roles.size() > 1);
+        this.channels = tls.channels(config.common().maxMessageSize());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -129,7 +132,7 @@ public final class Node implements AutoCloseable {
             String address;
             if (role.equals(RoleClients.PROXY) || !standalone) {
                 int port = role.equals(RoleClients.PROXY) || config.common().port() != 19530 ? config.common().port() : DEFAULT_PORTS.get(role);
-                builder = NettyServerBuilder.forAddress(new java.net.InetSocketAddress(config.common().host(), port))
+                builder = tls.serverBuilder(new java.net.InetSocketAddress(config.common().host(), port), role.equals(RoleClients.PROXY))
                         .maxInboundMessageSize(config.common().maxMessageSize())
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .permitKeepAliveWithoutCalls(true);
@@ -209,6 +212,7 @@ public final class Node implements AutoCloseable {
             s.stop();
         }
         channels.close();
+        tls.close();
         sessions.close();
         wal.close();
         objects.close();

@@ -38,19 +38,24 @@ class NodeSdkTest extends ConformanceBase {
         return log;
     }
 
-    /**
-     * Runs {@code tests/node/<script>} against the server with the pinned Node SDK (installed on first use) and asserts
-     * it printed ALL OK; skipped (assumption) when node or npm is not installed.
-     */
-    static String runScript(String script, int port, int timeoutSec) throws Exception {
+    /** Runs a command in tests/node (installing the pinned SDK on first use); skipped when node or npm is not installed. */
+    static String runScript(List<String> cmd, int timeoutSec) throws Exception {
         assumeTrue(onPath("node") && onPath("npm"), "node/npm not installed");
         Path dir = Path.of(System.getProperty("quiver.node.dir", "node")).toAbsolutePath();
-        assertThat(dir.resolve(script)).exists();
         if (!Files.isDirectory(dir.resolve("node_modules/@zilliz/milvus2-sdk-node"))) {
             boolean lock = new File(dir.toFile(), "package-lock.json").isFile();
             run(dir, 600, lock ? List.of("npm", "ci", "--no-audit", "--no-fund") : List.of("npm", "install", "--no-audit", "--no-fund"));
         }
-        String log = run(dir, timeoutSec, List.of("node", script, "127.0.0.1:" + port));
+        return run(dir, timeoutSec, cmd);
+    }
+
+    static String runScript(List<String> cmd) throws Exception {
+        return runScript(cmd, 180);
+    }
+
+    /** Runs {@code tests/node/<script> 127.0.0.1:<port>} and asserts it printed ALL OK. */
+    static String runScript(String script, int port, int timeoutSec) throws Exception {
+        String log = runScript(List.of("node", script, "127.0.0.1:" + port), timeoutSec);
         System.out.println(log);
         assertThat(log).contains("ALL OK");
         return log;

@@ -31,7 +31,8 @@ public record QuiverConfig(
         QueryNodeConfig queryNode,
         IndexNodeConfig indexNode,
         QuotaConfig quota,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        TransportSecurityConfig transport) {
 
     /** Every known key and its default, as dotted YAML paths. */
     static final Map<String, String> DEFAULTS = defaults();
@@ -95,6 +96,7 @@ public record QuiverConfig(
         d.put("indexNode.slots", "1");
         d.putAll(QuotaConfig.DEFAULTS);
         d.putAll(AccessLogConfig.DEFAULTS);
+        d.putAll(TransportSecurityConfig.defaults()); // TLS and the dependencies' credentials
         return d;
     }
 
@@ -197,7 +199,7 @@ public record QuiverConfig(
                 new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
                 new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")),
-                QuotaConfig.from(v), AccessLogConfig.from(v, Path.of(v.get("common.dataDir"))));
+                QuotaConfig.from(v), AccessLogConfig.from(v, Path.of(v.get("common.dataDir"))), TransportSecurityConfig.from(v));
     }
 
     static double fraction(Map<String, String> v, String k) {

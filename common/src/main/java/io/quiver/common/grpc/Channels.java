@@ -3,20 +3,32 @@ package io.quiver.common.grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Channels to other roles by session address. {@code inproc:NAME} addresses (standalone: all roles in one
- * JVM) use in-process transport, {@code host:port} use Netty. Channels are cached per address and shared.
+ * JVM) use in-process transport, {@code host:port} use Netty, in plain text or, with internal TLS, over TLS checking
+ * the peer's certificate against one name (Milvus' {@code internaltls.sni}: every role presents the same certificate).
+ * Channels are cached per address and shared.
  */
 public final class Channels implements AutoCloseable {
     public static final String INPROC = "inproc:";
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final int maxMessageBytes;
+    private final SslContext tls;
+    private final String tlsAuthority;
 
     public Channels(int maxMessageBytes) {
+        this(maxMessageBytes, null, null);
+    }
+
+    /** Channels whose Netty connections use {@code tls} (null: plain text), expecting {@code authority} in certificates. */
+    public Channels(int maxMessageBytes, SslContext tls, String authority) {
         this.maxMessageBytes = maxMessageBytes;
+        this.tls = tls;
+        this.tlsAuthority = authority;
     }
 
     public ManagedChannel get(String address) {
@@ -29,9 +41,13 @@ public final class Channels implements AutoCloseable {
                     .maxInboundMessageSize(maxMessageBytes)
                     .build();
         }
-        return NettyChannelBuilder.forTarget(address)
-                .usePlaintext()
-                .maxInboundMessageSize(maxMessageBytes)
+        NettyChannelBuilder b = NettyChannelBuilder.forTarget(address);
+        if (tls == null) {
+            b.usePlaintext();
+        } else {
+            b.sslContext(tls).overrideAuthority(tlsAuthority);
+        }
+        return b.maxInboundMessageSize(maxMessageBytes)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .build();
     }

@@ -113,7 +113,7 @@ public final class InsertBench {
         return out;
     }
 
-    private static long cpuNanos() {
+    static long cpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
