@@ -51,17 +51,23 @@ public final class TlsFixture {
 
     /** A standalone server with {@code common.security.tlsMode: mode} and the certificates in {@code certs}. */
     public static StandaloneProcess server(Path tmp, Path certs, int mode) throws Exception {
+        return server(tmp, certs, mode, false);
+    }
+
+    /** As {@link #server(Path, Path, int)}, with authentication and RBAC ({@code authorizationEnabled}) on when asked. */
+    public static StandaloneProcess server(Path tmp, Path certs, int mode, boolean auth) throws Exception {
         Path yaml = tmp.resolve("quiver.yaml");
         Files.writeString(yaml, """
                 common:
                   security:
                     tlsMode: %d
+                    authorizationEnabled: %s
                 tls:
                   serverPemPath: %s
                   serverKeyPath: %s
                   caPemPath: %s
                   reloadInterval: 1s
-                """.formatted(mode, certs.resolve("server.pem"), certs.resolve("server.key"), certs.resolve("ca.pem")));
+                """.formatted(mode, auth, certs.resolve("server.pem"), certs.resolve("server.key"), certs.resolve("ca.pem")));
         StandaloneProcess server = new StandaloneProcess(tmp.resolve("data")).withConfig(yaml);
         server.start();
         return server;

@@ -1,9 +1,14 @@
 package io.quiver.tests.bench;
 
 import com.google.gson.JsonObject;
+import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.rbac.request.CreateRoleReq;
+import io.milvus.v2.service.rbac.request.CreateUserReq;
+import io.milvus.v2.service.rbac.request.GrantPrivilegeReqV2;
+import io.milvus.v2.service.rbac.request.GrantRoleReq;
 import io.milvus.v2.service.vector.request.InsertReq;
 import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.data.FloatVec;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 /**
  * The cost of TLS on the hot path: two standalone servers of the same build, one plain and one with
@@ -32,6 +38,7 @@ import java.util.concurrent.Future;
  * ./mvnw -q -pl tests exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.quiver.tests.bench.TlsBench \
  *   -Dquiver.root=$PWD -Dquiver.server.jar=$PWD/server/target/quiver-server.jar \
  *   -Dexec.args="--mode 2 --rows 20000 --batch 1000 --dim 128 --searches 2000 --threads 4 --warmup 2 --rounds 5"
+ * # auth + RBAC on top of TLS (a non-root user checked against its role on every call): add --auth true
  * </pre>
  */
 public final class TlsBench {
@@ -45,7 +52,7 @@ public final class TlsBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("--mode", "1", "--rows", "20000", "--batch", "1000", "--dim", "128",
-                "--searches", "2000", "--threads", "4", "--rounds", "5", "--warmup", "2"));
+                "--searches", "2000", "--threads", "4", "--rounds", "5", "--warmup", "2", "--auth", "false"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!a.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + a.keySet());
@@ -60,14 +67,18 @@ public final class TlsBench {
         int mode = Integer.parseInt(a.get("--mode"));
         Path tmp = Files.createTempDirectory("tls-bench");
         Path certs = TlsFixture.certificates(tmp.resolve("certs"), "new");
+        boolean auth = Boolean.parseBoolean(a.get("--auth"));
         try (StandaloneProcess plain = new StandaloneProcess(tmp.resolve("plain"));
-             StandaloneProcess tls = TlsFixture.server(Files.createDirectories(tmp.resolve("tls")), certs, mode)) {
+             StandaloneProcess tls = TlsFixture.server(Files.createDirectories(tmp.resolve("tls")), certs, mode, auth)) {
             plain.start();
             MilvusClientV2 p = TlsFixture.v2(plain, b -> {});
-            MilvusClientV2 t = TlsFixture.v2(tls, mode == 2
+            Consumer<ConnectConfig.ConnectConfigBuilder<?, ?>> secure = mode == 2
                     ? b -> b.secure(true).clientPemPath(certs.resolve("client.pem").toString())
                             .clientKeyPath(certs.resolve("client.key").toString()).caPemPath(certs.resolve("ca.pem").toString())
-                    : b -> b.secure(true).serverPemPath(certs.resolve("ca.pem").toString()).serverName("localhost"));
+                    : b -> b.secure(true).serverPemPath(certs.resolve("ca.pem").toString()).serverName("localhost");
+            // with --auth: a non-root user whose role holds CollectionReadWrite on every collection of the database and
+            // CreateCollection, so every call is authenticated and checked against RBAC (root would bypass the check)
+            MilvusClientV2 t = auth ? rbacUser(tls, secure) : TlsFixture.v2(tls, secure);
             int warmup = Integer.parseInt(a.get("--warmup"));
             int rounds = Integer.parseInt(a.get("--rounds"));
             // per round, per phase (insert plain, insert tls, search plain, search tls): throughput, and CPU per unit of work
@@ -91,12 +102,26 @@ public final class TlsBench {
                     cpu.add(us);
                 }
             }
-            System.out.printf("TLS mode %d, %d rounds after %d warm-up, medians of TLS/plain: insert throughput %.2fx, CPU per row %.2fx; "
-                    + "search throughput %.2fx, CPU per search %.2fx%n", mode, rounds, warmup,
+            System.out.printf("TLS mode %d%s, %d rounds after %d warm-up, medians of secured/plain: insert throughput %.2fx, CPU per row %.2fx; "
+                    + "search throughput %.2fx, CPU per search %.2fx%n", mode, auth ? " + auth + RBAC" : "", rounds, warmup,
                     median(rates, 1, 0), median(cpu, 1, 0), median(rates, 3, 2), median(cpu, 3, 2));
             p.close();
             t.close();
         }
+    }
+
+    /** A client of a non-root user holding CollectionReadWrite on db default and CreateCollection (set up by root). */
+    private static MilvusClientV2 rbacUser(StandaloneProcess server, Consumer<ConnectConfig.ConnectConfigBuilder<?, ?>> secure) {
+        MilvusClientV2 root = TlsFixture.v2(server, b -> secure.accept(b.token("root:Milvus")));
+        root.createUser(CreateUserReq.builder().userName("bench").password("Bench-pass-1").build());
+        root.createRole(CreateRoleReq.builder().roleName("bench_rw").build());
+        root.grantPrivilegeV2(GrantPrivilegeReqV2.builder().roleName("bench_rw").privilege("CollectionReadWrite").dbName("default")
+                .collectionName("*").build());
+        root.grantPrivilegeV2(GrantPrivilegeReqV2.builder().roleName("bench_rw").privilege("CreateCollection").dbName("default")
+                .collectionName("*").build());
+        root.grantRole(GrantRoleReq.builder().userName("bench").roleName("bench_rw").build());
+        root.close();
+        return TlsFixture.v2(server, b -> secure.accept(b.token("bench:Bench-pass-1")));
     }
 
     private interface Phase {
