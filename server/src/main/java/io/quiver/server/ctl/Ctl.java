@@ -4,7 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.milvus.grpc.GetMetricsRequest;
 import io.milvus.grpc.GetMetricsResponse;
 import io.milvus.grpc.MilvusServiceGrpc;
@@ -37,7 +36,7 @@ public final class Ctl {
                 }
             }
         }
-        ManagedChannel ch = NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        ManagedChannel ch = ClientChannels.open(address, 64 << 20);
         try {
             var stub = MilvusServiceGrpc.newBlockingStub(ch);
             do {

@@ -3,7 +3,6 @@ package io.quiver.server.ctl;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.DescribeIndexRequest;
 import io.milvus.grpc.DescribeIndexResponse;
@@ -42,7 +41,7 @@ final class MilvusRpc {
     private MilvusRpc() {}
 
     static ManagedChannel channel(String address) {
-        return NettyChannelBuilder.forTarget(address).usePlaintext().maxInboundMessageSize(256 << 20).build();
+        return ClientChannels.open(address, 256 << 20);
     }
 
     /** A benchmark run on a blocking stub; its exit code. */
