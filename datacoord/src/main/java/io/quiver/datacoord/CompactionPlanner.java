@@ -45,8 +45,8 @@ final class CompactionPlanner {
 
     /** What already runs: no second compaction may touch these. */
     /**
-     * What running compactions hold, and ({@code deferred}, filled by the planner) the shards a manual mix plan left
-     * whole because a compaction result there is not servable yet.
+     * What running compactions hold, and ({@code deferred}, filled by the planner) the shards where a manual mix plan
+     * left a lone segment alone because a compaction result there is not servable yet.
      */
     record Busy(Set<String> l0Channels, Set<String> channels, Set<Long> segments, Set<Shard> deferred) {
         static Busy none() {
@@ -157,23 +157,16 @@ final class CompactionPlanner {
                 continue;
             }
             if (s.getCompactedFromCount() > 0 && !servable.test(s)) {
-                // a manual compaction merges a whole shard or leaves it for a later call: rewriting the other segments
-                // alone would make them unservable results in turn, and two segments could take turns for ever
                 waiting.add(new Shard(s.getPartitionId(), s.getVchannel()));
                 continue;
             }
             byShard.computeIfAbsent(new Shard(s.getPartitionId(), s.getVchannel()), k -> new ArrayList<>()).add(s);
         }
-        if (trigger == Trigger.MANUAL) {
-            waiting.forEach(w -> {
-                byShard.remove(w);
-                busy.deferred().add(w);
-            });
-        }
         List<Planned> out = new ArrayList<>();
         byShard.forEach((shard, segs) -> {
             List<SegmentInfo> wanted = new ArrayList<>();
             Set<Long> mustRewrite = new HashSet<>();
+            Set<Long> needsRewrite = new HashSet<>();
             for (SegmentInfo s : segs) {
                 boolean rewrite = deletedRatio(s) >= config.deletedRatioThreshold() && s.getDeletedRows() > 0
                         || expiredRatio(s, view.expireTs()) >= config.deletedRatioThreshold();
@@ -184,9 +177,21 @@ final class CompactionPlanner {
                 if (trigger == Trigger.MANUAL || rewrite) {
                     mustRewrite.add(s.getSegmentId());
                 }
+                if (rewrite) {
+                    needsRewrite.add(s.getSegmentId());
+                }
             }
+            // a manual compaction rewrites a lone segment (it may hold repeated keys) only when nothing else of the shard
+            // waits to become servable: otherwise that rewrite would be an unservable result in turn, and two segments
+            // could take turns for ever without merging; the shard is merged by a later call instead
+            boolean loneRewriteOk = !waiting.contains(shard);
             for (List<SegmentInfo> group : pack(wanted, view.maxRows())) {
-                boolean worth = group.size() >= 2 || group.stream().anyMatch(s -> mustRewrite.contains(s.getSegmentId()));
+                boolean needed = group.stream().anyMatch(s -> needsRewrite.contains(s.getSegmentId()))
+                        || loneRewriteOk && group.stream().anyMatch(s -> mustRewrite.contains(s.getSegmentId()));
+                boolean worth = group.size() >= 2 || needed;
+                if (!worth && trigger == Trigger.MANUAL) {
+                    busy.deferred().add(shard);
+                }
                 if (worth) {
                     out.add(new Planned(CompactionType.MIX_COMPACTION, view.collectionId(), shard.partitionId(), shard.vchannel(),
                             group, List.of(), 0));

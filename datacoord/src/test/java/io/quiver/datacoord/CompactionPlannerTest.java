@@ -16,6 +16,7 @@ import io.quiver.proto.CompactionType;
 import io.quiver.proto.SegmentInfo;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 class CompactionPlannerTest {
@@ -65,23 +66,26 @@ class CompactionPlannerTest {
     }
 
     @Test
-    void aManualMixWaitsForTheWholeShardWhileAnEarlierResultIsNotServable() {
+    void aManualMixDoesNotRewriteALoneSegmentWhileAnEarlierResultIsNotServable() {
         SegmentInfo result = flushed(9, 500).toBuilder().addCompactedFrom(2).build();
         SegmentInfo fresh = flushed(3, 100);
-        var v = view(1000, 0, 300, result, fresh);
+        Predicate<SegmentInfo> indexing = s -> s.getSegmentId() != 9;
         Busy busy = Busy.none();
         // rewriting #3 alone would make it an unservable result too: the two could take turns for ever
-        assertThat(planner.planMix(v, busy, s -> s.getSegmentId() != 9, Trigger.MANUAL)).isEmpty();
+        assertThat(planner.planMix(view(1000, 0, 300, result, fresh), busy, indexing, Trigger.MANUAL)).isEmpty();
         assertThat(busy.deferred()).containsExactly(new CompactionPlanner.Shard(10, CH));
-        Busy ready = Busy.none();
-        List<Planned> plans = planner.planMix(v, ready, s -> true, Trigger.MANUAL);
-        assertThat(plans).hasSize(1);
-        assertThat(ids(plans.get(0).inputs())).containsExactlyInAnyOrder(9L, 3L);
-        assertThat(ready.deferred()).isEmpty();
-        // automatic triggers plan what they can and defer nothing
-        Busy auto = Busy.none();
-        planner.planMix(view(1000, 0, 300, result, fresh, flushed(4, 100)), auto, s -> s.getSegmentId() != 9, Trigger.AUTO);
-        assertThat(auto.deferred()).isEmpty();
+        // two or more fresh segments still merge (progress), and so does a lone one with deletes to drop
+        List<Planned> merge = planner.planMix(view(1000, 0, 300, result, fresh, flushed(4, 100)), Busy.none(), indexing, Trigger.MANUAL);
+        assertThat(merge).hasSize(1);
+        assertThat(ids(merge.get(0).inputs())).containsExactlyInAnyOrder(3L, 4L);
+        SegmentInfo deleted = flushed(5, 100).toBuilder().setDeletedRows(50).build();
+        assertThat(planner.planMix(view(1000, 0, 300, result, deleted), Busy.none(), indexing, Trigger.MANUAL)).hasSize(1);
+        // once the result is servable the shard merges whole
+        List<Planned> ready = planner.planMix(view(1000, 0, 300, result, fresh), Busy.none(), s -> true, Trigger.MANUAL);
+        assertThat(ready).hasSize(1);
+        assertThat(ids(ready.get(0).inputs())).containsExactlyInAnyOrder(9L, 3L);
+        // without an unservable result a manual compaction still rewrites a lone segment (repeated keys resolve)
+        assertThat(planner.planMix(view(1000, 0, 300, fresh), Busy.none(), s -> true, Trigger.MANUAL)).hasSize(1);
     }
 
     @Test
