@@ -165,7 +165,6 @@ final class CompactionPlanner {
         List<Planned> out = new ArrayList<>();
         byShard.forEach((shard, segs) -> {
             List<SegmentInfo> wanted = new ArrayList<>();
-            Set<Long> mustRewrite = new HashSet<>();
             Set<Long> needsRewrite = new HashSet<>();
             for (SegmentInfo s : segs) {
                 boolean rewrite = deletedRatio(s) >= config.deletedRatioThreshold() && s.getDeletedRows() > 0
@@ -174,9 +173,6 @@ final class CompactionPlanner {
                 if (trigger == Trigger.MANUAL || rewrite || small) {
                     wanted.add(s);
                 }
-                if (trigger == Trigger.MANUAL || rewrite) {
-                    mustRewrite.add(s.getSegmentId());
-                }
                 if (rewrite) {
                     needsRewrite.add(s.getSegmentId());
                 }
@@ -184,10 +180,9 @@ final class CompactionPlanner {
             // a manual compaction rewrites a lone segment (it may hold repeated keys) only when nothing else of the shard
             // waits to become servable: otherwise that rewrite would be an unservable result in turn, and two segments
             // could take turns for ever without merging; the shard is merged by a later call instead
-            boolean loneRewriteOk = !waiting.contains(shard);
+            boolean manualRewrite = trigger == Trigger.MANUAL && !waiting.contains(shard);
             for (List<SegmentInfo> group : pack(wanted, view.maxRows())) {
-                boolean needed = group.stream().anyMatch(s -> needsRewrite.contains(s.getSegmentId()))
-                        || loneRewriteOk && group.stream().anyMatch(s -> mustRewrite.contains(s.getSegmentId()));
+                boolean needed = manualRewrite || group.stream().anyMatch(s -> needsRewrite.contains(s.getSegmentId()));
                 boolean worth = group.size() >= 2 || needed;
                 if (!worth && trigger == Trigger.MANUAL) {
                     busy.deferred().add(shard);
