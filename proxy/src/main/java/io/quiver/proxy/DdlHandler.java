@@ -219,11 +219,19 @@ public final class DdlHandler {
         if (metric.isEmpty()) {
             metric = switch (f.getDataType()) {
                 case BinaryVector -> "HAMMING";
-                case SparseFloatVector -> "IP";
+                case SparseFloatVector -> f.getIsFunctionOutput() ? "BM25" : "IP";
                 default -> "COSINE";
             };
         }
         p.put("metric_type", metric);
+        if (f.getIsFunctionOutput()) {
+            if (!metric.equals("BM25")) {
+                throw new QuiverException(ErrorCode.PARAMETER_INVALID, "index metric type of BM25 function output field must be BM25, got " + metric);
+            }
+            p.putIfAbsent("bm25_k1", "1.2"); // Milvus' defaults, shown by DescribeIndex; avgdl comes with each search
+            p.putIfAbsent("bm25_b", "0.75");
+            p.putIfAbsent("bm25_avgdl", "100");
+        }
         checkVectorIndexType(f, type, metric);
         Map<String, String> build = new LinkedHashMap<>(p);
         build.remove("index_type");
@@ -249,7 +257,7 @@ public final class DdlHandler {
                     throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "data type SparseFloatVector can't build with index type " + type
                             + " (field " + f.getName() + "), supported: [SPARSE_INVERTED_INDEX SPARSE_WAND AUTOINDEX]");
                 }
-                if (metric.equals("BM25")) {
+                if (metric.equals("BM25") && !f.getIsFunctionOutput()) {
                     throw new QuiverException(ErrorCode.PARAMETER_INVALID, "metric type BM25 applies only to the output field of a BM25 function, "
                             + "and field " + f.getName() + " is not one");
                 }
