@@ -215,6 +215,11 @@ public final class DdlHandler {
             type = "SPARSE_INVERTED_INDEX"; // Milvus' AUTOINDEX for sparse vectors
             p.put("index_type", type);
         }
+        if (f.getDataType() == DataType.BinaryVector && type.equals("AUTOINDEX")) {
+            type = "BIN_IVF_FLAT"; // Milvus 2.5's AUTOINDEX for binary vectors (autoIndex.params.binary.build)
+            p.put("index_type", type);
+            p.putIfAbsent("nlist", "1024");
+        }
         String metric = p.getOrDefault("metric_type", "").trim().toUpperCase();
         if (metric.isEmpty()) {
             metric = switch (f.getDataType()) {
