@@ -1,5 +1,5 @@
-// Sparse, half-precision vectors and analyzers with the official Milvus Node SDK 2.5.12 (issue 12), mirroring
-// SparseVectorSdkTest, HalfVectorSdkTest and AnalyzerSdkTest: the SDK's own forms go in, exact answers come out.
+// Sparse, half-precision vectors, analyzers and TEXT_MATCH / PHRASE_MATCH with the official Milvus Node SDK 2.5.12 (issue 12), mirroring
+// SparseVectorSdkTest, HalfVectorSdkTest, AnalyzerSdkTest and TextMatchSdkTest: the SDK's own forms go in, exact answers come out.
 // Usage: node data_types.js <host:port>. Exits 0 when every check passed, 1 on the first mismatch.
 'use strict';
 const { MilvusClient, DataType, FunctionType } = require('@zilliz/milvus2-sdk-node');
@@ -91,6 +91,57 @@ async function analyzers() {
   check(st.code === 2000 && String(st.reason).includes('filter not found :nosuch'), 'code 2000 and the filter named', st);
 }
 
+async function idsOf(name, filter) {
+  const r = await client.query({ collection_name: name, filter, output_fields: ['id'], consistency_level: STRONG });
+  ok(r, 'query ' + filter);
+  return r.data.map(x => Number(x.id)).sort((a, b) => a - b);
+}
+
+// TEXT_MATCH / PHRASE_MATCH (mirrors TextMatchSdkTest): english stems, phrases with slop, Chinese, flushed and growing
+// rows, delete by filter, and code 2042 on a field without enable_match
+async function textMatch() {
+  const name = 'node_text_' + Date.now();
+  ok(await client.createCollection({
+    collection_name: name, consistency_level: 'Strong',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'v', data_type: DataType.FloatVector, dim: 2 },
+      { name: 'text', data_type: DataType.VarChar, max_length: 200, enable_analyzer: true, enable_match: true,
+        analyzer_params: { type: 'english' } },
+      { name: 'zh', data_type: DataType.VarChar, max_length: 200, enable_analyzer: true, enable_match: true,
+        analyzer_params: { type: 'chinese' } },
+      { name: 'plain', data_type: DataType.VarChar, max_length: 200 },
+    ],
+    index_params: [{ field_name: 'v', index_type: 'FLAT', metric_type: 'L2' }],
+  }), 'createCollection with enable_match fields');
+  const texts = ['Running dogs in the park', 'a dog runs', 'cats sleep in the park', 'the park dog', 'machine deep learning'];
+  const zh = ['我们喜欢向量数据库', '向量是数据库的基础', '今天天气很好', '数据库和向量', '机器学习很有趣'];
+  const row = (i) => ({ id: i, v: [i, 1], text: texts[i % 5], zh: zh[i % 5], plain: texts[i % 5] });
+  ok(await client.insert({ collection_name: name, data: [0, 1, 2, 3, 4].map(row) }), 'insert text rows');
+  ok(await client.flushSync({ collection_names: [name] }), 'flush (sealed)');
+  ok(await client.insert({ collection_name: name, data: [5, 6, 7, 8, 9].map(row) }), 'insert growing text rows');
+  const same = (got, want, what) => check(JSON.stringify(got) === JSON.stringify(want), what, { got, want });
+  same(await idsOf(name, "text_match(text, 'run')"), [0, 1, 5, 6], 'text_match stems (running, runs)');
+  same(await idsOf(name, "TEXT_MATCH(text, 'cat DOG') and id < 5"), [0, 1, 2, 3], 'TEXT_MATCH any token, and');
+  same(await idsOf(name, "phrase_match(text, 'dog park')"), [], 'phrase_match slop 0');
+  same(await idsOf(name, "phrase_match(text, 'dog park', 2)"), [0, 3, 5, 8], 'phrase_match slop 2 (gap of two, reversed pair)');
+  same(await idsOf(name, "phrase_match(text, 'machine learning', 1) or id == 0"), [0, 4, 9], 'phrase_match slop 1, or');
+  same(await idsOf(name, "text_match(zh, '数据库')"), [0, 1, 3, 5, 6, 8], 'chinese text_match');
+  same(await idsOf(name, "phrase_match(zh, '向量数据库', 1)"), [0, 1, 5, 6], 'chinese phrase_match (slop in characters)');
+  const search = await client.search({ collection_name: name, anns_field: 'v', data: [[0, 1]], limit: 10,
+    filter: "text_match(text, 'park')", consistency_level: STRONG });
+  ok(search, 'search with text_match filter');
+  same(search.results.map(r => Number(r.id)).sort((a, b) => a - b), [0, 2, 3, 5, 7, 8], 'search hits are the matching rows');
+  ok(await client.delete({ collection_name: name, filter: "text_match(text, 'cat')" }), 'delete by text_match');
+  same(await idsOf(name, "text_match(text, 'park')"), [0, 3, 5, 8], 'deleted rows are gone');
+  const bad = await client.query({ collection_name: name, filter: "text_match(plain, 'dog')", output_fields: ['id'], consistency_level: STRONG });
+  const st = notOk(bad, 'text_match on a field without enable_match');
+  check(st.code === 2042 && String(st.reason).includes('failed to get text index, text index not found'), 'code 2042 and Milvus reason', st);
+  const slop = await client.query({ collection_name: name, filter: "phrase_match(text, 'a b', -1)", output_fields: ['id'], consistency_level: STRONG });
+  check(notOk(slop, 'a negative slop').code === 1100, 'negative slop: code 1100', slop);
+  ok(await client.dropCollection({ collection_name: name }), 'drop text collection');
+}
+
 // BM25 function (mirrors Bm25SdkTest): texts in, raw-text search out; scores are Okapi BM25 over the live rows.
 async function bm25() {
   const name = 'node_bm25_' + Date.now();
@@ -136,6 +187,7 @@ async function bm25() {
   await halfVectors();
   await analyzers();
   await bm25();
+  await textMatch();
   client.closeConnection();
   console.log('ALL OK');
   process.exit(0);

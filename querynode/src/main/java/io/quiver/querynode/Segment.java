@@ -11,7 +11,10 @@ import io.quiver.common.column.LongColumn;
 import io.quiver.common.column.StringColumn;
 import io.quiver.common.expr.ScalarIndex;
 import io.quiver.common.expr.SortedScalarIndex;
+import io.quiver.common.expr.TextIndexSource;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.text.TextFields;
+import io.quiver.common.text.TextIndex;
 import io.quiver.index.HalfFloats;
 import io.quiver.index.RowNorms;
 import io.quiver.index.VectorIndex;
@@ -22,12 +25,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The rows of one segment held by a querynode: columns, row timestamps, the deletes that apply to it and,
- * for sealed segments, the primary-key stats and loaded vector indexes.
+ * for sealed segments, the primary-key stats and loaded vector indexes; text indexes of {@code enable_match} fields
+ * (sealed: built at load; growing: extended when a filter needs rows they have not seen).
  *
  * <p>A growing segment is appended to by its shard leader's WAL consumer (single writer) while searches
  * read it; readers take {@link #rowCount()} once and read only rows below it (see {@link FieldColumn}).
  */
-public final class Segment implements ColumnSource {
+public final class Segment implements ColumnSource, TextIndexSource {
     private final long segmentId;
     private final long partitionId;
     private final CollectionSchema schema;
@@ -50,6 +54,8 @@ public final class Segment implements ColumnSource {
     private final Map<Long, RowNorms> rowNorms = new ConcurrentHashMap<>();
     /** FLOAT16 / BFLOAT16 vector fields widened to float32 for exact scans of rows without an index. */
     private final Map<Long, HalfFloats.Rows> halfFloats = new ConcurrentHashMap<>();
+    /** Inverted indexes with positions of the VARCHAR fields with enable_match (TEXT_MATCH, PHRASE_MATCH). */
+    private final Map<Long, TextIndex> textIndexes = new ConcurrentHashMap<>();
 
     public Segment(long segmentId, long partitionId, CollectionSchema schema, boolean growing) {
         this.segmentId = segmentId;
@@ -162,6 +168,34 @@ public final class Segment implements ColumnSource {
         return scalarIndexes.computeIfAbsent(fieldId, f -> SortedScalarIndex.build(c, rowCount()));
     }
 
+    /**
+     * The text index of an {@code enable_match} field covering at least {@code rows} rows (a growing segment's index
+     * first indexes the rows it has not seen); null for other fields.
+     */
+    @Override
+    public TextIndex textIndex(long fieldId, int rows) {
+        TextIndex index = textIndexes.get(fieldId);
+        if (index == null) {
+            FieldSchema f = Schemas.byId(schema, fieldId).orElse(null);
+            if (f == null || !TextFields.matchEnabled(f) || !(columns.get(fieldId) instanceof StringColumn)) {
+                return null;
+            }
+            index = textIndexes.computeIfAbsent(fieldId, id -> new TextIndex(TextFields.analyzer(f)));
+        }
+        index.catchUp((StringColumn) columns.get(fieldId), rows);
+        return index;
+    }
+
+    /** Builds the text indexes of a sealed segment over all its rows (at load, so no query pays for it). */
+    public void buildTextIndexes() {
+        for (FieldSchema f : schema.getFieldsList()) {
+            TextIndex index = textIndex(f.getFieldID(), rowCount());
+            if (index != null) {
+                index.trim();
+            }
+        }
+    }
+
     /** The inverse-norm cache of a float vector field's rows (filled as searches need it, extended as rows arrive). */
     public RowNorms rowNorms(long fieldId) {
         return rowNorms.computeIfAbsent(fieldId, f -> new RowNorms());
@@ -247,6 +281,9 @@ public final class Segment implements ColumnSource {
         }
         for (HalfFloats.Rows half : halfFloats.values()) {
             b += half.ramBytesUsed();
+        }
+        for (TextIndex t : textIndexes.values()) {
+            b += t.ramBytesUsed();
         }
         return b;
     }

@@ -53,6 +53,7 @@ public final class SegmentLoader {
         seg.refreshMaxTs();
         if (!growing) {
             seg.setPkStats(PkStats.build(seg.primaryKeys(), seg.rowCount()));
+            seg.buildTextIndexes();
             loadIndexes(seg, info);
         }
         // the segment's own deletes (written while it was unflushed, or by L0 compaction); the shard leader forwards

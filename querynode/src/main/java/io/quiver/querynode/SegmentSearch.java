@@ -11,6 +11,8 @@ import io.quiver.common.error.QuiverException;
 import io.quiver.common.expr.ExprEvaluator;
 import io.quiver.common.expr.IndexedColumnSource;
 import io.quiver.common.expr.ScalarIndex;
+import io.quiver.common.expr.TextIndexSource;
+import io.quiver.common.text.TextIndex;
 import io.quiver.index.Bits;
 import io.quiver.index.FixedBits;
 import io.quiver.index.HalfFloats;
@@ -37,7 +39,7 @@ final class SegmentSearch {
     private SegmentSearch() {}
 
     /** A sealed segment seen through the scalar indexes of the fields the collection has them on. */
-    record IndexedView(Segment seg, Set<Long> fields) implements IndexedColumnSource {
+    record IndexedView(Segment seg, Set<Long> fields) implements IndexedColumnSource, TextIndexSource {
         @Override
         public int rowCount() { return seg.rowCount(); }
 
@@ -54,6 +56,9 @@ final class SegmentSearch {
         public ScalarIndex scalarIndex(long fieldId) {
             return fields.contains(fieldId) ? seg.scalarIndex(fieldId) : null;
         }
+
+        @Override
+        public TextIndex textIndex(long fieldId, int rows) { return seg.textIndex(fieldId, rows); }
     }
 
     /** What to search, decoded once per request. */

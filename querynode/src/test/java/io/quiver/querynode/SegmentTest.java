@@ -30,7 +30,11 @@ class SegmentTest {
     private static final LocalSearcher SEARCHER = new LocalSearcher(SegmentFanOut.callerOnly());
 
     private static BitSet visible(Segment s, long readTs, long expireTs) {
-        AllowedRows a = s.visibleRows(readTs, expireTs, s.rowCount());
+        return toBitSet(s.visibleRows(readTs, expireTs, s.rowCount()));
+    }
+
+    /** The allowed rows as a BitSet (checking the count they carry). */
+    static BitSet toBitSet(AllowedRows a) {
         BitSet out = new BitSet();
         if (a.allRows()) {
             out.set(0, a.rows());
@@ -41,7 +45,7 @@ class SegmentTest {
         return out;
     }
 
-    private static BitSet bits(int... rows) {
+    static BitSet bits(int... rows) {
         BitSet b = new BitSet();
         for (int r : rows) b.set(r);
         return b;

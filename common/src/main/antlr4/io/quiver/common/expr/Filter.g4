@@ -1,5 +1,5 @@
 // The Quiver boolean filter language: the Milvus 2.5 expression language (plus `is [not] null`,
-// `0o` octal literals). Parsed by ExprPlanner, which type-checks the tree against a collection schema.
+// `0o` octal literals, `phrase_match`). Parsed by ExprPlanner, which type-checks the tree against a collection schema.
 //
 // Precedence, tightest first: postfix paths, `**`, unary - + ~, * / %, + -, << >>, in / like,
 // comparisons (with chained ranges), `is [not] null`, `&`, `^`, `|`, not, and, or.
@@ -21,6 +21,7 @@ expr
         | ARRAY_CONTAINS | ARRAY_CONTAINS_ALL | ARRAY_CONTAINS_ANY)
         LPAREN expr COMMA expr RPAREN                               # Contains
     | ARRAY_LENGTH LPAREN path RPAREN                               # ArrayLength
+    | fn=(TEXT_MATCH | PHRASE_MATCH) LPAREN path COMMA expr (COMMA expr)? RPAREN  # TextMatch
     | Identifier LPAREN (expr (COMMA expr)*)? RPAREN                # Call
     | <assoc=right> expr POW expr                                   # Power
     | op=(ADD | SUB | BNOT) expr                                    # Unary
@@ -87,6 +88,8 @@ ARRAY_CONTAINS: 'array_contains' | 'ARRAY_CONTAINS';
 ARRAY_CONTAINS_ALL: 'array_contains_all' | 'ARRAY_CONTAINS_ALL';
 ARRAY_CONTAINS_ANY: 'array_contains_any' | 'ARRAY_CONTAINS_ANY';
 ARRAY_LENGTH: 'array_length' | 'ARRAY_LENGTH';
+TEXT_MATCH: 'text_match' | 'TEXT_MATCH';
+PHRASE_MATCH: 'phrase_match' | 'PHRASE_MATCH';
 
 BooleanConstant: 'true' | 'True' | 'TRUE' | 'false' | 'False' | 'FALSE';
 

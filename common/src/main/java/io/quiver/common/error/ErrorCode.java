@@ -29,6 +29,8 @@ public enum ErrorCode {
     SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
 
     ANALYZER_INVALID(2000, io.milvus.grpc.ErrorCode.UnexpectedError, false, "failed to create tokenizer"),
+    // segcore's TextIndexNotFound: TEXT_MATCH / PHRASE_MATCH on a field without enable_match
+    TEXT_INDEX_NOT_FOUND(2042, io.milvus.grpc.ErrorCode.UnexpectedError, false, "failed to get text index, text index not found"),
 
     COMPACTION_PLAN_ILLEGAL(2301, io.milvus.grpc.ErrorCode.IllegalArgument, false, "illegal compaction plan"),
     COMPACTION_PLAN_CONFLICT(2302, io.milvus.grpc.ErrorCode.UnexpectedError, true, "compaction plan conflicts with the current segments"),

@@ -23,6 +23,7 @@ import io.quiver.proto.plan.NullExpr;
 import io.quiver.proto.plan.OpType;
 import io.quiver.proto.plan.PlanExpr;
 import io.quiver.proto.plan.TermExpr;
+import io.quiver.proto.plan.TextMatchExpr;
 import io.quiver.proto.plan.UnaryRangeExpr;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -144,6 +145,7 @@ public final class ExprEvaluator {
                 case JSON_CONTAINS_EXPR -> contains(e.getJsonContainsExpr());
                 case EXISTS_EXPR -> exists(e.getExistsExpr().getInfo());
                 case NULL_EXPR -> isNull(e.getNullExpr());
+                case TEXT_MATCH_EXPR -> textMatch(e.getTextMatchExpr());
                 default -> throw new IllegalArgumentException("unsupported plan node " + e.getExprCase());
             };
         }
@@ -321,6 +323,16 @@ public final class ExprEvaluator {
                 c = segment.primaryKeys();
             }
             return c;
+        }
+
+        /** TEXT_MATCH / PHRASE_MATCH through the field's text index; null rows are invalid, as for every leaf. */
+        private Bits textMatch(TextMatchExpr e) {
+            FieldColumn c = column(e.getColumnInfo());
+            long[] valid = validity(c);
+            if (!(c instanceof StringColumn s)) {
+                return leaf(new long[words], valid);
+            }
+            return leaf(TextMatchEval.evaluate(e, segment, s, rows, words), valid);
         }
 
         // ------------------------------------------------------------ generic row access

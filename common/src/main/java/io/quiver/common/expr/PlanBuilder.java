@@ -9,7 +9,10 @@ import io.quiver.common.expr.Operand.Column;
 import io.quiver.common.expr.Operand.Const;
 import io.quiver.common.expr.Operand.Kind;
 import io.quiver.common.expr.Operand.Pred;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.text.TextFields;
 import io.quiver.proto.plan.AlwaysTrueExpr;
 import io.quiver.proto.plan.ArithOpType;
 import io.quiver.proto.plan.BinaryArithOpEvalRangeExpr;
@@ -23,6 +26,7 @@ import io.quiver.proto.plan.NullExpr;
 import io.quiver.proto.plan.OpType;
 import io.quiver.proto.plan.PlanExpr;
 import io.quiver.proto.plan.TermExpr;
+import io.quiver.proto.plan.TextMatchExpr;
 import io.quiver.proto.plan.UnaryExpr;
 import io.quiver.proto.plan.UnaryRangeExpr;
 import java.math.BigInteger;
@@ -687,6 +691,57 @@ final class PlanBuilder extends FilterBaseVisitor<Operand> {
             throw error(ctx, "array_length is only supported on array and JSON fields, but " + c.name() + " is " + c.typeLabel());
         }
         return new Arith(c, ArithOpType.ARRAY_LENGTH, null, text(ctx));
+    }
+
+    // ---------------------------------------------------------------- text_match, phrase_match
+
+    private static final long MAX_SLOP = 0xFFFF_FFFFL;
+
+    /**
+     * {@code text_match(f, 'words')} / {@code phrase_match(f, 'phrase'[, slop])}: f a VARCHAR field, the query a string
+     * constant, slop a constant integer in [0, 2^32 - 1] (Milvus' planner rules and messages). A field without
+     * {@code enable_match} has no text index: Milvus' error (segcore's code), not a parse error.
+     */
+    @Override
+    public Operand visitTextMatch(FilterParser.TextMatchContext ctx) {
+        boolean phrase = ctx.fn.getType() == FilterLexer.PHRASE_MATCH;
+        String what = phrase ? "phrase match" : "text match";
+        Column c = resolve(ctx.path());
+        if (c.kind() != Kind.STRING || c.info().getNestedPathCount() > 0 || c.info().getDataType() != DataType.VarChar) {
+            throw error(ctx, what + " operation on non-string is unsupported, got " + c.name() + " (" + c.typeLabel() + ")");
+        }
+        Object q = constOf(visit(ctx.expr(0)), ctx.expr(0), "the query of " + ctx.fn.getText()).value();
+        if (!(q instanceof String query)) {
+            throw error(ctx.expr(0), "the query of " + ctx.fn.getText() + " must be a string, got " + Literals.show(q));
+        }
+        long slop = 0;
+        if (ctx.expr().size() > 1) {
+            if (!phrase) {
+                throw error(ctx, "text_match takes a field and a query string, got a third argument");
+            }
+            slop = slop(ctx.expr(1));
+        }
+        FieldSchema f = Schemas.byName(schema, ctx.path().getText()).orElseThrow();
+        if (!TextFields.matchEnabled(f)) {
+            throw new QuiverException(ErrorCode.TEXT_INDEX_NOT_FOUND, "field " + f.getName() + " does not set enable_match");
+        }
+        TextMatchExpr.Builder t = TextMatchExpr.newBuilder().setColumnInfo(c.info()).setQuery(query)
+                .setType(phrase ? TextMatchExpr.MatchType.PHRASE : TextMatchExpr.MatchType.ANY_TOKEN).setSlop((int) slop);
+        return new Pred(PlanExpr.newBuilder().setTextMatchExpr(t).build());
+    }
+
+    private long slop(FilterParser.ExprContext e) {
+        Operand o = visit(e);
+        if (!(o instanceof Const k) || !(k.value() instanceof Long slop)) {
+            throw error(e, "\"slop\" should be a const integer expression with \"uint32\" value. \"slop\" expression passed: " + text(e));
+        }
+        if (slop < 0) {
+            throw error(e, "\"slop\" should not be a negative integer. \"slop\" passed: " + text(e));
+        }
+        if (slop > MAX_SLOP) {
+            throw error(e, "\"slop\" exceeds the range of \"uint32\". \"slop\" expression passed: " + text(e));
+        }
+        return slop;
     }
 
     // ---------------------------------------------------------------- logic

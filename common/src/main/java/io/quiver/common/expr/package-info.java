@@ -17,6 +17,8 @@
  *       {@code in}/{@code not in}; {@code like} with {@code %}, {@code _}, and {@code \%} / {@code \_}
  *       escapes; {@code field <+ - * / %> const <cmp> const}; {@code is [not] null}; {@code exists};
  *       {@code json_contains[_all|_any]}, {@code array_contains[_all|_any]}, {@code array_length};
+ *       {@code text_match(f, 'words')} and {@code phrase_match(f, 'phrase'[, slop])} on VARCHAR fields with
+ *       {@code enable_match} (see {@link io.quiver.common.text.TextIndex});
  *       {@code and && AND}, {@code or || OR}, {@code not ! NOT} (lower precedence than comparisons, so
  *       {@code not a > 1} is {@code not (a > 1)}), parentheses.</li>
  *   <li>Rejected at plan time with PARAMETER_INVALID (1100): unknown fields, vector fields, type
