@@ -13,9 +13,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.milvus.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import io.quiver.common.grpc.ByteArrayMarshaller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -42,21 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * the other threads' calls.
  */
 final class ApiFuzzer {
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
     private static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
     private static final Set<Code> UNDECODABLE = Set.of(Code.INVALID_ARGUMENT, Code.INTERNAL);
 
@@ -97,8 +80,7 @@ final class ApiFuzzer {
 
     void call(Channel channel, long index, FuzzReport report) {
         FuzzCase c = generator.next(index);
-        MethodDescriptor<byte[], byte[]> md = MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(c.method()).setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        MethodDescriptor<byte[], byte[]> md = ByteArrayMarshaller.unary(c.method());
         Channel ch = channel;
         if (c.dbHeader() != null) {
             Metadata h = new Metadata();
