@@ -364,8 +364,9 @@ public final class DdlHandler {
         }
     }
 
-    public void load(String db, String coll, List<String> partitions, int replicas) {
+    public void load(String db, String coll, List<String> partitions, int replicas, LoadOptions options) {
         CollectionInfo c = meta.collection(db, coll);
+        options.check(c.getSchema());
         requireVectorIndexes(c);
         List<Long> ids = new ArrayList<>();
         for (String p : partitions) {

@@ -32,6 +32,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     private final RoleClients clients;
     private final Timestamps timestamps;
     private final BooleanSupplier healthy;
+    private final DummyRequests dummies;
 
     public MilvusProxyService(DdlHandler ddl, DmlHandler dml, QueryHandler query, MetaCache meta, RoleClients clients, Timestamps timestamps,
                               BooleanSupplier healthy) {
@@ -44,6 +45,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.healthy = requireNonNull(healthy, "healthy is null");
+        this.dummies = new DummyRequests(q -> query.query(db(q.getDbName()), q));
     }
 
     private static String db(String inBody) {
@@ -93,6 +95,12 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
             return ComponentStates.newBuilder().setStatus(ok())
                     .setState(ComponentInfo.newBuilder().setRole("proxy").setStateCode(code)).build();
         });
+    }
+
+    @Override
+    public void dummy(DummyRequest req, StreamObserver<DummyResponse> o) {
+        o.onNext(DummyResponse.newBuilder().setResponse(dummies.answer(req.getRequestType())).build());
+        o.onCompleted();
     }
 
     @Override
@@ -312,7 +320,8 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     @Override
     public void loadCollection(LoadCollectionRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
-            ddl.load(db(req.getDbName()), req.getCollectionName(), java.util.List.of(), req.getReplicaNumber());
+            ddl.load(db(req.getDbName()), req.getCollectionName(), java.util.List.of(), req.getReplicaNumber(),
+                    new LoadOptions(req.getResourceGroupsList(), req.getLoadFieldsList(), req.getSkipLoadDynamicField()));
             return ok();
         });
     }
@@ -323,7 +332,8 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
             if (req.getPartitionNamesCount() == 0) {
                 throw QuiverException.invalid("partition names should not be empty");
             }
-            ddl.load(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList(), req.getReplicaNumber());
+            ddl.load(db(req.getDbName()), req.getCollectionName(), req.getPartitionNamesList(), req.getReplicaNumber(),
+                    new LoadOptions(req.getResourceGroupsList(), req.getLoadFieldsList(), req.getSkipLoadDynamicField()));
             return ok();
         });
     }

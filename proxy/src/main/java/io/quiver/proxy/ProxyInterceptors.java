@@ -121,6 +121,10 @@ public final class ProxyInterceptors {
                                 LOG.error("call failed outside a handler method={} status={}", getMethodDescriptor().getBareMethodName(), status, status.getCause());
                             }
                             R resp = statusResponse(getMethodDescriptor(), Statuses.of(code, reason));
+                            if (resp == null) { // a response type without a status field (Dummy's): the gRPC status it is
+                                super.close(status, trailers);
+                                return;
+                            }
                             if (!headersSent) {
                                 super.sendHeaders(new Metadata());
                             }
@@ -142,11 +146,13 @@ public final class ProxyInterceptors {
 
     /**
      * A normal response of the method's type whose status is {@code status} (how the proxy answers a refused or
-     * failed call: the SDKs read a body status, not a gRPC error); null when the response is not a protobuf message.
+     * failed call: the SDKs read a body status, not a gRPC error); null when the response is not a protobuf message
+     * or has no status field.
      */
     @SuppressWarnings("unchecked")
     public static <R> R statusResponse(MethodDescriptor<?, R> method, io.milvus.grpc.Status status) {
-        if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<R> pm && pm.getMessagePrototype() instanceof Message proto) {
+        if (method.getResponseMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<R> pm && pm.getMessagePrototype() instanceof Message proto
+                && (proto instanceof io.milvus.grpc.Status || proto.getDescriptorForType().findFieldByName("status") != null)) {
             return (R) GrpcCalls.errorResponse(proto, status);
         }
         return null;

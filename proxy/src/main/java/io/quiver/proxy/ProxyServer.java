@@ -104,7 +104,7 @@ public final class ProxyServer {
         var intercepted = ServerInterceptors.intercept(SecurityGrpcService.overlay(service.bindService(), security.bindService()), chain);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        builder.addService(intercepted);
+        builder.addService(RequestDecoding.guard(intercepted)); // outermost: the chain only ever sees decoded requests
         return new RoleServer(builder, List.of(), ctx.sessions(), session, stops);
     }
 }

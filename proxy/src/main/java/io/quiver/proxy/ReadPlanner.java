@@ -351,11 +351,17 @@ public final class ReadPlanner {
         try {
             return Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
+            double d;
             try {
-                return (long) Double.parseDouble(v.trim());
+                d = Double.parseDouble(v.trim());
             } catch (NumberFormatException e2) {
+                d = Double.NaN;
+            }
+            // "10.0" is an integer written as a float; "1.5", NaN and values beyond a long are not
+            if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
                 throw QuiverException.invalid("%s [%s] is invalid, it should be an integer", key, v);
             }
+            return (long) d;
         }
     }
 

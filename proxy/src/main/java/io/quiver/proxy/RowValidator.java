@@ -1,8 +1,12 @@
 package io.quiver.proxy;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import com.google.protobuf.ByteString;
 import io.milvus.grpc.ArrayArray;
 import io.milvus.grpc.BoolArray;
@@ -25,6 +29,8 @@ import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.SparseVectors;
+import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +62,10 @@ final class RowValidator {
             }
         }
         boolean dynamicEnabled = schema.getEnableDynamicField();
+        if (dynamic != null && !dynamicEnabled) {
+            throw new QuiverException(ErrorCode.FIELD_NOT_FOUND, "Attempt to insert an unexpected field `" + Schemas.DYNAMIC_FIELD
+                    + "` to collection without enabling dynamic field");
+        }
         for (String name : byName.keySet()) {
             if (Schemas.byName(schema, name).isEmpty()) {
                 if (dynamicEnabled) {
@@ -130,10 +140,20 @@ final class RowValidator {
                 .setScalars(ScalarField.newBuilder().setJsonData(a)).build();
     }
 
+    /** Strict JSON (RFC 8259, as Milvus' Go decoder): no NaN/Infinity, single quotes, unquoted names or trailing text. */
     private static JsonElement parseJson(ByteString v, String field, int row) {
-        try {
-            return JsonParser.parseString(v.toString(StandardCharsets.UTF_8));
-        } catch (JsonSyntaxException e) {
+        String text = v.toString(StandardCharsets.UTF_8);
+        if (text.isBlank()) {
+            throw QuiverException.invalid("invalid JSON in field %s at row %d: empty value", field, row);
+        }
+        try (JsonReader reader = new JsonReader(new StringReader(text))) {
+            reader.setStrictness(Strictness.STRICT);
+            JsonElement e = JsonParser.parseReader(reader);
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new JsonSyntaxException("text after the JSON value");
+            }
+            return e;
+        } catch (JsonParseException | IOException | IllegalStateException e) {
             throw QuiverException.invalid("invalid JSON in field %s at row %d: %s", field, row, e.getMessage());
         }
     }
@@ -279,6 +299,7 @@ final class RowValidator {
                         throw QuiverException.invalid("the length (%d) of %dth array of field %s exceeds max capacity (%d)", len, i, f.getName(), cap);
                     }
                 }
+                checkArrayElements(f, a);
                 b.setScalars(fd.getScalars().toBuilder().setArrayData(a.toBuilder().setElementType(f.getElementType())));
             }
             default -> { }
@@ -287,6 +308,25 @@ final class RowValidator {
             return applyDefaults(f, b.build(), n);
         }
         return b.build();
+    }
+
+    /** Every row of an ARRAY field holds values of the declared element type (an empty row holds none). */
+    private static void checkArrayElements(FieldSchema f, ArrayArray a) {
+        ScalarField.DataCase want = switch (f.getElementType()) {
+            case Bool -> ScalarField.DataCase.BOOL_DATA;
+            case Int8, Int16, Int32 -> ScalarField.DataCase.INT_DATA;
+            case Int64 -> ScalarField.DataCase.LONG_DATA;
+            case Float -> ScalarField.DataCase.FLOAT_DATA;
+            case Double -> ScalarField.DataCase.DOUBLE_DATA;
+            case VarChar, String -> ScalarField.DataCase.STRING_DATA;
+            default -> throw QuiverException.invalid("field %s has an unsupported array element type %s", f.getName(), f.getElementType());
+        };
+        for (int i = 0; i < a.getDataCount(); i++) {
+            ScalarField.DataCase got = a.getData(i).getDataCase();
+            if (got != want && got != ScalarField.DataCase.DATA_NOT_SET) {
+                throw QuiverException.invalid("the %dth array of field %s holds %s, but its element type is %s", i, f.getName(), got, f.getElementType());
+            }
+        }
     }
 
     /** Replaces null rows of a field with a default value by its default (Milvus semantics). */

@@ -267,6 +267,16 @@ class ReadPlannerTest {
         assertThat(names).containsExactly("id", "vec", "tag");
     }
 
+    @Test
+    void integerParametersMustBeIntegers() {
+        assertThat(ReadPlanner.param(Map.of("topk", " 7 "), "topk", -1)).isEqualTo(7);
+        assertThat(ReadPlanner.param(Map.of("topk", "10.0"), "topk", -1)).isEqualTo(10);
+        assertThat(ReadPlanner.param(Map.of(), "topk", -1)).isEqualTo(-1);
+        for (String bad : List.of("1.5", "NaN", "Infinity", "1e30", "abc", "0x10")) { // issue 14: topk "1.5" was taken as 1
+            assertInvalid(() -> ReadPlanner.param(Map.of("topk", bad), "topk", -1), "topk [" + bad + "] is invalid, it should be an integer");
+        }
+    }
+
     private static void assertInvalid(ThrowingCallable call, String message) {
         assertThatThrownBy(call).isInstanceOf(QuiverException.class).hasMessageContaining(message)
                 .extracting(e -> ((QuiverException) e).errorCode()).isEqualTo(ErrorCode.PARAMETER_INVALID);

@@ -202,6 +202,7 @@ public final class MetaTable {
         if (in.getFieldsCount() == 0) {
             throw new QuiverException(ErrorCode.ILLEGAL_SCHEMA, "schema has no fields");
         }
+        FieldRules.check(in.getFieldsList());
         CollectionSchema.Builder out = in.toBuilder().clearFields().setName(collectionName);
         Set<String> names = new HashSet<>();
         int pks = 0;

@@ -25,6 +25,8 @@ public enum ErrorCode {
     PARTITION_NOT_FOUND(200, io.milvus.grpc.ErrorCode.UnexpectedError, false, "partition not found"),
     PARTITION_NOT_LOADED(201, io.milvus.grpc.ErrorCode.UnexpectedError, false, "partition not loaded"),
 
+    RESOURCE_GROUP_NOT_FOUND(300, io.milvus.grpc.ErrorCode.UnexpectedError, false, "resource group not found"),
+
     CHANNEL_NOT_AVAILABLE(503, io.milvus.grpc.ErrorCode.UnexpectedError, true, "channel not available"),
     SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
 
