@@ -2,7 +2,7 @@
 // SparseVectorSdkTest, HalfVectorSdkTest, AnalyzerSdkTest and TextMatchSdkTest: the SDK's own forms go in, exact answers come out.
 // Usage: node data_types.js <host:port>. Exits 0 when every check passed, 1 on the first mismatch.
 'use strict';
-const { MilvusClient, DataType } = require('@zilliz/milvus2-sdk-node');
+const { MilvusClient, DataType, FunctionType } = require('@zilliz/milvus2-sdk-node');
 const { fail, check, ok, notOk, random } = require('./checks');
 
 const address = process.argv[2] || '127.0.0.1:19530';
@@ -142,12 +142,51 @@ async function textMatch() {
   ok(await client.dropCollection({ collection_name: name }), 'drop text collection');
 }
 
+// BM25 function (mirrors Bm25SdkTest): texts in, raw-text search out; scores are Okapi BM25 over the live rows.
+async function bm25() {
+  const name = 'node_bm25_' + Date.now();
+  ok(await client.createCollection({
+    collection_name: name, consistency_level: 'Strong',
+    fields: [
+      { name: 'id', data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: 'text', data_type: DataType.VarChar, max_length: 1000, enable_analyzer: true },
+      { name: 'sparse', data_type: DataType.SparseFloatVector },
+    ],
+    functions: [{ name: 'bm25', type: FunctionType.BM25, input_field_names: ['text'], output_field_names: ['sparse'], params: {} }],
+  }), 'create bm25 collection');
+  const docs = ['the quick brown fox', 'a lazy dog sleeps', 'the fox and the dog', 'vector databases store vectors', 'quick quick quick'];
+  ok(await client.insert({ collection_name: name, data: docs.map((text, id) => ({ id, text })) }), 'insert texts');
+  ok(await client.createIndex({ collection_name: name, field_name: 'sparse', index_type: 'SPARSE_INVERTED_INDEX', metric_type: 'BM25' }),
+    'bm25 index');
+  ok(await client.loadCollection({ collection_name: name }), 'load bm25');
+  const s = await client.search({ collection_name: name, data: ['quick fox'], anns_field: 'sparse', limit: 5, output_fields: ['id', 'text'] });
+  ok(s, 'bm25 search');
+  // by hand: N 5, 20 tokens (avgdl 4); quick in 2 rows, fox in 2 rows
+  const n = 5, avgdl = 20 / 5, k1 = 1.2, b = 0.75;
+  const idf = df => Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  const tfn = (tf, dl) => tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl));
+  const want = { 0: idf(2) * tfn(1, 4) + idf(2) * tfn(1, 4), 4: idf(2) * tfn(3, 3), 2: idf(2) * tfn(1, 5) };
+  check(s.results.length === 3, 'three rows share a term with the query', s.results);
+  for (const h of s.results) {
+    check(Math.abs(Number(h.score) - want[Number(h.id)]) < 1e-4, 'bm25 score of row ' + h.id, { got: h.score, want: want[Number(h.id)] });
+    check(h.text === docs[Number(h.id)], 'text output of row ' + h.id, h);
+  }
+  check(Number(s.results[0].id) === 0, 'the row with both words first', s.results);
+  const d = await client.describeCollection({ collection_name: name });
+  check(d.schema.functions.length === 1 && d.schema.functions[0].name === 'bm25', 'describe shows the function', d.schema.functions);
+  const bad = await client.search({ collection_name: name, data: ['fox'], anns_field: 'sparse', limit: 3, metric_type: 'IP' });
+  const st = notOk(bad, 'bm25 search with metric IP');
+  check(String(st.reason).includes('BM25'), 'the reason names BM25', st);
+  ok(await client.dropCollection({ collection_name: name }), 'drop bm25');
+}
+
 (async () => {
   client = new MilvusClient({ address, timeout: 60000 });
   await client.connectPromise;
   await sparseVectors();
   await halfVectors();
   await analyzers();
+  await bm25();
   await textMatch();
   client.closeConnection();
   console.log('ALL OK');

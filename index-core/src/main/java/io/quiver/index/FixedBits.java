@@ -82,6 +82,24 @@ public final class FixedBits implements Bits {
     }
   }
 
+  /** The next clear bit at or after {@code from}, or {@link #length()} when none is left. */
+  public int nextClearBit(int from) {
+    if (from >= length) {
+      return length;
+    }
+    int w = from >>> 6;
+    long word = ~words[w] & (-1L << from);
+    while (true) {
+      if (word != 0) {
+        return Math.min(length, (w << 6) + Long.numberOfTrailingZeros(word));
+      }
+      if (++w >= words.length) {
+        return length;
+      }
+      word = ~words[w];
+    }
+  }
+
   @Override
   public int length() {
     return length;

@@ -13,7 +13,12 @@ public enum MetricType {
   /** Bit distance, ascending. */
   HAMMING(false, true),
   /** Jaccard distance, ascending. */
-  JACCARD(false, true);
+  JACCARD(false, true),
+  /**
+   * Okapi BM25 over term-frequency rows (the output of Milvus' BM25 function), descending: sparse indexes only; the
+   * query's values are the terms' IDF weights, the rows' values the terms' counts.
+   */
+  BM25(true, false);
 
   private final boolean higherIsBetter;
   private final boolean binary;
@@ -23,7 +28,7 @@ public enum MetricType {
     this.binary = binary;
   }
 
-  /** True for IP and COSINE: users see similarities ordered descending. */
+  /** True for IP, COSINE and BM25: users see similarities ordered descending. */
   public boolean higherIsBetter() {
     return higherIsBetter;
   }
@@ -36,13 +41,13 @@ public enum MetricType {
   /** Case-insensitive parse; an unknown name is an {@link IndexParamException}. */
   public static MetricType parse(String name) {
     if (name == null || name.isBlank()) {
-      throw new IndexParamException("metric type is missing: must be one of L2, IP, COSINE, HAMMING, JACCARD");
+      throw new IndexParamException("metric type is missing: must be one of L2, IP, COSINE, HAMMING, JACCARD, BM25");
     }
     try {
       return valueOf(name.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IndexParamException(
-          "invalid metric type " + name + ": must be one of L2, IP, COSINE, HAMMING, JACCARD");
+          "invalid metric type " + name + ": must be one of L2, IP, COSINE, HAMMING, JACCARD, BM25");
     }
   }
 }

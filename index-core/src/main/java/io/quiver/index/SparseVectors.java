@@ -159,4 +159,22 @@ public final class SparseVectors {
   public long ramBytesUsed() {
     return 48L + 4L * offsets.length + 8L * indices.length;
   }
+
+  /** Position of {@code key} in {@code sorted} (ascending as unsigned 32-bit values), or -1. */
+  public static int indexOfUnsigned(int[] sorted, int key) {
+    int lo = 0;
+    int hi = sorted.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Integer.compareUnsigned(sorted[mid], key);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return mid;
+      }
+    }
+    return -1;
+  }
 }

@@ -44,6 +44,14 @@ public interface VectorIndex {
     throw new IndexParamException("index type " + spec().indexType() + " does not take sparse float vectors");
   }
 
+  /**
+   * BM25 statistics of the allowed rows for the given terms (unsigned term ids), for the sparse indexes and the sparse
+   * exact view: the collection-wide IDF and average length a BM25 search needs are sums of these over every segment.
+   */
+  default TermStats termStats(int[] terms, Bits filter) {
+    throw new IndexParamException("index type " + spec().indexType() + " keeps no term statistics");
+  }
+
   void write(OutputStream out) throws IOException;
 
   long ramBytesUsed();

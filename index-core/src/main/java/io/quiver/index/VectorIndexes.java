@@ -66,7 +66,12 @@ public final class VectorIndexes {
    * (little-endian uint32 index, float32 value pairs), without copying it: a growing or unindexed segment's rows.
    */
   public static VectorIndex sparseExactView(byte[][] data, int rows) {
-    return new SparseExactView(new IndexSpec(IndexParams.SPARSE_INVERTED_INDEX, MetricType.IP, 0, Map.of()), data, rows);
+    return sparseExactView(MetricType.IP, data, rows);
+  }
+
+  /** As {@link #sparseExactView(byte[][], int)} with metric IP or BM25 (rows of term counts). */
+  public static VectorIndex sparseExactView(MetricType metric, byte[][] data, int rows) {
+    return new SparseExactView(new IndexSpec(IndexParams.SPARSE_INVERTED_INDEX, metric, 0, Map.of()), data, rows);
   }
 
   /** True for the index types that take binary vectors (BIN_FLAT, BIN_IVF_FLAT). */

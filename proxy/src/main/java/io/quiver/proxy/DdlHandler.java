@@ -215,15 +215,28 @@ public final class DdlHandler {
             type = "SPARSE_INVERTED_INDEX"; // Milvus' AUTOINDEX for sparse vectors
             p.put("index_type", type);
         }
+        if (f.getDataType() == DataType.BinaryVector && type.equals("AUTOINDEX")) {
+            type = "BIN_IVF_FLAT"; // Milvus 2.5's AUTOINDEX for binary vectors (autoIndex.params.binary.build)
+            p.put("index_type", type);
+            p.putIfAbsent("nlist", "1024");
+        }
         String metric = p.getOrDefault("metric_type", "").trim().toUpperCase();
         if (metric.isEmpty()) {
             metric = switch (f.getDataType()) {
                 case BinaryVector -> "HAMMING";
-                case SparseFloatVector -> "IP";
+                case SparseFloatVector -> f.getIsFunctionOutput() ? "BM25" : "IP";
                 default -> "COSINE";
             };
         }
         p.put("metric_type", metric);
+        if (f.getIsFunctionOutput()) {
+            if (!metric.equals("BM25")) {
+                throw new QuiverException(ErrorCode.PARAMETER_INVALID, "index metric type of BM25 function output field must be BM25, got " + metric);
+            }
+            p.putIfAbsent("bm25_k1", "1.2"); // Milvus' defaults, shown by DescribeIndex; avgdl comes with each search
+            p.putIfAbsent("bm25_b", "0.75");
+            p.putIfAbsent("bm25_avgdl", "100");
+        }
         checkVectorIndexType(f, type, metric);
         Map<String, String> build = new LinkedHashMap<>(p);
         build.remove("index_type");
@@ -249,7 +262,7 @@ public final class DdlHandler {
                     throw new QuiverException(ErrorCode.INDEX_NOT_SUPPORTED, "data type SparseFloatVector can't build with index type " + type
                             + " (field " + f.getName() + "), supported: [SPARSE_INVERTED_INDEX SPARSE_WAND AUTOINDEX]");
                 }
-                if (metric.equals("BM25")) {
+                if (metric.equals("BM25") && !f.getIsFunctionOutput()) {
                     throw new QuiverException(ErrorCode.PARAMETER_INVALID, "metric type BM25 applies only to the output field of a BM25 function, "
                             + "and field " + f.getName() + " is not one");
                 }

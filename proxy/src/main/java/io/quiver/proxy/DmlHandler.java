@@ -57,6 +57,7 @@ public final class DmlHandler {
     private final BatchIdAllocator rowIds;
     private final QueryHandler query;
     private final io.micrometer.core.instrument.Counter insertedRows;
+    private final Bm25Texts bm25 = new Bm25Texts();
 
     public DmlHandler(MetaCache meta, RoleClients clients, WalFanout fanout, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query,
                       io.micrometer.core.instrument.Counter insertedRows) {
@@ -72,7 +73,8 @@ public final class DmlHandler {
     public MutationResult insert(String db, InsertRequest req) {
         CollectionInfo c = meta.collection(db, req.getCollectionName());
         int n = req.getNumRows();
-        List<FieldData> fields = RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, false, rowIds::allocate);
+        List<FieldData> fields = bm25.withOutputs(c.getSchema(),
+                RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, false, rowIds::allocate), n);
         long ts = timestamps.begin();
         IDs ids = commit(ts, () -> write(c, req.getPartitionName(), fields, n, ts, false));
         insertedRows.increment(n);
@@ -82,7 +84,8 @@ public final class DmlHandler {
     public MutationResult upsert(String db, UpsertRequest req) {
         CollectionInfo c = meta.collection(db, req.getCollectionName());
         int n = req.getNumRows();
-        List<FieldData> fields = RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, true, rowIds::allocate);
+        List<FieldData> fields = bm25.withOutputs(c.getSchema(),
+                RowValidator.validate(c.getSchema(), req.getFieldsDataList(), n, true, rowIds::allocate), n);
         long ts = timestamps.begin();
         IDs ids = commit(ts, () -> write(c, req.getPartitionName(), fields, n, ts, true));
         return MutationResult.newBuilder().setStatus(Statuses.success()).setIDs(ids).setInsertCnt(n).setUpsertCnt(n)

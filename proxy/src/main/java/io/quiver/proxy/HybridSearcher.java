@@ -174,6 +174,7 @@ final class HybridSearcher {
         return switch (metric) {
             case "COSINE" -> (1 + s) * 0.5;
             case "IP" -> 0.5 + Math.atan(s) / Math.PI;
+            case "BM25" -> 2 * Math.atan(s) / Math.PI; // BM25 scores are >= 0: onto [0, 1) as Milvus maps them
             default -> 1.0 - 2 * Math.atan(s) / Math.PI;
         };
     }

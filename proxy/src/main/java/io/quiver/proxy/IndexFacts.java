@@ -14,12 +14,22 @@ import java.util.Map;
  * uses it when the request names none, and rejects a different one) and the fields with a scalar index (their
  * filters run on the index in sealed segments). Taken from one describe-index answer for the whole collection.
  */
-record IndexFacts(Map<Long, String> vectorMetrics, List<Long> scalarIndexedFieldIds) {
+record IndexFacts(Map<Long, String> vectorMetrics, List<Long> scalarIndexedFieldIds, Map<Long, Map<String, String>> vectorParams) {
     static final IndexFacts NONE = new IndexFacts(Map.of(), List.of());
 
     IndexFacts {
         vectorMetrics = Map.copyOf(vectorMetrics);
         scalarIndexedFieldIds = List.copyOf(scalarIndexedFieldIds);
+        vectorParams = Map.copyOf(vectorParams);
+    }
+
+    IndexFacts(Map<Long, String> vectorMetrics, List<Long> scalarIndexedFieldIds) {
+        this(vectorMetrics, scalarIndexedFieldIds, Map.of());
+    }
+
+    /** The index parameters of a vector field's index (empty when it has none). */
+    Map<String, String> paramsOf(long fieldId) {
+        return vectorParams.getOrDefault(fieldId, Map.of());
     }
 
     /** The metric of the field's index, or null when it has none. */
@@ -34,15 +44,19 @@ record IndexFacts(Map<Long, String> vectorMetrics, List<Long> scalarIndexedField
         }
         Map<Long, String> metrics = new HashMap<>();
         List<Long> scalar = new ArrayList<>();
+        Map<Long, Map<String, String>> params = new HashMap<>();
         for (IndexDescription d : r.getIndexesList()) {
             if (!d.getIndex().getIsVector()) {
                 scalar.add(d.getIndex().getFieldId());
+                continue;
             }
-            String m = Params.flatten(d.getIndex().getIndexParamsList()).get("metric_type");
+            Map<String, String> p = Params.flatten(d.getIndex().getIndexParamsList());
+            params.put(d.getIndex().getFieldId(), p);
+            String m = p.get("metric_type");
             if (m != null) {
                 metrics.put(d.getIndex().getFieldId(), m.toUpperCase());
             }
         }
-        return new IndexFacts(metrics, scalar);
+        return new IndexFacts(metrics, scalar, params);
     }
 }

@@ -10,7 +10,9 @@ import io.milvus.grpc.QueryResults;
 import io.milvus.grpc.SearchRequest;
 import io.milvus.grpc.SearchResults;
 import io.quiver.common.grpc.RoleClients;
+import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
+import io.quiver.common.text.Bm25Function;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DescribeIndexInternalRequest;
 import io.quiver.proto.QueryPlan;
@@ -49,6 +51,7 @@ public final class QueryHandler {
     private final ReadPlanner planner;
     private final ShardRouter router;
     private final ResultAssembler assembler;
+    private final Bm25Search bm25 = new Bm25Search(new Bm25Texts());
     /** The index facts of a collection by id, from one describe-index call; cached briefly, they change only by DDL. */
     private final Cache<Long, IndexFacts> indexFacts = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
     /**
@@ -117,11 +120,20 @@ public final class QueryHandler {
         ShardLeadersResponse leaders = router.leaders(c);
         ReadTs ts = ReadTs.resolve(ReadPlanner.readKind(c, req.getUseDefaultConsistency(), req.getConsistencyLevel()),
                 req.getGuaranteeTimestamp(), readClock);
-        ReadPlanner.PlannedSearch planned = planner.planSearch(c, req, p, shape, loaded(c, leaders), ts);
+        ReadPlanner.LoadedState loaded = loaded(c, leaders);
+        ReadPlanner.PlannedSearch planned = planner.planSearch(c, req, p, shape, loaded, ts);
         SearchPlan plan = planned.plan();
-        List<ShardSearchResponse> parts = router.call(c, leaders, (addr, vchannel) -> clients.queryNode(addr)
+        if (shape.field().getIsFunctionOutput()) {
+            Bm25Function fn = Bm25Function.byOutput(c.getSchema(), shape.field().getFieldID())
+                    .orElseThrow(() -> QuiverException.invalid("field %s is a function output but no BM25 function outputs it", shape.field().getName()));
+            plan = bm25.weigh(fn, plan, loaded.indexes().paramsOf(shape.field().getFieldID()), stats -> searchShards(c, leaders, stats));
+        }
+        return assembler.search(c, planned, searchShards(c, leaders, plan), ts.guaranteeTs());
+    }
+
+    private List<ShardSearchResponse> searchShards(CollectionInfo c, ShardLeadersResponse leaders, SearchPlan plan) {
+        return router.call(c, leaders, (addr, vchannel) -> clients.queryNode(addr)
                 .search(ShardSearchRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()), ShardSearchResponse::getStatus);
-        return assembler.search(c, planned, parts, ts.guaranteeTs());
     }
 
     public QueryResults query(String db, QueryRequest req) {

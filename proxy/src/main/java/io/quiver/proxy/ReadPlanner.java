@@ -319,8 +319,13 @@ public final class ReadPlanner {
             } catch (IllegalArgumentException e) {
                 throw QuiverException.invalid("metric type %s is not supported", given);
             }
-            if (field.getDataType() == DataType.SparseFloatVector && !g.equals("IP")) {
-                throw QuiverException.invalid("metric type %s is not supported for sparse float vector field %s, supported: [IP]", given, field.getName());
+            if (field.getIsFunctionOutput() && !g.equals("BM25")) {
+                throw QuiverException.invalid("must use BM25 metric type when searching against BM25 Function output field %s, got %s",
+                        field.getName(), given);
+            }
+            if (field.getDataType() == DataType.SparseFloatVector && !field.getIsFunctionOutput() && !g.equals("IP")) {
+                throw QuiverException.invalid("metric type %s is not supported for sparse float vector field %s, supported: [IP]%s", given,
+                        field.getName(), g.equals("BM25") ? " (BM25 applies to the output field of a BM25 function)" : "");
             }
             if (indexMetric != null && !indexMetric.equals(g)) {
                 throw new QuiverException(ErrorCode.METRIC_TYPE_MISMATCH, "metric type not match: invalid parameter[expected=" + indexMetric
@@ -333,7 +338,7 @@ public final class ReadPlanner {
         }
         return switch (field.getDataType()) {
             case BinaryVector -> "HAMMING";
-            case SparseFloatVector -> "IP";
+            case SparseFloatVector -> field.getIsFunctionOutput() ? "BM25" : "IP";
             default -> "COSINE";
         };
     }
@@ -406,6 +411,9 @@ public final class ReadPlanner {
             }
             if (name.equals("*")) {
                 for (FieldSchema f : schema.getFieldsList()) {
+                    if (f.getIsFunctionOutput()) {
+                        continue; // a BM25 function's term counts are not data users wrote: Milvus' '*' leaves them out
+                    }
                     out.add(f);
                     if (!f.getIsDynamic()) {
                         outNames.add(f.getName());
@@ -414,6 +422,9 @@ public final class ReadPlanner {
                 continue;
             }
             var f = Schemas.byName(schema, name);
+            if (f.isPresent() && f.get().getIsFunctionOutput()) {
+                throw QuiverException.invalid("not allowed to retrieve raw data of field %s", name);
+            }
             if (f.isPresent()) {
                 out.add(f.get());
                 outNames.add(name);

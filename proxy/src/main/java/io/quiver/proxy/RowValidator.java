@@ -72,6 +72,13 @@ final class RowValidator {
                 continue;
             }
             FieldData fd = byName.get(f.getName());
+            if (f.getIsFunctionOutput()) {
+                if (fd != null) {
+                    throw QuiverException.invalid("field %s is the output of a function: its values are computed from the input field, "
+                            + "leave it out of the %s", f.getName(), upsert ? "upsert" : "insert");
+                }
+                continue; // computed after validation (Bm25Texts)
+            }
             if (f.getIsPrimaryKey() && f.getAutoID() && !upsert) {
                 if (fd != null) {
                     throw QuiverException.invalid("the primary key field %s is auto id, its values must not be given", f.getName());

@@ -1,14 +1,12 @@
 package io.quiver.querynode;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.milvus.grpc.CollectionSchema;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.IDs;
 import io.milvus.grpc.LongArray;
-import io.milvus.grpc.PlaceholderGroup;
 import io.milvus.grpc.PlaceholderType;
 import io.milvus.grpc.PlaceholderValue;
 import io.milvus.grpc.StringArray;
@@ -18,12 +16,15 @@ import io.quiver.common.column.LongColumn;
 import io.quiver.common.column.StringColumn;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
+import io.quiver.common.schema.Placeholders;
 import io.quiver.common.schema.Schemas;
 import io.quiver.index.FixedBits;
 import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.SparseVectors;
 import io.quiver.index.MetricType;
+import io.quiver.index.TermStats;
+import io.quiver.proto.Bm25Stats;
 import io.quiver.proto.QueryPlan;
 import io.quiver.proto.SearchPlan;
 import io.quiver.proto.ShardQueryResponse;
@@ -67,16 +68,7 @@ public final class LocalSearcher {
                 .orElseThrow(() -> QuiverException.invalid("anns field %d not in schema", plan.getAnnsFieldId()));
         MetricType metric = MetricType.parse(plan.getMetricType());
         int dim = Schemas.dim(field);
-        PlaceholderGroup pg;
-        try {
-            pg = PlaceholderGroup.parseFrom(plan.getPlaceholderGroup());
-        } catch (InvalidProtocolBufferException e) {
-            throw QuiverException.invalid("placeholder group is not a valid PlaceholderGroup");
-        }
-        if (pg.getPlaceholdersCount() != 1) {
-            throw QuiverException.invalid("expected one placeholder, got %d", pg.getPlaceholdersCount());
-        }
-        PlaceholderValue pv = pg.getPlaceholders(0);
+        PlaceholderValue pv = Placeholders.single(plan.getPlaceholderGroup());
         int nq = pv.getValuesCount();
         float[] queries = null;
         byte[] binary = null;
@@ -161,6 +153,9 @@ public final class LocalSearcher {
     }
 
     public ShardSearchResponse search(List<Segment> segments, SearchPlan plan, CollectionSchema schema) {
+        if (plan.hasBm25Stats()) {
+            return bm25Stats(segments, plan);
+        }
         SegmentSearch.Request r = decode(plan, schema); // COSINE queries are normalised once, by index-core
         TopK[][] perSegment = fanOut.map(segments.size(), TopK[][]::new, s -> {
             TopK[] h = heaps(r);
@@ -189,6 +184,23 @@ public final class LocalSearcher {
         fillRows(b, segments, hits, plan.getOutputFieldIdsList(), schema);
         b.setSearchedRows(searched);
         return b.build();
+    }
+
+    /** The first step of a BM25 search: the statistics of the plan's terms over these segments, summed. */
+    private ShardSearchResponse bm25Stats(List<Segment> segments, SearchPlan plan) {
+        int[] terms = plan.getBm25Stats().getTermsList().stream().mapToInt(Integer::intValue).toArray();
+        TermStats[] perSegment = fanOut.map(segments.size(), TermStats[]::new,
+                s -> SegmentSearch.termStats(segments.get(s), plan.getAnnsFieldId(), terms, plan.getMvccTs(), plan.getExpireTs()),
+                worthParallel(segments));
+        TermStats sum = TermStats.empty(terms.length);
+        for (TermStats t : perSegment) {
+            sum = sum.plus(t);
+        }
+        Bm25Stats.Builder stats = Bm25Stats.newBuilder().setRows(sum.rows()).setTotalLength(sum.totalLength());
+        for (long df : sum.docFreq()) {
+            stats.addDocFreq(df);
+        }
+        return ShardSearchResponse.newBuilder().setStatus(Statuses.success()).setBm25Stats(stats).build();
     }
 
     /**

@@ -21,6 +21,7 @@ import io.quiver.index.MetricType;
 import io.quiver.index.RangeResult;
 import io.quiver.index.SearchResult;
 import io.quiver.index.SparseVectors;
+import io.quiver.index.TermStats;
 import io.quiver.index.VectorIndex;
 import io.quiver.index.VectorIndexes;
 import io.quiver.index.simd.VectorUtil;
@@ -100,7 +101,7 @@ final class SegmentSearch {
         FieldColumn col = seg.column(r.field().getFieldID());
         if (col instanceof SparseVectorColumn sv) {
             // sparse rows without an index: index-core's exact view over the column's rows, no copy
-            searchIndex(VectorIndexes.sparseExactView(sv.rows(), rows), ordinal, r, heaps, allowed.bits());
+            searchIndex(VectorIndexes.sparseExactView(r.metric(), sv.rows(), rows), ordinal, r, heaps, allowed.bits());
         } else if (col instanceof FloatVectorColumn fv) {
             // rows without an index (growing, or not built yet): index-core's exact kernels over the column, no copy
             VectorIndex exact = VectorIndexes.exactView(r.metric(), fv.dim(), fv.array(), rows, seg.rowNorms(r.field().getFieldID()));
@@ -116,6 +117,30 @@ final class SegmentSearch {
         } else {
             throw QuiverException.invalid("search on field %s of type %s is not supported", r.field().getName(), r.field().getDataType());
         }
+    }
+
+    /**
+     * BM25 statistics of the segment's rows a search at {@code readTs} reads (visible, not deleted, not expired; the
+     * filter does not apply: IDF and average length are the collection's) for {@code terms} of sparse field
+     * {@code fieldId}: from its index when it has one over every row, else from the rows.
+     */
+    static TermStats termStats(Segment seg, long fieldId, int[] terms, long readTs, long expireTs) {
+        int rows = seg.rowCount();
+        if (rows == 0) {
+            return TermStats.empty(terms.length);
+        }
+        AllowedRows allowed = seg.visibleRows(readTs, expireTs, rows);
+        if (allowed.isEmpty()) {
+            return TermStats.empty(terms.length);
+        }
+        VectorIndex index = seg.growing() ? null : seg.index(fieldId);
+        if (index == null || index.size() != rows) {
+            if (!(seg.column(fieldId) instanceof SparseVectorColumn sv)) {
+                throw QuiverException.invalid("field %d is not a sparse vector field: no BM25 statistics", fieldId);
+            }
+            index = VectorIndexes.sparseExactView(MetricType.BM25, sv.rows(), rows);
+        }
+        return index.termStats(terms, allowed.bits());
     }
 
     private static void searchIndex(VectorIndex index, int ordinal, Request r, TopK[] heaps, Bits bits) {

@@ -488,6 +488,9 @@ final class ShardDelegator implements Runnable {
         if (parts.size() == 1) {
             return parts.get(0);
         }
+        if (plan.hasBm25Stats()) {
+            return SearchReduce.sumBm25Stats(parts);
+        }
         return SearchReduce.merge(parts, (int) plan.getNq(), (int) plan.getTopk(), LocalSearcher.ascending(plan.getMetricType()));
     }
 

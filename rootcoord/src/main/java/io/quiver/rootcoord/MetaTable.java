@@ -13,6 +13,7 @@ import io.quiver.common.config.QuotaConfig.MetaLimits;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.text.Bm25Function;
 import io.quiver.common.text.TextFields;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DatabaseInfo;
@@ -286,7 +287,7 @@ public final class MetaTable {
             out.addFields(FieldSchema.newBuilder().setFieldID(id).setName(Schemas.DYNAMIC_FIELD)
                     .setDataType(DataType.JSON).setIsDynamic(true).setDescription("dynamic schema").build());
         }
-        return out.build();
+        return Bm25Function.prepare(out.build());
     }
 
     private static int dimOf(FieldSchema f) {

@@ -4,6 +4,7 @@ import io.milvus.grpc.FieldData;
 import io.milvus.grpc.IDs;
 import io.quiver.common.column.FieldDatas;
 import io.quiver.common.error.Statuses;
+import io.quiver.proto.Bm25Stats;
 import io.quiver.proto.ShardSearchResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +18,29 @@ import java.util.Set;
  */
 public final class SearchReduce {
     private SearchReduce() {}
+
+    /** The sum of partial BM25 statistics (same terms, same order): rows, lengths and document frequencies add up. */
+    public static ShardSearchResponse sumBm25Stats(List<ShardSearchResponse> parts) {
+        long rows = 0;
+        double length = 0;
+        long[] df = null;
+        for (ShardSearchResponse p : parts) {
+            Bm25Stats s = p.getBm25Stats();
+            rows += s.getRows();
+            length += s.getTotalLength();
+            if (df == null) {
+                df = new long[s.getDocFreqCount()];
+            }
+            for (int i = 0; i < Math.min(df.length, s.getDocFreqCount()); i++) {
+                df[i] += s.getDocFreq(i);
+            }
+        }
+        Bm25Stats.Builder out = Bm25Stats.newBuilder().setRows(rows).setTotalLength(length);
+        for (long d : df == null ? new long[0] : df) {
+            out.addDocFreq(d);
+        }
+        return ShardSearchResponse.newBuilder().setStatus(Statuses.success()).setBm25Stats(out).build();
+    }
 
     public static ShardSearchResponse merge(List<ShardSearchResponse> parts, int nq, int topk, boolean ascending) {
         List<ShardSearchResponse> ok = parts.stream().filter(p -> p.getNq() > 0).toList();

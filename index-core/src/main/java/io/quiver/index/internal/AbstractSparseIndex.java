@@ -12,7 +12,8 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Shared query plumbing of the sparse indexes (inner product): argument checks, {@code drop_ratio_search} (query terms
+ * Shared query plumbing of the sparse indexes (inner product, or BM25 over term counts: each row value is then
+ * saturated by {@link Bm25Norm} with the row's length before it is weighted): argument checks, {@code drop_ratio_search} (query terms
  * below that quantile of the query's values are left out, as knowhere does), conversion of internal distances
  * ({@code -score}, ascending, as the float indexes keep them) to Milvus scores, and range-search bounds.
  *
@@ -24,7 +25,7 @@ public abstract class AbstractSparseIndex implements VectorIndex {
   protected final IndexSpec spec;
 
   protected AbstractSparseIndex(IndexSpec spec) {
-    if (spec.metric() != MetricType.IP) {
+    if (spec.metric() != MetricType.IP && spec.metric() != MetricType.BM25) {
       throw new IndexParamException("metric type not found or not supported, supported: [IP BM25]");
     }
     this.spec = spec;
@@ -35,6 +36,8 @@ public abstract class AbstractSparseIndex implements VectorIndex {
     int[] indices = new int[16];
     float[] weights = new float[16];
     int size;
+    /** BM25's saturation of row values (null for IP: a row value is used as is). */
+    Bm25Norm bm25;
 
     void set(SparseVectors queries, int q, double dropRatio, float[] sortBuf) {
       int from = queries.start(q);
@@ -82,7 +85,7 @@ public abstract class AbstractSparseIndex implements VectorIndex {
   @Override
   public final SearchResult searchSparse(SparseVectors queries, int k, Map<String, String> searchParams, Bits filter) {
     IndexParams.checkK(k);
-    SparseParams.Search params = SparseParams.search(searchParams);
+    SparseParams.Search params = SparseParams.search(searchParams, spec.metric(), spec.buildParams());
     int nq = queries.rows();
     FilterInfo fi = FilterInfo.of(filter, size());
     int[] rows = new int[nq * k];
@@ -90,6 +93,7 @@ public abstract class AbstractSparseIndex implements VectorIndex {
     TopK top = new TopK(k);
     long[] sorted = new long[k];
     Query query = new Query();
+    query.bm25 = params.bm25();
     float[] sortBuf = new float[64];
     for (int i = 0; i < nq; i++) {
       query.set(queries, i, params.dropRatio(), sortBuf);
@@ -109,12 +113,13 @@ public abstract class AbstractSparseIndex implements VectorIndex {
   @Override
   public final RangeResult rangeSearchSparse(SparseVectors queries, float radius, float rangeFilter,
       Map<String, String> searchParams, Bits filter) {
-    SparseParams.Search params = SparseParams.search(searchParams);
+    SparseParams.Search params = SparseParams.search(searchParams, spec.metric(), spec.buildParams());
     float[] loHi = AbstractFloatIndex.rangeBounds(MetricType.IP, radius, rangeFilter);
     int nq = queries.rows();
     FilterInfo fi = FilterInfo.of(filter, size());
     RangeCollector rc = new RangeCollector(nq);
     Query query = new Query();
+    query.bm25 = params.bm25();
     float[] sortBuf = new float[64];
     for (int i = 0; i < nq; i++) {
       query.set(queries, i, params.dropRatio(), sortBuf);

@@ -61,6 +61,10 @@ public final class IndexParams {
         throw new IndexParamException("metric type is missing for index type " + type);
       }
     }
+    if (metric == MetricType.BM25) {
+      throw new IndexParamException("metric type BM25 is not valid for index type " + type
+          + ": BM25 scores sparse rows of term counts (SPARSE_INVERTED_INDEX, SPARSE_WAND)");
+    }
     boolean binary = isBinaryType(type);
     if (binary && !metric.isBinary()) {
       throw new IndexParamException("metric type " + metric + " is not valid for index type " + type

@@ -14,6 +14,7 @@ final class SparseDaat {
   private static final int END = Integer.MAX_VALUE;
 
   private final SparseInvertedIndex index;
+  private AbstractSparseIndex.Query query;
   private int m;
   private int[] pos = new int[16];
   private int[] end = new int[16];
@@ -55,6 +56,7 @@ final class SparseDaat {
       contribution = new float[c];
     }
     m = 0;
+    query = q;
     for (int i = 0; i < q.size; i++) {
       int t = SparseInvertedIndex.find(index.terms, q.indices[i]);
       if (t < 0) {
@@ -63,7 +65,7 @@ final class SparseDaat {
       pos[m] = index.starts[t];
       end[m] = index.starts[t + 1];
       weight[m] = q.weights[i];
-      bound[m] = q.weights[i] * index.maxVals[t] * boundScale * SLACK;
+      bound[m] = q.weights[i] * index.listBound(q, t) * boundScale * SLACK;
       hitRow[m] = -1;
       order[m] = m;
       m++;
@@ -120,7 +122,7 @@ final class SparseDaat {
 
   private void record(int c, int row) {
     hitRow[c] = row;
-    contribution[c] = weight[c] * index.vals[pos[c]];
+    contribution[c] = weight[c] * index.contribution(query, pos[c]);
   }
 
   private void offer(int row, TopK out) {

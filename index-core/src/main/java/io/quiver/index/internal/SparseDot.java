@@ -53,4 +53,55 @@ public final class SparseDot {
     }
     return s;
   }
+
+  /** The length of a Milvus-encoded row: the sum of its values (BM25's row length over term counts). */
+  public static float length(byte[] row) {
+    float len = 0f;
+    for (int j = 0; j < row.length; j += 8) {
+      len += (float) SparseVectors.LE_FLOAT.get(row, j + 4);
+    }
+    return len;
+  }
+
+  /**
+   * BM25 score of query pairs {@code [qf, qt)} (term weights) against one row of term counts in Milvus' encoding:
+   * each common term adds its weight times {@link Bm25Norm#norm} of its count and the row's length.
+   */
+  public static float bm25(int[] qi, float[] qv, int qf, int qt, byte[] row, Bm25Norm norm) {
+    float dl = length(row);
+    float s = 0f;
+    int i = qf;
+    int end = row.length;
+    int j = 0;
+    while (i < qt && j < end) {
+      int c = Integer.compareUnsigned(qi[i], (int) SparseVectors.LE_INT.get(row, j));
+      if (c == 0) {
+        s += qv[i++] * norm.norm((float) SparseVectors.LE_FLOAT.get(row, j + 4), dl);
+        j += 8;
+      } else if (c < 0) {
+        i++;
+      } else {
+        j += 8;
+      }
+    }
+    return s;
+  }
+
+  /** True when a Milvus-encoded row has term {@code term} with a value above 0 (binary search: rows are sorted). */
+  public static boolean contains(byte[] row, int term) {
+    int lo = 0;
+    int hi = row.length / 8 - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = Integer.compareUnsigned((int) SparseVectors.LE_INT.get(row, mid * 8), term);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        return (float) SparseVectors.LE_FLOAT.get(row, mid * 8 + 4) > 0f;
+      }
+    }
+    return false;
+  }
 }

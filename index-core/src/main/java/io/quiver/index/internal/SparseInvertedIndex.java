@@ -1,7 +1,11 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.Bits;
+import io.quiver.index.FixedBits;
 import io.quiver.index.IndexSpec;
+import io.quiver.index.MetricType;
 import io.quiver.index.SparseVectors;
+import io.quiver.index.TermStats;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -17,8 +21,12 @@ import java.util.Arrays;
  * <p>{@code drop_ratio_build} leaves out of the lists the values below that quantile of all the rows' values (as
  * knowhere 2.4 did; knowhere 2.5 ignores the parameter). Zero values are never stored: they add nothing to a score.
  *
+ * <p>With metric BM25 the values are term counts and the index also keeps each row's length (the sum of its counts,
+ * before any build drop) and each list's shortest row: a posting weighs {@link Bm25Norm#norm} of its count and row
+ * length, and a list's bound is the norm of its largest count in its shortest row.
+ *
  * <p>Body of the index file (after the common header): rows, terms (unsigned ascending), list starts, rows and values
- * of all lists, each list's maximum.
+ * of all lists, each list's maximum; with BM25 then each row's length and each list's shortest length.
  */
 public final class SparseInvertedIndex extends AbstractSparseIndex {
   private final int n;
@@ -28,12 +36,23 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
   final int[] docs;
   final float[] vals;
   final float[] maxVals;
+  /** BM25 only (else null): each row's length, and the shortest row length of each list. */
+  final float[] rowLen;
+  final float[] minLen;
+  private final double totalLen;
   private final ScratchPool<float[]> accumulators;
   private final ScratchPool<SparseDaat> daat;
 
   private SparseInvertedIndex(IndexSpec spec, int n, int[] terms, int[] starts, int[] docs, float[] vals,
-      float[] maxVals) {
+      float[] maxVals, float[] rowLen, float[] minLen) {
     super(spec);
+    this.rowLen = rowLen;
+    this.minLen = minLen;
+    double total = 0;
+    for (int r = 0; rowLen != null && r < n; r++) {
+      total += rowLen[r];
+    }
+    this.totalLen = total;
     this.n = n;
     this.algo = SparseParams.algo(IndexParams.type(spec), spec.buildParams());
     this.terms = terms;
@@ -95,7 +114,82 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
         }
       }
     }
-    return new SparseInvertedIndex(spec, n, terms, starts, docs, vals, maxVals);
+    float[] rowLen = null;
+    float[] minLen = null;
+    if (spec.metric() == MetricType.BM25) {
+      rowLen = new float[n];
+      for (int r = 0; r < n; r++) {
+        float len = 0f;
+        for (int i = rows.start(r); i < rows.start(r + 1); i++) {
+          len += val[i];
+        }
+        rowLen[r] = len;
+      }
+      minLen = new float[distinct];
+      for (int t = 0; t < distinct; t++) {
+        float m = Float.POSITIVE_INFINITY;
+        for (int p = starts[t]; p < starts[t + 1]; p++) {
+          m = Math.min(m, rowLen[docs[p]]);
+        }
+        minLen[t] = m;
+      }
+    }
+    return new SparseInvertedIndex(spec, n, terms, starts, docs, vals, maxVals, rowLen, minLen);
+  }
+
+  /** What posting {@code p} adds to its row's score per unit of query weight. */
+  float contribution(Query q, int p) {
+    return q.bm25 == null ? vals[p] : q.bm25.norm(vals[p], rowLen[docs[p]]);
+  }
+
+  /** The largest {@link #contribution} in list {@code t}. */
+  float listBound(Query q, int t) {
+    return q.bm25 == null ? maxVals[t] : q.bm25.norm(maxVals[t], minLen[t]);
+  }
+
+  @Override
+  public TermStats termStats(int[] queryTerms, Bits filter) {
+    FilterInfo fi = FilterInfo.of(filter, n);
+    long[] df = new long[queryTerms.length];
+    for (int i = 0; i < queryTerms.length; i++) {
+      int t = find(terms, queryTerms[i]);
+      if (t < 0) {
+        continue;
+      }
+      if (fi.none()) {
+        df[i] = starts[t + 1] - starts[t];
+      } else {
+        for (int p = starts[t]; p < starts[t + 1]; p++) {
+          df[i] += fi.allows(docs[p]) ? 1 : 0;
+        }
+      }
+    }
+    return new TermStats(fi.allowed, allowedLength(fi), df);
+  }
+
+  /** The summed length of the allowed rows: all rows less the few a delete or MVCC filter leaves out, or the allowed. */
+  private double allowedLength(FilterInfo fi) {
+    if (rowLen == null) {
+      return 0;
+    }
+    if (fi.none()) {
+      return totalLen;
+    }
+    double sum = 0;
+    if (fi.bits instanceof FixedBits fb && fi.allowed > n / 2) {
+      int covered = Math.min(n, fb.length());
+      for (int r = fb.nextClearBit(0); r < covered; r = fb.nextClearBit(r + 1)) {
+        sum += rowLen[r];
+      }
+      for (int r = covered; r < n; r++) {
+        sum += rowLen[r]; // past the filter's end: not allowed
+      }
+      return totalLen - sum;
+    }
+    for (int r : fi.allowedRows()) {
+      sum += rowLen[r];
+    }
+    return sum;
   }
 
   private static boolean keep(float v, float threshold) {
@@ -115,20 +209,7 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
 
   /** The list ordinal of a term, or -1. */
   static int find(int[] terms, int term) {
-    int lo = 0;
-    int hi = terms.length - 1;
-    while (lo <= hi) {
-      int mid = (lo + hi) >>> 1;
-      int c = Integer.compareUnsigned(terms[mid], term);
-      if (c < 0) {
-        lo = mid + 1;
-      } else if (c > 0) {
-        hi = mid - 1;
-      } else {
-        return mid;
-      }
-    }
-    return -1;
+    return SparseVectors.indexOfUnsigned(terms, term);
   }
 
   @Override
@@ -162,8 +243,14 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
         continue;
       }
       float w = q.weights[i];
-      for (int p = starts[t], e = starts[t + 1]; p < e; p++) {
-        acc[docs[p]] += w * vals[p];
+      if (q.bm25 == null) {
+        for (int p = starts[t], e = starts[t + 1]; p < e; p++) {
+          acc[docs[p]] += w * vals[p];
+        }
+      } else {
+        for (int p = starts[t], e = starts[t + 1]; p < e; p++) {
+          acc[docs[p]] += w * q.bm25.norm(vals[p], rowLen[docs[p]]);
+        }
       }
     }
   }
@@ -209,6 +296,10 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
     out.writeInts(docs);
     out.writeFloats(vals, 0, vals.length);
     out.writeFloats(maxVals, 0, maxVals.length);
+    if (rowLen != null) {
+      out.writeFloats(rowLen, 0, rowLen.length);
+      out.writeFloats(minLen, 0, minLen.length);
+    }
     out.finish();
   }
 
@@ -219,11 +310,14 @@ public final class SparseInvertedIndex extends AbstractSparseIndex {
     int[] docs = in.readInts();
     float[] vals = in.readFloats();
     float[] maxVals = in.readFloats();
-    return new SparseInvertedIndex(spec, n, terms, starts, docs, vals, maxVals);
+    float[] rowLen = spec.metric() == MetricType.BM25 ? in.readFloats() : null;
+    float[] minLen = spec.metric() == MetricType.BM25 ? in.readFloats() : null;
+    return new SparseInvertedIndex(spec, n, terms, starts, docs, vals, maxVals, rowLen, minLen);
   }
 
   @Override
   public long ramBytesUsed() {
-    return 128 + 8L * terms.length + 4L * starts.length + 8L * docs.length;
+    return 128 + 8L * terms.length + 4L * starts.length + 8L * docs.length
+        + (rowLen == null ? 0 : 4L * rowLen.length + 4L * minLen.length);
   }
 }
