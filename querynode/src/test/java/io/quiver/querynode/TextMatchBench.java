@@ -32,9 +32,9 @@ import java.util.Set;
  *
  * <pre>
  * apt-cache dumpavail > /tmp/dumpavail.txt
- * ./mvnw -q -B -pl querynode -am test-compile -DskipTests
- * ./mvnw -q -B -pl querynode exec:java -Dexec.classpathScope=test -Dexec.mainClass=io.quiver.querynode.TextMatchBench \
- *   -Dexec.args="/tmp/dumpavail.txt 100000 3"
+ * ./mvnw -q -B -pl querynode -am test-compile
+ * # then run this class with querynode's test classpath, this checkout's module classes first (docs/benchmarks.md):
+ * java -Xmx4g -cp "$CP" io.quiver.querynode.TextMatchBench /tmp/dumpavail.txt 100000 3
  * </pre>
  */
 public final class TextMatchBench {
