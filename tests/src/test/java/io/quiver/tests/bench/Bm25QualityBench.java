@@ -199,19 +199,19 @@ public final class Bm25QualityBench {
             for (SearchResp.SearchResult h : hits) {
                 int id = ((Number) h.getId()).intValue();
                 byId += truth.contains(id) ? 1 : 0;
-                byScore += score[id] >= tenth * (1 - 1e-5) ? 1 : 0;
+                byScore += score[id] > 0 && score[id] >= tenth * (1 - 1e-5) ? 1 : 0;
             }
-            if (byScore < matching && shown++ < 5) {
+            if ((byScore < matching || byId < Math.min(matching, hits.size()) || matching == 0 && !hits.isEmpty() || hits.size() < matching) && shown++ < 5) {
                 StringBuilder b = new StringBuilder();
                 for (SearchResp.SearchResult h : hits) {
                     int id = ((Number) h.getId()).intValue();
                     b.append(String.format(Locale.ROOT, " %d:%.4f/%.4f", id, h.getScore(), score[id]));
                 }
-                System.out.printf(Locale.ROOT, "mismatch: '%s' tokens %s exact 10th %.4f (top %.4f); hits id:server/exact%s%n", q, tokens(q), tenth,
-                        score[order[0]], b);
+                System.out.printf(Locale.ROOT, "mismatch: '%s' tokens %s matching %d exact 10th %.4f (top %.4f); hits id:server/exact%s%n", q,
+                        tokens(q), matching, tenth, score[order[0]], b);
             }
-            overlapIds += byId / 10.0;
-            overlapTies += byScore / 10.0;
+            overlapIds += matching == 0 ? (hits.isEmpty() ? 1 : 0) : Math.min(1.0, byId / (double) matching);
+            overlapTies += matching == 0 ? (hits.isEmpty() ? 1 : 0) : Math.min(1.0, byScore / (double) matching);
         }
         System.out.printf(Locale.ROOT, "quality: %d docs, %d queries, mean top-10 overlap %.4f by id, %.4f tie-aware; SDK search %.0f QPS (1 thread)%n",
                 docs.size(), nq, overlapIds / nq, overlapTies / nq, nq / (searchNanos / 1e9));
