@@ -7,6 +7,8 @@ import io.quiver.common.grpc.Channels;
 import io.quiver.common.tls.ReloadingSslContext;
 import io.quiver.common.tls.TlsContexts;
 import io.quiver.common.tls.TlsOnlyNegotiator;
+import io.quiver.proxy.rest.RestEndpoint;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,11 @@ final class NodeTls implements AutoCloseable {
         LOG.info("event=tls publicTlsMode={} internalTls={}", t.publicTls().mode().ordinal(), internal);
     }
 
+    /** The public port's TLS context, when the public port uses TLS. */
+    Optional<SslContext> publicContext() {
+        return publicServer.map(c -> c);
+    }
+
     /** Channels to other roles: TLS when internal TLS is on. */
     Channels channels(int maxMessageBytes) {
         return internalClient.map(c -> new Channels(maxMessageBytes, c, sni)).orElseGet(() -> new Channels(maxMessageBytes));
@@ -60,8 +67,16 @@ final class NodeTls implements AutoCloseable {
      * (plain-text clients are answered with an error naming the setting) when the configuration asks for TLS there.
      */
     NettyServerBuilder serverBuilder(InetSocketAddress address, boolean publicPort) {
+        return serverBuilder(address, publicPort, Optional.empty(), 0);
+    }
+
+    /** As above; a plain-text public port also serves {@code rest} when the REST API shares it. */
+    NettyServerBuilder serverBuilder(InetSocketAddress address, boolean publicPort, Optional<RestEndpoint> rest, int maxBodyBytes) {
         Optional<ReloadingSslContext> tls = publicPort ? publicServer : internalServer;
         if (tls.isEmpty()) {
+            if (publicPort && rest.isPresent() && rest.get().mode() == RestEndpoint.Mode.SHARED_PORT) {
+                return NettyServerBuilder.forAddress(address, rest.get().sharedPortCredentials(maxBodyBytes));
+            }
             return NettyServerBuilder.forAddress(address);
         }
         String refusal = publicPort
