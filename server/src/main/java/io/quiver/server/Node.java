@@ -135,7 +135,7 @@ public final class Node implements AutoCloseable {
             Optional<RestEndpoint> rest = Optional.empty();
             if (role.equals(RoleClients.PROXY) || !standalone) {
                 int port = role.equals(RoleClients.PROXY) || config.common().port() != 19530 ? config.common().port() : DEFAULT_PORTS.get(role);
-                rest = role.equals(RoleClients.PROXY) ? Optional.of(new RestEndpoint(config.http(), tls.publicContext(), config.common().host()))
+                rest = role.equals(RoleClients.PROXY) ? Optional.of(new RestEndpoint(config.http(), tls.publicHttpContext(), config.common().host()))
                         : Optional.empty();
                 builder = tls.serverBuilder(new java.net.InetSocketAddress(config.common().host(), port), role.equals(RoleClients.PROXY),
                                 rest, config.common().maxMessageSize())

@@ -30,6 +30,8 @@ final class NodeTls implements AutoCloseable {
     private final Optional<ReloadingSslContext> internalClient;
     private final String sni;
     private final int publicMode;
+    private final TransportSecurityConfig.PublicTls publicTls;
+    private Optional<ReloadingSslContext> publicHttp = Optional.empty(); // guarded by this
 
     /** {@code servesPublicPort}: standalone or a proxy; {@code standalone}: every role in this JVM. */
     NodeTls(QuiverConfig config, boolean servesPublicPort, boolean standalone) {
@@ -49,12 +51,21 @@ final class NodeTls implements AutoCloseable {
                 : Optional.empty();
         this.sni = t.internalTls().sni();
         this.publicMode = t.publicTls().mode().ordinal();
+        this.publicTls = t.publicTls();
         LOG.info("event=tls publicTlsMode={} internalTls={}", t.publicTls().mode().ordinal(), internal);
     }
 
-    /** The public port's TLS context, when the public port uses TLS. */
-    Optional<SslContext> publicContext() {
-        return publicServer.map(c -> c);
+    /** The REST port's TLS context (the public port's certificate, HTTP/1.1), when the public port uses TLS. */
+    Optional<SslContext> publicHttpContext() {
+        if (publicServer.isEmpty()) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            if (publicHttp.isEmpty()) {
+                publicHttp = TlsContexts.publicHttpServer(publicTls);
+            }
+            return publicHttp.map(c -> c);
+        }
     }
 
     /** Channels to other roles: TLS when internal TLS is on. */
@@ -90,6 +101,9 @@ final class NodeTls implements AutoCloseable {
     public void close() {
         List<ReloadingSslContext> all = new ArrayList<>();
         publicServer.ifPresent(all::add);
+        synchronized (this) {
+            publicHttp.ifPresent(all::add);
+        }
         internalServer.ifPresent(all::add);
         internalClient.ifPresent(all::add);
         all.forEach(ReloadingSslContext::close);
