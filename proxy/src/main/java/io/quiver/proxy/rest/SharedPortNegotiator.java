@@ -27,9 +27,8 @@ import java.util.function.Supplier;
  * goes on to grpc-java's own plain-text negotiator untouched; anything else is an HTTP/1.1 request line, and the
  * connection gets an HTTP/1.1 codec and the {@link RestHttpHandler} instead of the gRPC handlers.
  *
- * <p>Uses grpc-java's {@code Internal*} negotiator API like {@code TlsOnlyNegotiator}. An HTTP/1.1 connection never
- * completes gRPC's handshake, so grpc-java closes it after the server's handshake timeout (120 s by default): a
- * keep-alive client opens a new connection then, as it does after any server-side idle close.
+ * <p>Uses grpc-java's {@code Internal*} negotiator API like {@code TlsOnlyNegotiator} (pinned by the project's gRPC
+ * version; RestApiTest drives both protocols on one port).
  */
 public final class SharedPortNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
