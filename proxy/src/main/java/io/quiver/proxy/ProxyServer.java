@@ -3,6 +3,7 @@ package io.quiver.proxy;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.quiver.common.RoleContext;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
@@ -14,6 +15,8 @@ import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocTimestampRequest;
 import io.quiver.proto.SessionInfo;
 import io.quiver.proto.TimeTickReport;
+import io.quiver.proxy.rest.RestEndpoint;
+import io.quiver.proxy.rest.RestGateway;
 import io.quiver.proxy.security.AuthInterceptor;
 import io.quiver.proxy.security.Authenticator;
 import io.quiver.proxy.security.Authorizer;
@@ -26,6 +29,7 @@ import io.quiver.proxy.security.SecurityGrpcService;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +48,12 @@ public final class ProxyServer {
     private ProxyServer() {}
 
     public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId, BooleanSupplier clusterHealthy) {
+        return create(ctx, builder, address, serverId, clusterHealthy, Optional.empty());
+    }
+
+    /** @param rest where the REST API is served; its gateway calls the same intercepted service as the gRPC port */
+    public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId, BooleanSupplier clusterHealthy,
+                                    Optional<RestEndpoint> rest) {
         RoleClients clients = ctx.clients();
         var cfg = ctx.config();
         Timestamps timestamps = new Timestamps(n -> {
@@ -98,13 +108,33 @@ public final class ProxyServer {
             chain.add(ProxyGovernance.accessLog(ctx, stops));
         }
         chain.add(ProxyInterceptors.database());
+        Authenticator authenticator = new Authenticator(credentials);
         if (cfg.security().authorizationEnabled()) {
-            chain.add(new AuthInterceptor(new Authenticator(credentials))); // last = outermost: refuses before anything runs
+            chain.add(new AuthInterceptor(authenticator)); // last = outermost: refuses before anything runs
         }
         var intercepted = ServerInterceptors.intercept(SecurityGrpcService.overlay(service.bindService(), security.bindService()), chain);
+        rest.ifPresent(stops::add);
+        if (rest.isPresent() && rest.get().mode() != RestEndpoint.Mode.OFF) {
+            bindRest(rest.get(), intercepted, ctx, meta, authenticator);
+        }
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.PROXY)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         builder.addService(RequestDecoding.guard(intercepted)); // outermost: the chain only ever sees decoded requests
         return new RoleServer(builder, List.of(), ctx.sessions(), session, stops);
+    }
+
+    private static void bindRest(RestEndpoint rest, ServerServiceDefinition service, RoleContext ctx, MetaCache meta, Authenticator authenticator) {
+        boolean auth = ctx.config().security().authorizationEnabled();
+        int max = ctx.config().common().maxMessageSize();
+        RestGateway gateway = new RestGateway(service, ctx.config().http(), (db, name) -> meta.collection(db, name).getSchema(),
+                header -> auth && authenticator.decide(header) instanceof Authenticator.Decision.Refused r ? Optional.of(r.reason()) : Optional.empty(),
+                max);
+        try {
+            rest.bind(gateway, max);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            gateway.close();
+            throw new IllegalStateException("interrupted while starting the REST port", e);
+        }
     }
 }

@@ -21,6 +21,7 @@ import io.quiver.datacoord.DataCoordServer;
 import io.quiver.datanode.DataNodeServer;
 import io.quiver.indexnode.IndexNodeServer;
 import io.quiver.proxy.ProxyServer;
+import io.quiver.proxy.rest.RestEndpoint;
 import io.quiver.querycoord.QueryCoordServer;
 import io.quiver.querynode.QueryNodeServer;
 import io.quiver.rootcoord.RootCoordServer;
@@ -40,6 +41,7 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -130,9 +132,13 @@ public final class Node implements AutoCloseable {
             long id = sessions.allocateServerId();
             ServerBuilder<?> builder;
             String address;
+            Optional<RestEndpoint> rest = Optional.empty();
             if (role.equals(RoleClients.PROXY) || !standalone) {
                 int port = role.equals(RoleClients.PROXY) || config.common().port() != 19530 ? config.common().port() : DEFAULT_PORTS.get(role);
-                builder = tls.serverBuilder(new java.net.InetSocketAddress(config.common().host(), port), role.equals(RoleClients.PROXY))
+                rest = role.equals(RoleClients.PROXY) ? Optional.of(new RestEndpoint(config.http(), tls.publicHttpContext(), config.common().host()))
+                        : Optional.empty();
+                builder = tls.serverBuilder(new java.net.InetSocketAddress(config.common().host(), port), role.equals(RoleClients.PROXY),
+                                rest, config.common().maxMessageSize())
                         .maxInboundMessageSize(config.common().maxMessageSize())
                         .permitKeepAliveTime(10, TimeUnit.SECONDS)
                         .permitKeepAliveWithoutCalls(true);
@@ -155,7 +161,7 @@ public final class Node implements AutoCloseable {
                 case RoleClients.DATANODE -> DataNodeServer.create(ctx, builder, address, id);
                 case RoleClients.QUERYNODE -> QueryNodeServer.create(ctx, builder, address, id);
                 case RoleClients.INDEXNODE -> IndexNodeServer.create(ctx, builder, address, id);
-                case RoleClients.PROXY -> ProxyServer.create(ctx, builder, address, id, this::healthy);
+                case RoleClients.PROXY -> ProxyServer.create(ctx, builder, address, id, this::healthy, rest);
                 default -> throw new IllegalArgumentException(role);
             };
             servers.add(server.start());

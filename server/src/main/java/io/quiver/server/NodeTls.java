@@ -7,6 +7,8 @@ import io.quiver.common.grpc.Channels;
 import io.quiver.common.tls.ReloadingSslContext;
 import io.quiver.common.tls.TlsContexts;
 import io.quiver.common.tls.TlsOnlyNegotiator;
+import io.quiver.proxy.rest.RestEndpoint;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,8 @@ final class NodeTls implements AutoCloseable {
     private final Optional<ReloadingSslContext> internalClient;
     private final String sni;
     private final int publicMode;
+    private final TransportSecurityConfig.PublicTls publicTls;
+    private Optional<ReloadingSslContext> publicHttp = Optional.empty(); // guarded by this
 
     /** {@code servesPublicPort}: standalone or a proxy; {@code standalone}: every role in this JVM. */
     NodeTls(QuiverConfig config, boolean servesPublicPort, boolean standalone) {
@@ -47,7 +51,21 @@ final class NodeTls implements AutoCloseable {
                 : Optional.empty();
         this.sni = t.internalTls().sni();
         this.publicMode = t.publicTls().mode().ordinal();
+        this.publicTls = t.publicTls();
         LOG.info("event=tls publicTlsMode={} internalTls={}", t.publicTls().mode().ordinal(), internal);
+    }
+
+    /** The REST port's TLS context (the public port's certificate, HTTP/1.1), when the public port uses TLS. */
+    Optional<SslContext> publicHttpContext() {
+        if (publicServer.isEmpty()) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            if (publicHttp.isEmpty()) {
+                publicHttp = TlsContexts.publicHttpServer(publicTls);
+            }
+            return publicHttp.map(c -> c);
+        }
     }
 
     /** Channels to other roles: TLS when internal TLS is on. */
@@ -60,8 +78,16 @@ final class NodeTls implements AutoCloseable {
      * (plain-text clients are answered with an error naming the setting) when the configuration asks for TLS there.
      */
     NettyServerBuilder serverBuilder(InetSocketAddress address, boolean publicPort) {
+        return serverBuilder(address, publicPort, Optional.empty(), 0);
+    }
+
+    /** As above; a plain-text public port also serves {@code rest} when the REST API shares it. */
+    NettyServerBuilder serverBuilder(InetSocketAddress address, boolean publicPort, Optional<RestEndpoint> rest, int maxBodyBytes) {
         Optional<ReloadingSslContext> tls = publicPort ? publicServer : internalServer;
         if (tls.isEmpty()) {
+            if (publicPort && rest.isPresent() && rest.get().mode() == RestEndpoint.Mode.SHARED_PORT) {
+                return NettyServerBuilder.forAddress(address, rest.get().sharedPortCredentials(maxBodyBytes));
+            }
             return NettyServerBuilder.forAddress(address);
         }
         String refusal = publicPort
@@ -75,6 +101,9 @@ final class NodeTls implements AutoCloseable {
     public void close() {
         List<ReloadingSslContext> all = new ArrayList<>();
         publicServer.ifPresent(all::add);
+        synchronized (this) {
+            publicHttp.ifPresent(all::add);
+        }
         internalServer.ifPresent(all::add);
         internalClient.ifPresent(all::add);
         all.forEach(ReloadingSslContext::close);

@@ -32,7 +32,8 @@ public record QuiverConfig(
         IndexNodeConfig indexNode,
         QuotaConfig quota,
         AccessLogConfig accessLog,
-        TransportSecurityConfig transport) {
+        TransportSecurityConfig transport,
+        HttpConfig http) {
 
     /** Every known key and its default, as dotted YAML paths. */
     static final Map<String, String> DEFAULTS = defaults();
@@ -96,6 +97,7 @@ public record QuiverConfig(
         d.put("indexNode.slots", "1");
         d.putAll(QuotaConfig.DEFAULTS);
         d.putAll(AccessLogConfig.DEFAULTS);
+        d.putAll(HttpConfig.DEFAULTS);
         d.putAll(TransportSecurityConfig.defaults()); // TLS and the dependencies' credentials
         return d;
     }
@@ -199,7 +201,8 @@ public record QuiverConfig(
                 new QueryCoordConfig(fraction(v, "queryCoord.balanceTolerance"), duration(v, "queryCoord.leaderReleaseGrace")),
                 new QueryNodeConfig(bytes(v, "queryNode.memoryBudget"), integer(v, "queryNode.searchThreads")),
                 new IndexNodeConfig(integer(v, "indexNode.buildThreads"), integer(v, "indexNode.slots")),
-                QuotaConfig.from(v), AccessLogConfig.from(v, Path.of(v.get("common.dataDir"))), TransportSecurityConfig.from(v));
+                QuotaConfig.from(v), AccessLogConfig.from(v, Path.of(v.get("common.dataDir"))), TransportSecurityConfig.from(v),
+                HttpConfig.from(v));
     }
 
     static double fraction(Map<String, String> v, String k) {

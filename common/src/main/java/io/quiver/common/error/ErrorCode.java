@@ -71,6 +71,12 @@ public enum ErrorCode {
     FIELD_NOT_FOUND(1700, io.milvus.grpc.ErrorCode.IllegalArgument, false, "field not found"),
     FIELD_INVALID_NAME(1701, io.milvus.grpc.ErrorCode.IllegalArgument, false, "field name invalid"),
 
+    // the RESTful API's own refusals (Milvus merr 1800..1807): the body is not one the API accepts
+    HTTP_NOT_AUTHENTICATED(1800, io.milvus.grpc.ErrorCode.PermissionDenied, false, "user hasn't authenticated"),
+    HTTP_BAD_FORMAT(1801, io.milvus.grpc.ErrorCode.IllegalArgument, false, "can only accept json format request"),
+    HTTP_MISSING_PARAMETER(1802, io.milvus.grpc.ErrorCode.IllegalArgument, false, "missing required parameters"),
+    HTTP_INVALID_INSERT_DATA(1804, io.milvus.grpc.ErrorCode.IllegalArgument, false, "fail to deal the insert data"),
+
     CANCELED(10000, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request canceled"),
     TIMEOUT(10001, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request timeout"),
     UNEXPECTED(65535, io.milvus.grpc.ErrorCode.UnexpectedError, false, "unexpected error");

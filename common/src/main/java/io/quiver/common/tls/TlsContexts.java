@@ -1,6 +1,7 @@
 package io.quiver.common.tls;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.quiver.common.config.TransportSecurityConfig.InternalTls;
 import io.quiver.common.config.TransportSecurityConfig.PublicTls;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The TLS contexts of a Quiver process, from its configuration, each reloading its files on change.
@@ -32,6 +34,18 @@ public final class TlsContexts {
 
     /** The public port's server context, or empty for {@code tlsMode} 0. */
     public static Optional<ReloadingSslContext> publicServer(PublicTls tls) {
+        return publicServer(tls, "public port", () -> GrpcSslContexts.forServer(tls.serverPem().toFile(), tls.serverKey().toFile()));
+    }
+
+    /**
+     * The REST port's server context ({@code proxy.http.port} with {@code tlsMode} 1 or 2): the public port's files and
+     * rules, without gRPC's ALPN (which offers only h2), so HTTP/1.1 clients negotiate HTTP/1.1.
+     */
+    public static Optional<ReloadingSslContext> publicHttpServer(PublicTls tls) {
+        return publicServer(tls, "REST port", () -> SslContextBuilder.forServer(tls.serverPem().toFile(), tls.serverKey().toFile()));
+    }
+
+    private static Optional<ReloadingSslContext> publicServer(PublicTls tls, String name, Supplier<SslContextBuilder> builder) {
         if (tls.mode() == TlsMode.PLAIN) {
             return Optional.empty();
         }
@@ -40,8 +54,8 @@ public final class TlsContexts {
         if (mutual) {
             files.add(tls.caPem());
         }
-        return Optional.of(new ReloadingSslContext("public port", files, () -> {
-            var b = GrpcSslContexts.forServer(tls.serverPem().toFile(), tls.serverKey().toFile());
+        return Optional.of(new ReloadingSslContext(name, files, () -> {
+            var b = builder.get();
             if (mutual) {
                 b.trustManager(tls.caPem().toFile()).clientAuth(ClientAuth.REQUIRE).protocols(TLS13);
             } else {
