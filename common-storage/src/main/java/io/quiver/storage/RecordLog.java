@@ -87,8 +87,19 @@ final class RecordLog {
         void record(long position, ByteBuffer payload) throws IOException;
     }
 
-    /** Where a scan stopped: {@code validEnd} is the end of the last good record; {@code reason} is null at a clean end. */
-    record ScanResult(long validEnd, long records, String reason) {}
+    /**
+     * Where a scan stopped: {@code validEnd} is the end of the last good record; {@code reason} is null at a clean end.
+     * {@code corrupt}: the bad bytes are followed by a valid record, so they are not a torn tail (a crash tears only
+     * the end of a log) but damage in the middle; cutting there would drop records after it, so owners refuse.
+     */
+    record ScanResult(long validEnd, long records, String reason, boolean corrupt) {
+        ScanResult(long validEnd, long records, String reason) {
+            this(validEnd, records, reason, false);
+        }
+    }
+
+    /** How far past a bad record {@link #scan} looks for a valid one (bytes). */
+    static final int CORRUPTION_PROBE = 64 * 1024;
 
     /**
      * Walks records from {@code start} to the end of the file, stopping at the first invalid one.
@@ -111,7 +122,7 @@ final class RecordLog {
             int len = header.getInt();
             int crc = header.getInt();
             if (len < 0 || len > maxRecord) {
-                return new ScanResult(pos, count, "bad record length " + len);
+                return stop(ch, pos, count, "bad record length " + len, pos + 1, size, maxRecord, verify);
             }
             if (size - pos - RECORD_HEADER < len) {
                 return new ScanResult(pos, count, "partial record payload");
@@ -122,7 +133,7 @@ final class RecordLog {
                 readFully(ch, payload, pos + RECORD_HEADER);
                 payload.flip();
                 if (crc(payload) != crc) {
-                    return new ScanResult(pos, count, "CRC mismatch");
+                    return stop(ch, pos, count, "checksum (CRC32C) mismatch", pos + 1, size, maxRecord, true);
                 }
             }
             visitor.record(pos, payload);
@@ -130,5 +141,36 @@ final class RecordLog {
             count++;
         }
         return new ScanResult(pos, count, null);
+    }
+
+    /**
+     * A scan stopping at a bad record at {@code pos}: corrupt if a valid record (non-empty, CRC checked) starts
+     * anywhere in the next {@link #CORRUPTION_PROBE} bytes, else a torn tail. A scan that does not verify CRCs
+     * cannot tell and reports a torn tail.
+     */
+    private static ScanResult stop(FileChannel ch, long pos, long count, String reason, long probeFrom, long size,
+                                   int maxRecord, boolean verify) throws IOException {
+        if (!verify) {
+            return new ScanResult(pos, count, reason);
+        }
+        long end = Math.min(size - RECORD_HEADER, probeFrom + CORRUPTION_PROBE);
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+        for (long p = probeFrom; p <= end; p++) {
+            header.clear();
+            readFully(ch, header, p);
+            header.flip();
+            int len = header.getInt();
+            int crc = header.getInt();
+            if (len <= 0 || len > maxRecord || size - p - RECORD_HEADER < len) {
+                continue;
+            }
+            ByteBuffer payload = ByteBuffer.allocate(len);
+            readFully(ch, payload, p + RECORD_HEADER);
+            payload.flip();
+            if (crc(payload) == crc) {
+                return new ScanResult(pos, count, reason + "; a valid record follows at byte " + p, true);
+            }
+        }
+        return new ScanResult(pos, count, reason);
     }
 }
