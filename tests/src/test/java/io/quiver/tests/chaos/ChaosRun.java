@@ -42,12 +42,13 @@ final class ChaosRun {
     private final Set<String> ddlCreated = new HashSet<>();
     private final Set<String> ddlDropped = new HashSet<>();
     private final Set<String> ddlUnknown = new HashSet<>();
+    private final List<String> restartFailures = new ArrayList<>();
     private FailoverClient ddl;
     private int ddlCount;
 
     /** What a run found. */
     record Result(ChaosLog log, WriteLedger.Verdict verdict, long visibleCount, long countStar, long readYourWritesViolations,
-                  List<Long> reconnectMs, long quietOps, long quietFailures, List<String> ddlLost, int rounds) {}
+                  List<Long> reconnectMs, long quietOps, long quietFailures, List<String> ddlLost, int rounds, List<String> restartFailures) {}
 
     ChaosRun(ChaosCluster cluster, long seed, long durationMs) {
         this.cluster = cluster;
@@ -73,7 +74,14 @@ final class ChaosRun {
             if (System.currentTimeMillis() + 60_000 > deadline && rounds > 0) {
                 break;
             }
-            executeRound(round);
+            try {
+                executeRound(round);
+            } catch (IllegalStateException e) {
+                // a process that would not come back: reported, and the data is still checked
+                restartFailures.add("run ended early in round " + round + ": " + e.getMessage());
+                lastHeal = System.currentTimeMillis();
+                break;
+            }
             lastHeal = System.currentTimeMillis();
             rounds++;
         }
@@ -89,7 +97,8 @@ final class ChaosRun {
         admin.close();
         ddl.close();
         return new Result(log, ledger.check(seen), seen.values().stream().mapToLong(List::size).sum(), countStar,
-                workload.readYourWritesViolations(), workload.reconnects(), quiet.size(), quietFailures, ddlLost, rounds);
+                workload.readYourWritesViolations(), workload.reconnects(), quiet.size(), quietFailures, ddlLost, rounds,
+                List.copyOf(restartFailures));
     }
 
     private static void createCollection(MilvusClientV2 c) {
@@ -115,7 +124,8 @@ final class ChaosRun {
         doDdl();
         long hold = round.stream().mapToLong(Fault::holdMs).max().orElse(0);
         Thread.sleep(Math.max(0, t0 + hold - System.currentTimeMillis()));
-        for (Fault f : round) {
+        // links and dependencies first: a role restarted while its etcd or S3 is still cut off exits at start-up
+        for (Fault f : round.stream().sorted((a, b) -> Boolean.compare(isRoleKill(a), isRoleKill(b))).toList()) {
             heal(f);
         }
         long until = System.currentTimeMillis() + 180_000;
@@ -155,14 +165,36 @@ final class ChaosRun {
         }
     }
 
+    private static boolean isRoleKill(Fault f) {
+        return f.action() == FaultSchedule.Action.KILL && !ChaosCluster.DEPS.contains(f.target());
+    }
+
     private void heal(Fault f) throws Exception {
         boolean dep = ChaosCluster.DEPS.contains(f.target());
         switch (f.action()) {
-            case KILL -> {
-                if (dep) cluster.restartDep(f.target()); else cluster.restart(f.target());
-            }
+            case KILL -> restartWithRetries(f.target(), dep);
             case PAUSE -> cluster.pause(f.target(), false);
             default -> cluster.linkTo(f.target()).mode(FaultProxy.Mode.PASS);
+        }
+    }
+
+    /**
+     * Starts a killed process again; a failed start is a finding (kept in {@link #restartFailures}) and is retried,
+     * so one bad start does not end the run.
+     */
+    private void restartWithRetries(String target, boolean dep) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (dep) cluster.restartDep(target); else cluster.restart(target);
+                return;
+            } catch (IllegalStateException e) {
+                restartFailures.add(target + ": " + e.getMessage());
+                System.err.println("chaos: restart of " + target + " failed (attempt " + attempt + "): " + e.getMessage());
+                if (attempt == 5) {
+                    throw e;
+                }
+                Thread.sleep(5_000);
+            }
         }
     }
 

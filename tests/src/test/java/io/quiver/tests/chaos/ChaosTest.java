@@ -40,6 +40,7 @@ class ChaosTest {
         r.log().ops().stream().filter(o -> !o.ok()).forEach(o -> failures.append(o).append('\n'));
         Files.writeString(dir.resolve("failures.txt"), failures);
 
+        assertThat(r.restartFailures()).as("processes that failed to start again").isEmpty();
         assertThat(r.verdict().examples()).as("data violations (seed %d)", seed).isEmpty();
         assertThat(r.verdict().ok()).isTrue();
         assertThat(r.countStar()).as("count(*) vs rows read").isEqualTo(r.visibleCount());
@@ -66,9 +67,9 @@ class ChaosTest {
                 %s
                 calls: %d, failed: %d; rows checked: %d (visible %d, count(*) %d): lost %d, stale %d, duplicates %d, ghosts %d, \
                 deleted visible %d, unknown-outcome writes applied %d; read-your-writes violations %d; DDL lost %s; \
-                calls from %d s after the last fault: %d, failed %d; reconnects to the other proxy: %s
+                calls from %d s after the last fault: %d, failed %d; reconnects to the other proxy: %s; failed restarts (retried): %s
                 """, seed, minutes, r.rounds(), r.log().table(), ops, failed, v.checked(), r.visibleCount(), r.countStar(), v.lost(),
                 v.stale(), v.duplicates(), v.ghosts(), v.deletedVisible(), v.unknownApplied(), r.readYourWritesViolations(),
-                r.ddlLost(), ChaosRun.QUIET_MS / 1000, r.quietOps(), r.quietFailures(), reconnects);
+                r.ddlLost(), ChaosRun.QUIET_MS / 1000, r.quietOps(), r.quietFailures(), reconnects, r.restartFailures());
     }
 }

@@ -220,8 +220,8 @@ class StorageFaultTest {
         Path f = switch (what) {
             case "torn-wal", "wal" -> files(data, "/wal/").stream().filter(p -> p.toString().endsWith(".log")).findFirst().orElseThrow();
             case "torn-meta", "meta" -> files(data, "/meta/journal").getFirst();
-            case "binlog" -> files(data, "/insert_log/").getFirst();
-            case "index" -> files(data, "/index_files/").getFirst();
+            case "binlog" -> files(data, "/insert_log/").getLast(); // the highest field id: the vector field
+            case "index" -> files(data, "/index_files/").getLast();
             default -> throw new IllegalArgumentException(what);
         };
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "rw")) {
