@@ -122,10 +122,11 @@ final class RecordLog {
             int len = header.getInt();
             int crc = header.getInt();
             if (len < 0 || len > maxRecord) {
-                return stop(ch, pos, count, "bad record length " + len, pos + 1, size, maxRecord, verify);
+                return stop(ch, pos, count, "bad record length " + len, -1, size, maxRecord, verify);
             }
             if (size - pos - RECORD_HEADER < len) {
-                return new ScanResult(pos, count, "partial record payload");
+                // a torn append, or a flipped length bit in the middle of the log: the probe tells them apart
+                return stop(ch, pos, count, "partial record payload", -1, size, maxRecord, verify);
             }
             ByteBuffer payload = empty;
             if (verify) {
@@ -133,7 +134,7 @@ final class RecordLog {
                 readFully(ch, payload, pos + RECORD_HEADER);
                 payload.flip();
                 if (crc(payload) != crc) {
-                    return stop(ch, pos, count, "checksum (CRC32C) mismatch", pos + 1, size, maxRecord, true);
+                    return stop(ch, pos, count, "checksum (CRC32C) mismatch", pos + RECORD_HEADER + len, size, maxRecord, true);
                 }
             }
             visitor.record(pos, payload);
@@ -144,33 +145,44 @@ final class RecordLog {
     }
 
     /**
-     * A scan stopping at a bad record at {@code pos}: corrupt if a valid record (non-empty, CRC checked) starts
-     * anywhere in the next {@link #CORRUPTION_PROBE} bytes, else a torn tail. A scan that does not verify CRCs
-     * cannot tell and reports a torn tail.
+     * A scan stopping at a bad record at {@code pos}: corrupt if a valid record (non-empty, CRC checked) starts at
+     * {@code next} (where the bad record's own length says the following one starts; -1 if that length is unusable)
+     * or anywhere in the {@link #CORRUPTION_PROBE} bytes after {@code pos}, else a torn tail. A scan that does not
+     * verify CRCs cannot tell and reports a torn tail.
      */
-    private static ScanResult stop(FileChannel ch, long pos, long count, String reason, long probeFrom, long size,
+    private static ScanResult stop(FileChannel ch, long pos, long count, String reason, long next, long size,
                                    int maxRecord, boolean verify) throws IOException {
         if (!verify) {
             return new ScanResult(pos, count, reason);
         }
-        long end = Math.min(size - RECORD_HEADER, probeFrom + CORRUPTION_PROBE);
-        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
-        for (long p = probeFrom; p <= end; p++) {
-            header.clear();
-            readFully(ch, header, p);
-            header.flip();
-            int len = header.getInt();
-            int crc = header.getInt();
-            if (len <= 0 || len > maxRecord || size - p - RECORD_HEADER < len) {
-                continue;
-            }
-            ByteBuffer payload = ByteBuffer.allocate(len);
-            readFully(ch, payload, p + RECORD_HEADER);
-            payload.flip();
-            if (crc(payload) == crc) {
+        if (next >= 0 && validRecordAt(ch, next, size, maxRecord)) {
+            return new ScanResult(pos, count, reason + "; a valid record follows at byte " + next, true);
+        }
+        long end = Math.min(size - RECORD_HEADER, pos + CORRUPTION_PROBE);
+        for (long p = pos + 1; p <= end; p++) {
+            if (validRecordAt(ch, p, size, maxRecord)) {
                 return new ScanResult(pos, count, reason + "; a valid record follows at byte " + p, true);
             }
         }
         return new ScanResult(pos, count, reason);
+    }
+
+    /** Whether a non-empty record with a matching CRC starts at {@code p}. */
+    private static boolean validRecordAt(FileChannel ch, long p, long size, int maxRecord) throws IOException {
+        if (p + RECORD_HEADER > size) {
+            return false;
+        }
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+        readFully(ch, header, p);
+        header.flip();
+        int len = header.getInt();
+        int crc = header.getInt();
+        if (len <= 0 || len > maxRecord || size - p - RECORD_HEADER < len) {
+            return false;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(len);
+        readFully(ch, payload, p + RECORD_HEADER);
+        payload.flip();
+        return crc(payload) == crc;
     }
 }

@@ -101,6 +101,21 @@ class LocalMetaKvTest extends MetaKvConformanceTest {
         assertThat(Files.size(journal())).as("nothing cut off").isEqualTo(size);
     }
 
+    /** Chaos finding: a flipped high bit of a middle record's length read as a torn tail ("partial record payload"). */
+    @Test
+    void flippedLengthBitInTheMiddleIsRefusedNotTruncated() throws Exception {
+        kv.put(p + "a", b("first-value"));
+        kv.put(p + "b", b("second-value"));
+        kv.close();
+        long size = Files.size(journal());
+        try (RandomAccessFile f = new RandomAccessFile(journal().toFile(), "rw")) {
+            f.seek(16 + 1); // the second-highest byte of the first record's length: it now runs past the end
+            f.write(f.read() ^ 0x01);
+        }
+        assertThatThrownBy(this::createKv).isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
+        assertThat(Files.size(journal())).isEqualTo(size);
+    }
+
     @Test
     void corruptJournalTailIsDetectedByCrc() throws Exception {
         kv.put(p + "a", b("1"));

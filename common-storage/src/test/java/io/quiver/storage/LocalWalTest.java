@@ -126,6 +126,20 @@ class LocalWalTest extends WalConformanceTest {
         assertThat(Files.size(seg)).as("nothing cut off").isEqualTo(before);
     }
 
+    /** Chaos finding: a flip inside a record larger than the byte probe was still cut off as a torn tail. */
+    @Test
+    void bitFlipInALargeRecordIsRefusedNotTruncated() throws Exception {
+        wal.produce(channel, new byte[200_000]);
+        wal.produce(channel, b("after"));
+        wal.close();
+        Path seg = segmentFiles().getLast();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.seek(16 + 8 + 1000);
+            f.write(1);
+        }
+        assertThatThrownBy(this::createWal).isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
+    }
+
     @Test
     void corruptTailIsDetectedByCrc() throws Exception {
         produce("m", 3);

@@ -175,7 +175,7 @@ class StorageFaultTest {
             c.flush(FlushReq.builder().collectionNames(List.of(COLL)).build());
             insert(c, 2000, 500); // in the WAL only
             acked = 2500;
-            awaitIndexFiles(dir.resolve("data"));
+            awaitIndexBuilt(s);
             c.close();
             s.kill9();
             Path target = corrupt(dir.resolve("data"), what, new Random(what.hashCode()));
@@ -203,8 +203,9 @@ class StorageFaultTest {
         }
     }
 
-    private static void awaitIndexFiles(Path data) throws Exception {
-        for (int i = 0; i < 120 && files(data, "index_files").isEmpty(); i++) {
+    /** Waits until the index build finished (its file is final: a kill -9 before that would only make it build again). */
+    private static void awaitIndexBuilt(StandaloneProcess s) throws Exception {
+        for (int i = 0; i < 240 && !Files.readString(s.log()).contains("index build finished"); i++) {
             Thread.sleep(500);
         }
     }
