@@ -90,15 +90,19 @@ class LocalMetaKvTest extends MetaKvConformanceTest {
         kv.put(p + "c", b("third-value"));
         kv.close();
         long size = Files.size(journal());
-        try (RandomAccessFile f = new RandomAccessFile(journal().toFile(), "rw")) {
-            f.seek(16 + 8 + 2); // inside the first record's payload
-            int v = f.read();
-            f.seek(16 + 8 + 2);
-            f.write(v ^ 0x01);
-        }
+        flipJournalByte(16 + 8 + 2, 0x01); // inside the first record's payload
         assertThatThrownBy(this::createKv).isInstanceOf(StorageException.class).hasMessageContaining("corrupt")
                 .hasMessageContaining("checksum");
         assertThat(Files.size(journal())).as("nothing cut off").isEqualTo(size);
+    }
+
+    private void flipJournalByte(long offset, int mask) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(journal().toFile(), "rw")) {
+            f.seek(offset);
+            int v = f.read();
+            f.seek(offset);
+            f.write(v ^ mask);
+        }
     }
 
     /** Chaos finding: a flipped high bit of a middle record's length read as a torn tail ("partial record payload"). */
@@ -108,10 +112,7 @@ class LocalMetaKvTest extends MetaKvConformanceTest {
         kv.put(p + "b", b("second-value"));
         kv.close();
         long size = Files.size(journal());
-        try (RandomAccessFile f = new RandomAccessFile(journal().toFile(), "rw")) {
-            f.seek(16 + 1); // the second-highest byte of the first record's length: it now runs past the end
-            f.write(f.read() ^ 0x01);
-        }
+        flipJournalByte(16 + 1, 0x01); // the second-highest byte of the first record's length: it now runs past the end
         assertThatThrownBy(this::createKv).isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
         assertThat(Files.size(journal())).isEqualTo(size);
     }
