@@ -206,6 +206,12 @@ public final class LocalMetaKv implements MetaKv {
                     replayed[0]++;
                 }
             });
+            if (scan.corrupt()) {
+                // damage in the middle, not a torn tail: cutting there would drop acknowledged metadata after it
+                journal.close();
+                throw new StorageException("meta journal " + journalPath + ": corrupt record at byte " + scan.validEnd()
+                        + " (" + scan.reason() + "); refusing to truncate acknowledged records", false);
+            }
             if (scan.reason() != null) {
                 long size = journal.size();
                 log.warn("event=journal_truncated dir={} offset={} droppedBytes={} reason=\"{}\"", dir, scan.validEnd(), size - scan.validEnd(), scan.reason());

@@ -454,10 +454,11 @@ public final class LocalWal implements Wal {
             RecordLog.ScanResult scan = RecordLog.scan(fc, RecordLog.FILE_HEADER, MAX_RECORD, last,
                     (pos, payload) -> s.addIndex(s.base + s.count++, pos));
             if (scan.reason() != null) {
-                if (!last) {
+                if (!last || scan.corrupt()) {
                     fc.close();
-                    // sealed segments were fsync'ed whole at roll: this is media corruption, not a torn write
-                    throw new StorageException("wal channel " + name + ": corrupt sealed segment " + file + " at byte "
+                    // sealed segments were fsync'ed whole at roll, and a torn write only ever tears the end of the
+                    // active one: this is media corruption, and cutting there would drop acknowledged messages
+                    throw new StorageException("wal channel " + name + ": corrupt segment " + file + " at byte "
                             + scan.validEnd() + " (" + scan.reason() + ")", false);
                 }
                 log.warn("event=wal_truncated_tail channel={} segment={} offset={} droppedBytes={} reason=\"{}\"",

@@ -87,8 +87,19 @@ final class RecordLog {
         void record(long position, ByteBuffer payload) throws IOException;
     }
 
-    /** Where a scan stopped: {@code validEnd} is the end of the last good record; {@code reason} is null at a clean end. */
-    record ScanResult(long validEnd, long records, String reason) {}
+    /**
+     * Where a scan stopped: {@code validEnd} is the end of the last good record; {@code reason} is null at a clean end.
+     * {@code corrupt}: the bad bytes are followed by a valid record, so they are not a torn tail (a crash tears only
+     * the end of a log) but damage in the middle; cutting there would drop records after it, so owners refuse.
+     */
+    record ScanResult(long validEnd, long records, String reason, boolean corrupt) {
+        ScanResult(long validEnd, long records, String reason) {
+            this(validEnd, records, reason, false);
+        }
+    }
+
+    /** How far past a bad record {@link #scan} looks for a valid one (bytes). */
+    static final int CORRUPTION_PROBE = 64 * 1024;
 
     /**
      * Walks records from {@code start} to the end of the file, stopping at the first invalid one.
@@ -111,10 +122,11 @@ final class RecordLog {
             int len = header.getInt();
             int crc = header.getInt();
             if (len < 0 || len > maxRecord) {
-                return new ScanResult(pos, count, "bad record length " + len);
+                return stop(ch, pos, count, "bad record length " + len, -1, size, maxRecord, verify);
             }
             if (size - pos - RECORD_HEADER < len) {
-                return new ScanResult(pos, count, "partial record payload");
+                // a torn append, or a flipped length bit in the middle of the log: the probe tells them apart
+                return stop(ch, pos, count, "partial record payload", -1, size, maxRecord, verify);
             }
             ByteBuffer payload = empty;
             if (verify) {
@@ -122,7 +134,7 @@ final class RecordLog {
                 readFully(ch, payload, pos + RECORD_HEADER);
                 payload.flip();
                 if (crc(payload) != crc) {
-                    return new ScanResult(pos, count, "CRC mismatch");
+                    return stop(ch, pos, count, "checksum (CRC32C) mismatch", pos + RECORD_HEADER + len, size, maxRecord, true);
                 }
             }
             visitor.record(pos, payload);
@@ -130,5 +142,47 @@ final class RecordLog {
             count++;
         }
         return new ScanResult(pos, count, null);
+    }
+
+    /**
+     * A scan stopping at a bad record at {@code pos}: corrupt if a valid record (non-empty, CRC checked) starts at
+     * {@code next} (where the bad record's own length says the following one starts; -1 if that length is unusable)
+     * or anywhere in the {@link #CORRUPTION_PROBE} bytes after {@code pos}, else a torn tail. A scan that does not
+     * verify CRCs cannot tell and reports a torn tail.
+     */
+    private static ScanResult stop(FileChannel ch, long pos, long count, String reason, long next, long size,
+                                   int maxRecord, boolean verify) throws IOException {
+        if (!verify) {
+            return new ScanResult(pos, count, reason);
+        }
+        if (next >= 0 && validRecordAt(ch, next, size, maxRecord)) {
+            return new ScanResult(pos, count, reason + "; a valid record follows at byte " + next, true);
+        }
+        long end = Math.min(size - RECORD_HEADER, pos + CORRUPTION_PROBE);
+        for (long p = pos + 1; p <= end; p++) {
+            if (validRecordAt(ch, p, size, maxRecord)) {
+                return new ScanResult(pos, count, reason + "; a valid record follows at byte " + p, true);
+            }
+        }
+        return new ScanResult(pos, count, reason);
+    }
+
+    /** Whether a non-empty record with a matching CRC starts at {@code p}. */
+    private static boolean validRecordAt(FileChannel ch, long p, long size, int maxRecord) throws IOException {
+        if (p + RECORD_HEADER > size) {
+            return false;
+        }
+        ByteBuffer header = ByteBuffer.allocate(RECORD_HEADER);
+        readFully(ch, header, p);
+        header.flip();
+        int len = header.getInt();
+        int crc = header.getInt();
+        if (len <= 0 || len > maxRecord || size - p - RECORD_HEADER < len) {
+            return false;
+        }
+        ByteBuffer payload = ByteBuffer.allocate(len);
+        readFully(ch, payload, p + RECORD_HEADER);
+        payload.flip();
+        return crc(payload) == crc;
     }
 }

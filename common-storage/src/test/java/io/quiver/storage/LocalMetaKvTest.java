@@ -1,6 +1,7 @@
 package io.quiver.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.storage.MetaKv.EventType;
 import io.quiver.storage.MetaKv.KeyValue;
@@ -79,6 +80,41 @@ class LocalMetaKvTest extends MetaKvConformanceTest {
         assertThat(r).isEqualTo(r2 + 1);
         kv = reopen(kv);
         assertThat(kv.scan(p).kvs()).extracting(KeyValue::key).containsExactly(p + "a", p + "b", p + "d");
+    }
+
+    /** Chaos finding: a bit flip in a middle journal record truncated the journal there, dropping later acknowledged puts. */
+    @Test
+    void bitFlipInTheMiddleOfTheJournalIsRefusedNotTruncated() throws Exception {
+        kv.put(p + "a", b("first-value"));
+        kv.put(p + "b", b("second-value"));
+        kv.put(p + "c", b("third-value"));
+        kv.close();
+        long size = Files.size(journal());
+        flipJournalByte(16 + 8 + 2, 0x01); // inside the first record's payload
+        assertThatThrownBy(this::createKv).isInstanceOf(StorageException.class).hasMessageContaining("corrupt")
+                .hasMessageContaining("checksum");
+        assertThat(Files.size(journal())).as("nothing cut off").isEqualTo(size);
+    }
+
+    private void flipJournalByte(long offset, int mask) throws Exception {
+        try (RandomAccessFile f = new RandomAccessFile(journal().toFile(), "rw")) {
+            f.seek(offset);
+            int v = f.read();
+            f.seek(offset);
+            f.write(v ^ mask);
+        }
+    }
+
+    /** Chaos finding: a flipped high bit of a middle record's length read as a torn tail ("partial record payload"). */
+    @Test
+    void flippedLengthBitInTheMiddleIsRefusedNotTruncated() throws Exception {
+        kv.put(p + "a", b("first-value"));
+        kv.put(p + "b", b("second-value"));
+        kv.close();
+        long size = Files.size(journal());
+        flipJournalByte(16 + 1, 0x01); // the second-highest byte of the first record's length: it now runs past the end
+        assertThatThrownBy(this::createKv).isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
+        assertThat(Files.size(journal())).isEqualTo(size);
     }
 
     @Test

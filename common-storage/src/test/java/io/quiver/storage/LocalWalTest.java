@@ -1,6 +1,7 @@
 package io.quiver.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quiver.storage.Wal.Consumer;
 import io.quiver.storage.Wal.StartPosition;
@@ -104,6 +105,39 @@ class LocalWalTest extends WalConformanceTest {
         try (Consumer c = wal.subscribe(channel, sub(), StartPosition.earliest())) {
             assertThat(payloads(read(c, 5))).containsExactly("m0", "m1", "m2", "m3", "after");
         }
+    }
+
+    /** Chaos finding: a bit flip in a middle record of the active segment was cut off as a torn tail with every acknowledged message after it. */
+    @Test
+    void bitFlipInTheMiddleOfTheActiveSegmentIsRefusedNotTruncated() throws Exception {
+        produce("message-", 5);
+        wal.close();
+        Path seg = segmentFiles().getLast();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            long off = 16 + 8 + 3; // inside the first record's payload (after the file and record headers)
+            f.seek(off);
+            int b = f.read();
+            f.seek(off);
+            f.write(b ^ 0x10);
+        }
+        long before = Files.size(seg);
+        assertThatThrownBy(this::createWal).isInstanceOf(StorageException.class).hasMessageContaining("corrupt")
+                .hasMessageContaining("checksum");
+        assertThat(Files.size(seg)).as("nothing cut off").isEqualTo(before);
+    }
+
+    /** Chaos finding: a flip inside a record larger than the byte probe was still cut off as a torn tail. */
+    @Test
+    void bitFlipInALargeRecordIsRefusedNotTruncated() throws Exception {
+        wal.produce(channel, new byte[200_000]);
+        wal.produce(channel, b("after"));
+        wal.close();
+        Path seg = segmentFiles().getLast();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.seek(16 + 8 + 1000);
+            f.write(1);
+        }
+        assertThatThrownBy(this::createWal).isInstanceOf(StorageException.class).hasMessageContaining("corrupt");
     }
 
     @Test
