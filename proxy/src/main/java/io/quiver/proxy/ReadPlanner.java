@@ -255,6 +255,9 @@ public final class ReadPlanner {
         if (offset < 0) {
             throw QuiverException.invalid("offset [%d] is invalid, it should be >= 0", offset);
         }
+        if (p.containsKey("limit") && !p.get("limit").isBlank() && limit < 0) {
+            throw QuiverException.invalid("limit [%d] is invalid, it should be greater than 0", limit);
+        }
         return new QueryShape(limit, offset, count);
     }
 
@@ -349,19 +352,9 @@ public final class ReadPlanner {
             return dflt;
         }
         try {
-            return Long.parseLong(v.trim());
+            return Long.parseLong(v.trim()); // as Milvus (ParseInt): "1.5", "1e3" and "10.0" are not integers
         } catch (NumberFormatException e) {
-            double d;
-            try {
-                d = Double.parseDouble(v.trim());
-            } catch (NumberFormatException e2) {
-                d = Double.NaN;
-            }
-            // "10.0" is an integer written as a float; "1.5", NaN and values beyond a long are not
-            if (d != Math.rint(d) || Math.abs(d) >= 0x1p63) {
-                throw QuiverException.invalid("%s [%s] is invalid, it should be an integer", key, v);
-            }
-            return (long) d;
+            throw QuiverException.invalid("%s [%s] is invalid, it should be an integer", key, v);
         }
     }
 

@@ -1,12 +1,6 @@
 package io.quiver.proxy;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.protobuf.ByteString;
 import io.milvus.grpc.ArrayArray;
 import io.milvus.grpc.BoolArray;
@@ -27,10 +21,9 @@ import io.quiver.common.column.FieldDatas;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.schema.StrictJson;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.SparseVectors;
-import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,20 +133,10 @@ final class RowValidator {
                 .setScalars(ScalarField.newBuilder().setJsonData(a)).build();
     }
 
-    /** Strict JSON (RFC 8259, as Milvus' Go decoder): no NaN/Infinity, single quotes, unquoted names or trailing text. */
     private static JsonElement parseJson(ByteString v, String field, int row) {
-        String text = v.toString(StandardCharsets.UTF_8);
-        if (text.isBlank()) {
-            throw QuiverException.invalid("invalid JSON in field %s at row %d: empty value", field, row);
-        }
-        try (JsonReader reader = new JsonReader(new StringReader(text))) {
-            reader.setStrictness(Strictness.STRICT);
-            JsonElement e = JsonParser.parseReader(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new JsonSyntaxException("text after the JSON value");
-            }
-            return e;
-        } catch (JsonParseException | IOException | IllegalStateException e) {
+        try {
+            return StrictJson.parse(v.toString(StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
             throw QuiverException.invalid("invalid JSON in field %s at row %d: %s", field, row, e.getMessage());
         }
     }

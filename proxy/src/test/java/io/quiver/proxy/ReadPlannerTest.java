@@ -270,11 +270,19 @@ class ReadPlannerTest {
     @Test
     void integerParametersMustBeIntegers() {
         assertThat(ReadPlanner.param(Map.of("topk", " 7 "), "topk", -1)).isEqualTo(7);
-        assertThat(ReadPlanner.param(Map.of("topk", "10.0"), "topk", -1)).isEqualTo(10);
         assertThat(ReadPlanner.param(Map.of(), "topk", -1)).isEqualTo(-1);
-        for (String bad : List.of("1.5", "NaN", "Infinity", "1e30", "abc", "0x10")) { // issue 14: topk "1.5" was taken as 1
+        for (String bad : List.of("1.5", "10.0", "1e3", "NaN", "Infinity", "abc", "9223372036854775808")) { // issue 14: topk "1.5" was taken as 1
             assertInvalid(() -> ReadPlanner.param(Map.of("topk", bad), "topk", -1), "topk [" + bad + "] is invalid, it should be an integer");
         }
+    }
+
+    @Test
+    void aNegativeQueryLimitIsRefused() {
+        ReadPlanner planner = new ReadPlanner(16384, 16384);
+        QueryRequest req = QueryRequest.newBuilder().setCollectionName("c").setExpr("id > 0").build();
+        assertInvalid(() -> planner.checkQuery(req, Map.of("limit", "-1")), "limit [-1] is invalid, it should be greater than 0");
+        assertInvalid(() -> planner.checkQuery(req, Map.of("limit", "16385")), "(offset+limit) should be in range [1, 16384]");
+        assertThat(planner.checkQuery(req, Map.of()).limit()).isEqualTo(-1);
     }
 
     private static void assertInvalid(ThrowingCallable call, String message) {

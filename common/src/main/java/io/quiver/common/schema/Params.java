@@ -2,8 +2,6 @@ package io.quiver.common.schema;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonSyntaxException;
 import io.milvus.grpc.KeyValuePair;
 import io.quiver.common.error.QuiverException;
 import java.util.Collections;
@@ -47,19 +45,20 @@ public final class Params {
     /** A {@code params} JSON object as key to value (primitives as their string, anything else as JSON), unmodifiable. */
     public static Map<String, String> jsonObject(String json) {
         JsonObject o;
+        JsonElement e;
         try {
-            JsonElement e = JsonParser.parseString(json);
-            if (!e.isJsonObject()) {
-                throw QuiverException.invalid("params must be a JSON object, got: %s", json);
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonSyntaxException ex) {
+            e = StrictJson.parse(json);
+        } catch (IllegalArgumentException ex) {
             throw QuiverException.invalid("params is not valid JSON: %s", json);
         }
+        if (!e.isJsonObject()) {
+            throw QuiverException.invalid("params must be a JSON object, got: %s", json);
+        }
+        o = e.getAsJsonObject();
         Map<String, String> out = new LinkedHashMap<>();
-        for (var e : o.entrySet()) {
-            JsonElement v = e.getValue();
-            out.putIfAbsent(e.getKey(), v.isJsonPrimitive() ? v.getAsJsonPrimitive().getAsString() : v.toString());
+        for (var kv : o.entrySet()) {
+            JsonElement v = kv.getValue();
+            out.putIfAbsent(kv.getKey(), v.isJsonPrimitive() ? v.getAsJsonPrimitive().getAsString() : v.toString());
         }
         return Collections.unmodifiableMap(out);
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import io.milvus.grpc.ConsistencyLevel;
 import io.milvus.grpc.CreateDatabaseRequest;
 import io.milvus.grpc.FieldData;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * must all be there unchanged, and the server's heap must have stayed below {@value #HEAP_LIMIT_PERCENT}% of its
  * maximum throughout.
  *
- * <p>The suite runs {@code quiver.fuzz.requests} calls (default 3,000) of seed {@code quiver.fuzz.seed}; the long
+ * <p>The suite runs {@code quiver.fuzz.requests} calls (default 2,000) of seed {@code quiver.fuzz.seed}; the long
  * run is {@code ./mvnw -B -pl tests -am verify -Pfuzz} (docs/benchmarks.md). A finding prints its seed and index:
  * {@code -Dquiver.fuzz.seed=S -Dquiver.fuzz.from=I -Dquiver.fuzz.requests=1} replays that one call.
  */
@@ -45,7 +46,8 @@ class ApiFuzzTest {
     /** Smaller than the default so the oversized calls stay cheap for the test JVM; the check is the same. */
     static final int MAX_MESSAGE_BYTES = 32 << 20;
     private static final int CHUNK = 500;
-    private static final long DEADLINE_MS = 30_000;
+    /** Generous: a hang is what it catches, and the suite shares the machine with other builds. */
+    private static final long DEADLINE_MS = 60_000;
 
     @TempDir
     Path tmp;
@@ -57,7 +59,7 @@ class ApiFuzzTest {
                 "fuzzing with the proto of the server's SDK version only");
         long seed = Long.getLong("quiver.fuzz.seed", 14);
         long from = Long.getLong("quiver.fuzz.from", 0);
-        long requests = Long.getLong("quiver.fuzz.requests", 3_000);
+        long requests = Long.getLong("quiver.fuzz.requests", 2_000);
         int threads = Integer.getInteger("quiver.fuzz.threads", 4);
         Path yaml = tmp.resolve("quiver.yaml");
         Files.writeString(yaml, "common:\n  maxMessageSize: " + MAX_MESSAGE_BYTES + "\n");
@@ -80,7 +82,8 @@ class ApiFuzzTest {
                 System.out.println("fuzz: " + report.summary() + "; " + seconds + " s; " + heap);
                 assertThat(report.findings()).as("%s%nlog:%n%s", report.summary(), server.tail()).isEmpty();
                 if (requests >= 2_000) {
-                    assertThat(report.methods()).as("every served RPC was called").hasSize(CaseGenerator.servedMethods().size());
+                    String[] served = CaseGenerator.servedMethods().stream().map(MethodDescriptor::getBareMethodName).toArray(String[]::new);
+                    assertThat(report.methods()).as("every served RPC was called").containsKeys(served);
                 }
                 assertKeptIntact(stub);
                 assertThat(heap.samples()).as("heap samples").isPositive();

@@ -13,7 +13,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.milvus.grpc.Status;
-import io.quiver.common.grpc.ByteArrayMarshaller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
