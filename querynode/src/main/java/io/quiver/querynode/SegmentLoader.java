@@ -19,9 +19,13 @@ import io.quiver.proto.SegmentLoadInfo;
 import io.quiver.proto.SegmentManifest;
 import io.quiver.storage.ObjectStore;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads segments, deltalogs and index files from object storage into memory. */
 public final class SegmentLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentLoader.class);
+
     private final ObjectStore store;
 
     public SegmentLoader(ObjectStore store) {
@@ -73,7 +77,16 @@ public final class SegmentLoader {
             if (ii == null || !ii.getIsVector()) {
                 continue;
             }
-            VectorIndex index = VectorIndexes.load(store.get(si.getIndexFiles(0)));
+            VectorIndex index;
+            try {
+                index = VectorIndexes.load(store.get(si.getIndexFiles(0)));
+            } catch (IllegalStateException corrupt) {
+                // a checksum or format failure: never serve the file; the segment's raw vectors are loaded, so it is
+                // searched exactly (same answers, slower) until an index is rebuilt
+                LOG.warn("event=index_file_rejected segment={} field={} build={} file={} reason={}: searching the segment's rows exactly",
+                        seg.id(), ii.getFieldId(), si.getBuildId(), si.getIndexFiles(0), corrupt.getMessage());
+                continue;
+            }
             seg.setIndex(ii.getFieldId(), index, si.getBuildId());
         }
     }
