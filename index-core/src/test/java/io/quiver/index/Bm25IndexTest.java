@@ -59,14 +59,7 @@ class Bm25IndexTest {
   }
 
   static FixedBits filter(double keep, long seed) {
-    Random r = new Random(seed);
-    FixedBits b = new FixedBits(N);
-    for (int i = 0; i < N; i++) {
-      if (r.nextDouble() < keep) {
-        b.set(i);
-      }
-    }
-    return b;
+    return SparseIndexTest.randomFilter(N, keep, seed);
   }
 
   @ParameterizedTest

@@ -44,9 +44,14 @@ class SparseIndexTest {
   }
 
   static FixedBits randomFilter(double keep, long seed) {
+    return randomFilter(N, keep, seed);
+  }
+
+  /** {@code n} rows, each allowed with probability {@code keep} (seeded). */
+  static FixedBits randomFilter(int n, double keep, long seed) {
     Random r = new Random(seed);
-    FixedBits b = new FixedBits(N);
-    for (int i = 0; i < N; i++) {
+    FixedBits b = new FixedBits(n);
+    for (int i = 0; i < n; i++) {
       if (r.nextDouble() < keep) {
         b.set(i);
       }
