@@ -57,7 +57,7 @@ public final class DmlHandler {
     private final BatchIdAllocator rowIds;
     private final QueryHandler query;
     private final io.micrometer.core.instrument.Counter insertedRows;
-    private final Bm25Texts bm25 = new Bm25Texts();
+    private final Bm25Texts bm25;
 
     public DmlHandler(MetaCache meta, RoleClients clients, WalFanout fanout, Timestamps timestamps, BatchIdAllocator rowIds, QueryHandler query,
                       io.micrometer.core.instrument.Counter insertedRows) {
@@ -68,6 +68,7 @@ public final class DmlHandler {
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
         this.rowIds = requireNonNull(rowIds, "rowIds is null");
         this.query = requireNonNull(query, "query is null");
+        this.bm25 = query.bm25Texts(); // one analyzer cache per proxy, shared with BM25 search
     }
 
     public MutationResult insert(String db, InsertRequest req) {

@@ -51,7 +51,9 @@ public final class QueryHandler {
     private final ReadPlanner planner;
     private final ShardRouter router;
     private final ResultAssembler assembler;
-    private final Bm25Search bm25 = new Bm25Search(new Bm25Texts());
+    /** The proxy's BM25 analyzers (one cache), for search texts here and inserted texts in {@link DmlHandler}. */
+    private final Bm25Texts bm25Texts = new Bm25Texts();
+    private final Bm25Search bm25 = new Bm25Search(bm25Texts);
     /** The index facts of a collection by id, from one describe-index call; cached briefly, they change only by DDL. */
     private final Cache<Long, IndexFacts> indexFacts = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
     /**
@@ -149,6 +151,10 @@ public final class QueryHandler {
     private List<ShardQueryResponse> queryShards(CollectionInfo c, ShardLeadersResponse leaders, QueryPlan plan) {
         return router.call(c, leaders, (addr, vchannel) -> clients.queryNode(addr)
                 .query(ShardQueryRequest.newBuilder().setPlan(plan).setVchannel(vchannel).build()), ShardQueryResponse::getStatus);
+    }
+
+    Bm25Texts bm25Texts() {
+        return bm25Texts;
     }
 
     /** The metric a (sub-)search uses: given, else the index's (for its anns field). */
