@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.List;
  * in the data directory's parent, printed when a start fails.
  */
 public final class StandaloneProcess implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final Path dataDir;
     private final int port;
     private final int metricsPort;
@@ -35,7 +37,20 @@ public final class StandaloneProcess implements AutoCloseable {
         this.log = dataDir.resolveSibling(dataDir.getFileName() + ".log");
     }
 
+    /**
+     * A port free now, drawn below the kernel's ephemeral range (32768+ on Linux): a port from that range can be
+     * taken by any outgoing connection between this check and the server's bind (CI once failed so), or be the
+     * source port of a TCP self-connect to it while nothing listens.
+     */
     public static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = 20_000 + RANDOM.nextInt(12_000);
+            try (ServerSocket s = new ServerSocket(candidate)) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }

@@ -81,7 +81,11 @@ final class FaultProxy implements AutoCloseable {
             Socket out = new Socket();
             try {
                 out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target), 2000);
+                if (out.getLocalPort() == target) {
+                    throw new IOException("TCP self-connect to port " + target + ": nothing listens there");
+                }
             } catch (IOException e) {
+                closeQuietly(out);
                 reset(in); // the target is down: the caller sees a refused/reset connection, as without the proxy
                 continue;
             }

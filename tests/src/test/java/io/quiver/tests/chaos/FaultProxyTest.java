@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import io.quiver.tests.StandaloneProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class FaultProxyTest {
 
     @BeforeEach
     void up() throws IOException {
-        echo = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        echo = new ServerSocket(StandaloneProcess.freePort(), 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(() -> {
             while (!echo.isClosed()) {
                 try {
