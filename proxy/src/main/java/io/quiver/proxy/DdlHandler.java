@@ -374,7 +374,7 @@ public final class DdlHandler {
         }
         Statuses.check(clients.queryCoord().loadCollection(LoadCollectionInternalRequest.newBuilder().setCollectionId(c.getCollectionId())
                 .addAllPartitionIds(ids).setIsPartitionLoad(!partitions.isEmpty()).setReplicaNumber(replicas).build()));
-        meta.invalidateLeaders(c.getCollectionId());
+        meta.forgetLeaders(c.getCollectionId());
     }
 
     public void release(String db, String coll, List<String> partitions) {
@@ -384,7 +384,7 @@ public final class DdlHandler {
             ids.add(partitionId(c, p));
         }
         Statuses.check(clients.queryCoord().release(ReleaseInternalRequest.newBuilder().setCollectionId(c.getCollectionId()).addAllPartitionIds(ids).build()));
-        meta.invalidateLeaders(c.getCollectionId());
+        meta.forgetLeaders(c.getCollectionId());
     }
 
     private LoadStateInternalResponse loadState(String db, String coll, List<String> partitions) {

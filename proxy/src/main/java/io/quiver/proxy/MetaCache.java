@@ -2,39 +2,43 @@ package io.quiver.proxy;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.DescribeCollectionInternalRequest;
-import io.quiver.proto.ShardLeader;
 import io.quiver.proto.ShardLeadersRequest;
 import io.quiver.proto.ShardLeadersResponse;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The proxy's caches: collection metadata by (database, name) and shard leaders by collection. DDL through this
- * proxy invalidates at once; other changes are picked up when the short TTL expires (or on a failed call).
+ * proxy invalidates at once; other changes are picked up when the short TTL expires (or on a failed call). Both are
+ * {@link StaleCache}s: while rootcoord or querycoord cannot be reached, reads of loaded collections go on with the
+ * last answers (docs/architecture.md, "Failure model").
  */
 public final class MetaCache {
+    /** How long a refresh may take while a last answer can be served instead. */
+    static final Duration REFRESH_BUDGET = Duration.ofSeconds(2);
+    private static final int MAX_ENTRIES = 100_000;
+
+    private record CollectionKey(String db, String name) {
+        static CollectionKey of(String db, String name) {
+            return new CollectionKey(db == null || db.isEmpty() ? "default" : db, name);
+        }
+    }
+
     private final RoleClients clients;
-    private final Cache<String, CollectionInfo> collections;
-    private final Cache<Long, ShardLeadersResponse> leaders;
+    private final StaleCache<CollectionKey, CollectionInfo> collections;
+    private final StaleCache<Long, ShardLeadersResponse> leaders;
 
     public MetaCache(RoleClients clients, Duration ttl) {
         this.clients = requireNonNull(clients, "clients is null");
-        this.collections = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(100_000).build();
-        this.leaders = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(3)).maximumSize(100_000).build();
-    }
-
-    private static String key(String db, String name) {
-        return (db == null || db.isEmpty() ? "default" : db) + "\u0000" + name;
+        this.collections = new StaleCache<>("collections", ttl, REFRESH_BUDGET, MAX_ENTRIES);
+        this.leaders = new StaleCache<>("shard-leaders", Duration.ofSeconds(3), REFRESH_BUDGET, MAX_ENTRIES);
     }
 
     public CollectionInfo collection(String db, String name) {
-        return collections.get(key(db, name), k -> {
+        return collections.get(CollectionKey.of(db, name), k -> {
             var r = clients.rootCoord().describeCollection(DescribeCollectionInternalRequest.newBuilder()
                     .setDbName(db == null ? "" : db).setCollectionName(name).build());
             Statuses.check(r.getStatus());
@@ -49,13 +53,14 @@ public final class MetaCache {
         return r.getCollection();
     }
 
+    /** DDL through this proxy changed or dropped the collection: its cached description is forgotten. */
     public void invalidate(String db, String name) {
-        collections.invalidate(key(db, name));
+        collections.forget(CollectionKey.of(db, name));
     }
 
     public void invalidateAll() {
-        collections.invalidateAll();
-        leaders.invalidateAll();
+        collections.forgetAll();
+        leaders.forgetAll();
     }
 
     public ShardLeadersResponse leaders(long collectionId) {
@@ -66,12 +71,13 @@ public final class MetaCache {
         });
     }
 
+    /** The cached leaders may be out of date (a call failed): the next read asks querycoord. */
     public void invalidateLeaders(long collectionId) {
         leaders.invalidate(collectionId);
     }
 
-    public static ShardLeader leaderOf(ShardLeadersResponse r, String vchannel) {
-        List<ShardLeader> l = r.getLeadersList().stream().filter(x -> x.getVchannel().equals(vchannel)).toList();
-        return l.isEmpty() ? null : l.get(0);
+    /** The collection was loaded or released through this proxy: its leaders are forgotten, last answer included. */
+    public void forgetLeaders(long collectionId) {
+        leaders.forget(collectionId);
     }
 }

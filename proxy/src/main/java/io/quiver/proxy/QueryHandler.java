@@ -54,8 +54,11 @@ public final class QueryHandler {
     /** The proxy's BM25 analyzers (one cache), for search texts here and inserted texts in {@link DmlHandler}. */
     private final Bm25Texts bm25Texts = new Bm25Texts();
     private final Bm25Search bm25 = new Bm25Search(bm25Texts);
-    /** The index facts of a collection by id, from one describe-index call; cached briefly, they change only by DDL. */
-    private final Cache<Long, IndexFacts> indexFacts = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(5)).maximumSize(10_000).build();
+    /**
+     * The index facts of a collection by id, from one describe-index call; cached briefly, they change only by DDL;
+     * served as last known while datacoord cannot be reached.
+     */
+    private final StaleCache<Long, IndexFacts> indexFacts = new StaleCache<>("index-facts", Duration.ofSeconds(5), MetaCache.REFRESH_BUDGET, 10_000);
     /**
      * Search params JSON ({@code {"ef":64}}) as parsed, by its text: an SDK sends the same few on every request, and
      * parsing one cost a fifth of what the proxy allocated per search.

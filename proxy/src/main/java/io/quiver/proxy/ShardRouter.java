@@ -94,29 +94,34 @@ final class ShardRouter {
 
     /**
      * The shard leaders of a loaded collection. A load that is still placing leaders (a collection loaded a moment
-     * ago, a leader moving) is waited for, with backoff, up to {@link #LEADER_WAIT_MS} within the request deadline;
-     * a collection that is not loaded fails at once.
+     * ago, a leader moving) or a querycoord that does not know them yet (restarting, not registered, and no earlier
+     * answer cached) is waited for, with backoff, up to {@link #LEADER_WAIT_MS} within the request deadline; a
+     * collection that is not loaded fails at once.
      */
     ShardLeadersResponse leaders(CollectionInfo c) {
         long deadline = deadlineMs(Math.min(LEADER_WAIT_MS, timeout.toMillis()));
         long backoff = FIRST_BACKOFF_MS;
         while (true) {
-            ShardLeadersResponse r;
+            QuiverException notYet;
             try {
-                r = leaderSource.leaders(c.getCollectionId());
+                ShardLeadersResponse r = leaderSource.leaders(c.getCollectionId());
+                if (everyShardLed(c, r)) {
+                    return r;
+                }
+                notYet = new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "collection " + c.getName()
+                        + " is still loading: not every shard has a leader yet");
             } catch (QuiverException e) {
                 if (e.errorCode() == ErrorCode.COLLECTION_NOT_LOADED) {
                     throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collection=" + c.getName() + ": load it before search or query");
                 }
-                throw e;
-            }
-            if (everyShardLed(c, r)) {
-                return r;
+                if (e.errorCode() != ErrorCode.SERVICE_NOT_READY) {
+                    throw e;
+                }
+                notYet = e; // querycoord restarting or not registered yet, and no earlier answer to serve: wait for it
             }
             leaderSource.invalidate(c.getCollectionId());
             if (clock.millis() + backoff > deadline || Context.current().isCancelled()) {
-                throw new QuiverException(ErrorCode.CHANNEL_NOT_AVAILABLE, "collection " + c.getName()
-                        + " is still loading: not every shard has a leader yet");
+                throw notYet;
             }
             pause(backoff);
             backoff = Math.min(500, backoff * 2);

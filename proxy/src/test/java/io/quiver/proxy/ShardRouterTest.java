@@ -195,6 +195,14 @@ class ShardRouterTest {
     }
 
     @Test
+    void aQuerycoordThatDoesNotKnowTheLeadersYetIsWaitedForThenItsErrorPassedOn() {
+        leaderSource.failure = new QuiverException(ErrorCode.SERVICE_NOT_READY, "querycoord is not registered yet");
+        assertThatThrownBy(() -> router(60_000).leaders(ONE_SHARD)).hasMessageContaining("querycoord is not registered yet")
+                .extracting(e -> ((QuiverException) e).errorCode()).isEqualTo(ErrorCode.SERVICE_NOT_READY);
+        assertThat(clock.slept.get()).isPositive().isLessThanOrEqualTo(ShardRouter.LEADER_WAIT_MS);
+    }
+
+    @Test
     void aCollectionThatIsNotLoadedFailsAtOnce() {
         leaderSource.failure = new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "x");
         assertThatThrownBy(() -> router(5000).leaders(ONE_SHARD)).hasMessageContaining("collection=c: load it before search or query")

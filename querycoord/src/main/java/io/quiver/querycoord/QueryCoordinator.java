@@ -86,6 +86,8 @@ public final class QueryCoordinator {
     private final Map<Long, ReplicaAssignment> replicas = new ConcurrentHashMap<>();
     private final Map<Long, LoadProgress> progress = new ConcurrentHashMap<>();
     private volatile Map<Long, DistributionResponse> actual = Map.of();
+    /** Whether a round has read the querynodes' distributions since this querycoord started (before: leaders unknown). */
+    private volatile boolean observed;
     private volatile Map<Long, SessionInfo> known = Map.of();
 
     record LoadProgress(int done, int total, String reason) {}
@@ -260,6 +262,10 @@ public final class QueryCoordinator {
         if (!loaded.containsKey(collectionId)) {
             throw new QuiverException(ErrorCode.COLLECTION_NOT_LOADED, "collectionID=" + collectionId);
         }
+        if (!observed) {
+            // a restarted querycoord knows what is loaded (etcd) but not yet where: "no leaders" would be a wrong answer
+            throw new QuiverException(ErrorCode.SERVICE_NOT_READY, "querycoord started and has not yet read the querynodes' distributions");
+        }
         ReplicaAssignment a = replicas.get(collectionId);
         Map<Long, SessionInfo> nodes = known;
         List<ShardLeader> out = new ArrayList<>();
@@ -386,6 +392,7 @@ public final class QueryCoordinator {
         }
         known = all;
         actual = dist;
+        observed = true;
         Set<Long> usable = new HashSet<>();
         all.values().stream().filter(n -> !n.getStopping() && dist.containsKey(n.getServerId())).forEach(n -> usable.add(n.getServerId()));
         Map<Long, CollectionTarget> targets = new HashMap<>();

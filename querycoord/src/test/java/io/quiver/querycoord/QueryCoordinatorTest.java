@@ -1,8 +1,11 @@
 package io.quiver.querycoord;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.milvus.grpc.LoadState;
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
 import io.quiver.common.error.Statuses;
 import io.quiver.proto.ChannelDistribution;
 import io.quiver.proto.CollectionInfo;
@@ -281,6 +284,23 @@ class QueryCoordinatorTest {
         long keptMs = (c.nodes.get(1L).unwatchedAt.get(moved) - switchedAt.get(moved)) / 1_000_000;
         assertThat(keptMs).isGreaterThanOrEqualTo(GRACE_MS - 20);
         System.out.printf("rebalanced after join in %.0f ms%n", (System.nanoTime() - joined) / 1e6);
+    }
+
+    @Test
+    void restartedQuerycoordAnswersNotReadyUntilItHasReadTheDistributions(@TempDir Path dir) throws Exception {
+        FakeCluster c = cluster(2, 2);
+        LocalMetaKv kv = new LocalMetaKv(dir);
+        QueryCoordinator before = new QueryCoordinator(kv, "t", c, QueryCoordinator.BALANCE_TOLERANCE, GRACE_MS);
+        before.load(LoadCollectionInternalRequest.newBuilder().setCollectionId(COLL).setReplicaNumber(1).build());
+        roundsUntil(before, c, () -> loaded(before));
+        kv.close();
+
+        QueryCoordinator restarted = new QueryCoordinator(new LocalMetaKv(dir), "t", c, QueryCoordinator.BALANCE_TOLERANCE, GRACE_MS);
+        // it knows the collection is loaded (etcd) but not yet where: not "no leaders", which a proxy would take as loading
+        assertThatThrownBy(() -> restarted.shardLeaders(COLL)).isInstanceOfSatisfying(QuiverException.class,
+                e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.SERVICE_NOT_READY));
+        restarted.reconcile();
+        assertServes(restarted, c);
     }
 
     @Test

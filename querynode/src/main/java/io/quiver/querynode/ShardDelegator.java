@@ -95,6 +95,8 @@ final class ShardDelegator implements Runnable {
      * at the shard's own timestamp read at least there (a read after a Strong one never shows less than it did).
      */
     private final AtomicLong strongServedTs = new AtomicLong();
+    /** The largest timestamp of any message applied (a read at it sees everything applied). */
+    private volatile long appliedTs;
     /** The position of the last WAL message this leader applied (null: none since it started); written under this. */
     private volatile WalPosition applied;
     /** Where reading started when the start was a position to read "at" (null otherwise): earlier ones are not ours. */
@@ -228,6 +230,10 @@ final class ShardDelegator implements Runnable {
 
     private void apply(Wal.WalMessage m) {
         WalMessage msg = WalMessages.parse(m);
+        long ts = WalMessages.timestamp(msg);
+        if (ts > appliedTs) {
+            appliedTs = ts; // before this batch's position is published as applied
+        }
         switch (msg.getBodyCase()) {
             case INSERT -> applyInsert(msg.getInsert());
             case DELETE -> applyDelete(msg.getDelete());
@@ -408,15 +414,17 @@ final class ShardDelegator implements Runnable {
     /**
      * Waits as the plan's consistency asks (through the WAL's end for Strong, else for tSafe to reach the guarantee)
      * and returns the timestamp to read at: the plan's own, or this shard's (tSafe, or later when a Strong read was
-     * already served later than tSafe).
+     * already served later than tSafe; for a Strong read without a timestamp, the newest one applied).
      */
     private long awaitConsistency(boolean strong, long guaranteeTs, long mvccTs, long maxWaitMs) {
         if (strong) {
             awaitWalEnd(maxWaitMs);
-            strongServedTs.accumulateAndGet(mvccTs, Math::max);
-        } else {
-            waitTsafe(guaranteeTs, maxWaitMs);
+            // mvccTs 0: the proxy could not reach the TSO; everything applied through the WAL's end is read
+            long at = mvccTs != 0 ? mvccTs : Math.max(Math.max(appliedTs, tsafe), strongServedTs.get());
+            strongServedTs.accumulateAndGet(at, Math::max);
+            return at;
         }
+        waitTsafe(guaranteeTs, maxWaitMs);
         return mvccTs != 0 ? mvccTs : Math.max(Math.max(tsafe, strongServedTs.get()), guaranteeTs);
     }
 

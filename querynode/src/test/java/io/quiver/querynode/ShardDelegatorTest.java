@@ -8,15 +8,21 @@ import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.LongArray;
 import io.milvus.grpc.ScalarField;
+import io.quiver.proto.ApplyDeleteRequest;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.InsertMsg;
 import io.quiver.proto.QueryPlan;
+import io.quiver.proto.ShardQueryRequest;
+import io.quiver.proto.ShardQueryResponse;
+import io.quiver.proto.ShardSearchRequest;
+import io.quiver.proto.ShardSearchResponse;
 import io.quiver.proto.TimeTickMsg;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.LocalWal;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +71,36 @@ class ShardDelegatorTest {
      */
     @Test
     void strongReadSeesAnAcknowledgedWriteWithoutATimeTickAndLaterReadsDoToo(@TempDir Path dir) throws Exception {
+        withTickAt50AndAnInsertAt100(dir, d -> {
+            // a read at the shard's timestamp: tSafe is 50 (no tick after the insert), the row is not visible yet
+            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isZero();
+            // Strong: no tick needed, the acknowledged insert is seen
+            assertThat(d.query(count(200, 200, true), 5_000).getCount()).isEqualTo(3);
+            assertThat(d.tsafe()).isEqualTo(50);
+            // and a later read at the shard's timestamp shows no less than the Strong read did
+            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isEqualTo(3);
+        });
+    }
+
+    /**
+     * A Strong read the proxy could not get a timestamp for (the TSO unreachable) reads everything the leader applied
+     * through the WAL's end: an acknowledged insert newer than tSafe is seen, and later reads show no less.
+     */
+    @Test
+    void strongReadWithoutATimestampReadsEverythingAppliedThroughTheWalEnd(@TempDir Path dir) throws Exception {
+        withTickAt50AndAnInsertAt100(dir, d -> {
+            assertThat(d.query(count(0, 0, true), 5_000).getCount()).isEqualTo(3);
+            assertThat(d.tsafe()).isEqualTo(50);
+            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isEqualTo(3);
+        });
+    }
+
+    private interface LeaderCheck {
+        void run(ShardDelegator d) throws Exception;
+    }
+
+    /** A running leader whose WAL holds a time tick at 50, then an acknowledged (durable) insert of 3 rows at 100. */
+    private static void withTickAt50AndAnInsertAt100(Path dir, LeaderCheck check) throws Exception {
         LocalWal wal = new LocalWal(dir);
         ShardDelegator d = new ShardDelegator(COLL, "dml_0_1v0", 1, wal, null, List.of(), List.of(), Set.of(),
                 new NoRemote(), new LocalSearcher(SegmentFanOut.callerOnly()), ids -> List.of());
@@ -75,14 +111,8 @@ class ShardDelegatorTest {
             Segment rows = growing(5, 100, 1, 2, 3);
             InsertMsg ins = InsertMsg.newBuilder().setSegmentId(5).setPartitionId(10).setVchannel("dml_0_1v0").setTimestamp(100).setNumRows(3)
                     .addFieldsData(rows.column(100).toFieldData("id", new int[] {0, 1, 2}, 3)).build();
-            wal.produce("dml_0", WalMessage.newBuilder().setInsert(ins).build().toByteArray()); // acknowledged: durable
-            // a read at the shard's timestamp: tSafe is 50 (no tick after the insert), the row is not visible yet
-            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isZero();
-            // Strong: no tick needed, the acknowledged insert is seen
-            assertThat(d.query(count(200, 200, true), 5_000).getCount()).isEqualTo(3);
-            assertThat(d.tsafe()).isEqualTo(50);
-            // and a later read at the shard's timestamp shows no less than the Strong read did
-            assertThat(d.query(count(1, 0, false), 5_000).getCount()).isEqualTo(3);
+            wal.produce("dml_0", WalMessage.newBuilder().setInsert(ins).build().toByteArray());
+            check.run(d);
         } finally {
             d.stop();
             consumer.join(5_000);
@@ -92,17 +122,17 @@ class ShardDelegatorTest {
 
     private static final class NoRemote implements RemoteWorkers {
         @Override
-        public java.util.concurrent.CompletableFuture<io.quiver.proto.ShardSearchResponse> search(String a, io.quiver.proto.ShardSearchRequest r) {
+        public CompletableFuture<ShardSearchResponse> search(String a, ShardSearchRequest r) {
             throw new AssertionError("no remote workers in this test");
         }
 
         @Override
-        public java.util.concurrent.CompletableFuture<io.quiver.proto.ShardQueryResponse> query(String a, io.quiver.proto.ShardQueryRequest r) {
+        public CompletableFuture<ShardQueryResponse> query(String a, ShardQueryRequest r) {
             throw new AssertionError("no remote workers in this test");
         }
 
         @Override
-        public void applyDelete(String a, io.quiver.proto.ApplyDeleteRequest r) {
+        public void applyDelete(String a, ApplyDeleteRequest r) {
             throw new AssertionError("no remote workers in this test");
         }
     }

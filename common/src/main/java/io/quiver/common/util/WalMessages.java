@@ -1,6 +1,8 @@
 package io.quiver.common.util;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.quiver.proto.DeleteMsg;
+import io.quiver.proto.InsertMsg;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.Wal;
 
@@ -20,6 +22,26 @@ public final class WalMessages {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("unreadable WAL message at " + m.position(), e);
         }
+    }
+
+    /** The timestamp a message carries (a group: the largest of its parts; 0 for a message without one). */
+    public static long timestamp(WalMessage msg) {
+        return switch (msg.getBodyCase()) {
+            case INSERT -> msg.getInsert().getTimestamp();
+            case DELETE -> msg.getDelete().getTimestamp();
+            case TIME_TICK -> msg.getTimeTick().getTimestamp();
+            case GROUP -> {
+                long max = 0;
+                for (DeleteMsg d : msg.getGroup().getDeletesList()) {
+                    max = Math.max(max, d.getTimestamp());
+                }
+                for (InsertMsg i : msg.getGroup().getInsertsList()) {
+                    max = Math.max(max, i.getTimestamp());
+                }
+                yield max;
+            }
+            case BODY_NOT_SET -> 0;
+        };
     }
 
     /** The pause of a consumer loop after a failed round (keeps the interrupt flag instead of throwing). */

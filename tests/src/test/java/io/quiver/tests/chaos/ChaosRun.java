@@ -38,6 +38,7 @@ final class ChaosRun {
     private final long durationMs;
     private final ChaosLog log = new ChaosLog(SETTLE_MS);
     private final WriteLedger ledger = new WriteLedger();
+    private final Set<String> kinds;
     private final Set<String> down = ConcurrentHashMap.newKeySet();
     private final Set<String> ddlCreated = new HashSet<>();
     private final Set<String> ddlDropped = new HashSet<>();
@@ -50,10 +51,11 @@ final class ChaosRun {
     record Result(ChaosLog log, WriteLedger.Verdict verdict, long visibleCount, long countStar, long readYourWritesViolations,
                   List<Long> reconnectMs, long quietOps, long quietFailures, List<String> ddlLost, int rounds, List<String> restartFailures) {}
 
-    ChaosRun(ChaosCluster cluster, long seed, long durationMs) {
+    ChaosRun(ChaosCluster cluster, long seed, long durationMs, Set<String> kinds) {
         this.cluster = cluster;
         this.seed = seed;
         this.durationMs = durationMs;
+        this.kinds = Set.copyOf(kinds);
     }
 
     Result run() throws Exception {
@@ -70,7 +72,7 @@ final class ChaosRun {
         long deadline = System.currentTimeMillis() + durationMs; // the faults' time, after start-up and loading
         int rounds = 0;
         long lastHeal = System.currentTimeMillis();
-        for (List<Fault> round : FaultSchedule.plan(seed, processes, 100, 0.3)) {
+        for (List<Fault> round : FaultSchedule.plan(seed, processes, 100, 0.3, kinds)) {
             if (System.currentTimeMillis() + 60_000 > deadline && rounds > 0) {
                 break;
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The seeded plan of a chaos run: rounds of one fault, or of two at once on unrelated targets. Every fault kind comes
@@ -67,10 +68,15 @@ final class FaultSchedule {
      * next fault of the cycle joins it when the two touch unrelated groups (at most one querynode and one proxy down).
      */
     static List<List<Fault>> plan(long seed, List<String> processes, int cycles, double pairShare) {
+        return plan(seed, processes, cycles, pairShare, Set.of());
+    }
+
+    /** {@link #plan} with only the fault kinds named in {@code kinds} ("pause querynode", "kill querycoord"); empty: all. */
+    static List<List<Fault>> plan(long seed, List<String> processes, int cycles, double pairShare, Set<String> kinds) {
         Random rnd = new Random(seed);
         List<List<Fault>> rounds = new ArrayList<>();
         for (int c = 0; c < cycles; c++) {
-            List<Fault> cycle = cycle(rnd, processes);
+            List<Fault> cycle = cycle(rnd, processes).stream().filter(f -> kinds.isEmpty() || kinds.contains(f.kind())).toList();
             for (int i = 0; i < cycle.size(); i++) {
                 Fault f = cycle.get(i);
                 if (i + 1 < cycle.size() && rnd.nextDouble() < pairShare && compatible(f, cycle.get(i + 1))) {

@@ -34,6 +34,13 @@ class FaultScheduleTest {
     }
 
     @Test
+    void kindsFilterKeepsOnlyTheNamedKinds() {
+        Set<String> kinds = new HashSet<>();
+        FaultSchedule.plan(1, PROCESSES, 2, 0.5, Set.of("pause querynode", "kill querycoord")).forEach(r -> r.forEach(f -> kinds.add(f.kind())));
+        assertThat(kinds).containsExactlyInAnyOrder("pause querynode", "kill querycoord");
+    }
+
+    @Test
     void pairsNeverTouchTheSameGroup() {
         var plan = FaultSchedule.plan(3, PROCESSES, 5, 1.0);
         assertThat(plan).anyMatch(r -> r.size() == 2);
