@@ -21,6 +21,12 @@ public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackof
     /** 5 attempts, 50 ms doubling to 1 s, at most 5 s in all. */
     public static final Retry DEFAULT = new Retry(5, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(5));
 
+    /**
+     * A dependency a process needs before it can serve (the S3 bucket at start-up): waited for with backoff up to 5 s,
+     * at most 2 minutes in all, instead of exiting while it restarts or its link is cut.
+     */
+    public static final Retry STARTUP = new Retry(Integer.MAX_VALUE, Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(2));
+
     /** Do not retry. */
     public static final Retry NONE = new Retry(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
@@ -42,7 +48,11 @@ public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackof
                     throw e;
                 }
                 long sleep = Math.min(left, ThreadLocalRandom.current().nextLong(backoff + 1));
-                log.debug("event=storage_retry op={} attempt={} sleepMs={} error=\"{}\"", what, attempt, sleep, e.getMessage());
+                if (attempt % 5 == 0) { // a long wait (a dependency restarting) is visible; a blip is not
+                    log.warn("event=storage_retry op={} attempt={} sleepMs={} error=\"{}\"", what, attempt, sleep, e.getMessage());
+                } else {
+                    log.debug("event=storage_retry op={} attempt={} sleepMs={} error=\"{}\"", what, attempt, sleep, e.getMessage());
+                }
                 try {
                     Thread.sleep(sleep);
                 } catch (InterruptedException ie) {

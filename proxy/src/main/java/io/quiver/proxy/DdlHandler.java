@@ -96,7 +96,7 @@ public final class DdlHandler {
     }
 
     public DescribeCollectionResponse describe(String db, DescribeCollectionRequest req) {
-        meta.invalidate(db, req.getCollectionName());
+        meta.refresh(db, req.getCollectionName());
         CollectionInfo c = meta.collection(db, req.getCollectionName());
         CollectionSchema.Builder s = c.getSchema().toBuilder().clearFields();
         c.getSchema().getFieldsList().stream().filter(f -> !f.getIsDynamic()).forEach(s::addFields);

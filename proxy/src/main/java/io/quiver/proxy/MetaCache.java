@@ -58,6 +58,14 @@ public final class MetaCache {
         collections.forget(CollectionKey.of(db, name));
     }
 
+    /**
+     * The next read asks rootcoord for the collection (DescribeCollection answers fresh); while rootcoord cannot be
+     * reached, the last answer is still served (an SDK describes a collection before it searches it).
+     */
+    public void refresh(String db, String name) {
+        collections.invalidate(CollectionKey.of(db, name));
+    }
+
     public void invalidateAll() {
         collections.forgetAll();
         leaders.forgetAll();

@@ -11,6 +11,7 @@ import io.quiver.common.grpc.GrpcCalls;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.proto.DatabaseInfo;
 import io.quiver.proto.Empty;
+import io.quiver.proto.ShardLeadersRequest;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -418,7 +419,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     public void getReplicas(GetReplicasRequest req, StreamObserver<GetReplicasResponse> o) {
         GrpcCalls.unary(o, GetReplicasResponse.getDefaultInstance(), () -> {
             long id = req.getCollectionID() != 0 ? req.getCollectionID() : ddl.collectionId(db(req.getDbName()), req.getCollectionName());
-            GetReplicasResponse r = clients.queryCoord().getReplicas(io.quiver.proto.ShardLeadersRequest.newBuilder().setCollectionId(id).build());
+            GetReplicasResponse r = clients.queryCoord().getReplicas(ShardLeadersRequest.newBuilder().setCollectionId(id).build());
             return r;
         });
     }
@@ -426,7 +427,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     @Override
     public void getQuerySegmentInfo(GetQuerySegmentInfoRequest req, StreamObserver<GetQuerySegmentInfoResponse> o) {
         GrpcCalls.unary(o, GetQuerySegmentInfoResponse.getDefaultInstance(), () -> clients.queryCoord().getQuerySegmentInfo(
-                io.quiver.proto.ShardLeadersRequest.newBuilder().setCollectionId(ddl.collectionId(db(req.getDbName()), req.getCollectionName())).build()));
+                ShardLeadersRequest.newBuilder().setCollectionId(ddl.collectionId(db(req.getDbName()), req.getCollectionName())).build()));
     }
 
     @Override

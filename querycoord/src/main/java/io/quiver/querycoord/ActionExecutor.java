@@ -2,6 +2,8 @@ package io.quiver.querycoord;
 
 import static java.util.Objects.requireNonNull;
 
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
 import io.quiver.proto.QnLoadSegmentsRequest;
 import io.quiver.proto.QnReleaseSegmentsRequest;
 import io.quiver.proto.QnUnwatchChannelRequest;
@@ -37,8 +39,12 @@ final class ActionExecutor {
         this.cluster = requireNonNull(cluster, "cluster is null");
     }
 
-    /** An action that failed, with why. */
-    record Failure(Action action, String reason) {}
+    /**
+     * An action that failed, with why; {@code permanent}: the node answered that the segment's files cannot be read
+     * as data (checksum mismatch, bad format), which retrying on any node cannot fix (unlike a node that could not be
+     * reached, or one short of memory).
+     */
+    record Failure(Action action, String reason, boolean permanent) {}
 
     /** What happened: failures, and the syncs the watchers received (as sent). */
     record Report(List<Failure> failures, List<Action.SyncDistribution> synced) {}
@@ -109,7 +115,8 @@ final class ActionExecutor {
             return true;
         } catch (RuntimeException e) {
             LOG.warn("querycoord action failed {}: {}", describe(a), e.getMessage());
-            failures.add(new Failure(a, String.valueOf(e.getMessage())));
+            boolean permanent = e instanceof QuiverException q && q.errorCode() == ErrorCode.SEGMENT_LOAD_FAILED;
+            failures.add(new Failure(a, String.valueOf(e.getMessage()), permanent));
             return false;
         }
     }

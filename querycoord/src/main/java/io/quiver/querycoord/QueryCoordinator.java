@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.annotation.concurrent.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,11 +87,16 @@ public final class QueryCoordinator {
     private final Map<Long, ReplicaAssignment> replicas = new ConcurrentHashMap<>();
     private final Map<Long, LoadProgress> progress = new ConcurrentHashMap<>();
     private volatile Map<Long, DistributionResponse> actual = Map.of();
+    /** Per loading collection, the last permanent load failure (loads are still retried: a repaired file clears it). */
+    private final Map<Long, LoadError> loadErrors = new ConcurrentHashMap<>();
     /** Whether a round has read the querynodes' distributions since this querycoord started (before: leaders unknown). */
     private volatile boolean observed;
     private volatile Map<Long, SessionInfo> known = Map.of();
 
     record LoadProgress(int done, int total, String reason) {}
+
+    /** A load a querynode refused with an error retrying cannot fix: reported by GetLoadState until the load completes. */
+    record LoadError(ErrorCode code, String reason) {}
 
     public QueryCoordinator(MetaKv kv, String root, QueryCluster cluster) {
         this(kv, root, cluster, BALANCE_TOLERANCE, LEADER_RELEASE_GRACE_MS);
@@ -221,6 +227,7 @@ public final class QueryCoordinator {
         loaded.remove(collectionId);
         replicas.remove(collectionId);
         progress.remove(collectionId);
+        loadErrors.remove(collectionId);
         planner.forget(collectionId);
         return true;
     }
@@ -250,6 +257,12 @@ public final class QueryCoordinator {
         int pct = p.total() == 0 ? 100 : (int) (100L * p.done() / p.total());
         if (p.done() >= p.total() && p.reason().isEmpty()) {
             return b.setState(LoadState.LoadStateLoaded).setProgress(100).build();
+        }
+        LoadError error = loadErrors.get(collectionId);
+        if (error != null) {
+            // what a client waiting for the load needs: the error, at once, not a load that never ends
+            return b.setStatus(Statuses.of(error.code(), error.reason())).setState(LoadState.LoadStateLoading)
+                    .setProgress(Math.min(99, pct)).setReason(error.reason()).build();
         }
         return b.setState(LoadState.LoadStateLoading).setProgress(Math.min(99, pct)).setReason(p.reason()).build();
     }
@@ -369,14 +382,31 @@ public final class QueryCoordinator {
                 planner.record(round, report).forEach((coll, p) -> {
                     if (loaded.containsKey(coll)) {
                         progress.put(coll, p);
+                        if (p.done() >= p.total() && p.reason().isEmpty()) {
+                            loadErrors.remove(coll);
+                        }
                     }
                 });
+                recordLoadErrors(report);
             }
         } finally {
             roundLock.unlock();
         }
     }
 
+
+    @GuardedBy("this")
+    private void recordLoadErrors(ActionExecutor.Report report) {
+        for (ActionExecutor.Failure f : report.failures()) {
+            if (f.permanent() && f.action() instanceof Action.LoadSegment l && l.purpose() != Action.LoadPurpose.MOVE
+                    && loaded.containsKey(l.key().collectionId())) {
+                LoadProgress p = progress.get(l.key().collectionId());
+                if (p == null || p.done() < p.total() || !p.reason().isEmpty()) {
+                    loadErrors.put(l.key().collectionId(), new LoadError(ErrorCode.SEGMENT_LOAD_FAILED, "load failed: " + f.reason()));
+                }
+            }
+        }
+    }
 
     /** Reads the nodes, their distributions and the target of every loaded collection (remote calls, no lock). */
     private RoundSnapshot observe() {

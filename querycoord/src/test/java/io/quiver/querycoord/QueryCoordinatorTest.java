@@ -31,6 +31,7 @@ import io.quiver.storage.LocalMetaKv;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,8 @@ class QueryCoordinatorTest {
         final Map<Long, Long> segmentRows = new TreeMap<>();
         final Map<Long, String> segmentChannel = new HashMap<>();
         final Map<String, Long> channelCollection = new LinkedHashMap<>();
+        /** Segments whose files every querynode refuses as corrupt. */
+        final Set<Long> corrupt = new HashSet<>();
 
         long collectionOf(String vchannel) {
             return channelCollection.get(vchannel);
@@ -134,6 +137,12 @@ class QueryCoordinatorTest {
         @Override
         public void load(SessionInfo s, QnLoadSegmentsRequest r) {
             FakeNode n = node(s);
+            for (var l : r.getSegmentsList()) {
+                if (corrupt.contains(l.getSegment().getSegmentId())) {
+                    throw new QuiverException(ErrorCode.SEGMENT_LOAD_FAILED, "segment " + l.getSegment().getSegmentId()
+                            + ": binlog checksum (CRC32C) mismatch");
+                }
+            }
             r.getSegmentsList().forEach(l -> n.segments.put(l.getSegment().getSegmentId(), l.getSegment().getNumRows()));
         }
 
@@ -301,6 +310,26 @@ class QueryCoordinatorTest {
                 e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.SERVICE_NOT_READY));
         restarted.reconcile();
         assertServes(restarted, c);
+    }
+
+    @Test
+    void aSegmentNoNodeCanReadFailsTheLoadStateWithTheReasonUntilItIsRepaired(@TempDir Path dir) throws Exception {
+        FakeCluster c = cluster(2, 2);
+        long bad = c.segmentRows.keySet().iterator().next();
+        c.corrupt.add(bad);
+        QueryCoordinator qc = new QueryCoordinator(new LocalMetaKv(dir), "t", c, QueryCoordinator.BALANCE_TOLERANCE, GRACE_MS);
+        qc.load(LoadCollectionInternalRequest.newBuilder().setCollectionId(COLL).setReplicaNumber(1).build());
+        for (int i = 0; i < 5; i++) {
+            qc.reconcile();
+        }
+        var state = qc.loadState(COLL, List.of());
+        assertThat(state.getStatus().getCode()).isEqualTo(ErrorCode.SEGMENT_LOAD_FAILED.code());
+        assertThat(state.getStatus().getReason()).contains("load failed", "segment " + bad, "checksum");
+        assertThat(state.getState()).isEqualTo(LoadState.LoadStateLoading);
+        // the load goes on being retried: once the file is good again the collection loads and the error is gone
+        c.corrupt.clear();
+        roundsUntil(qc, c, () -> loaded(qc));
+        assertThat(Statuses.isOk(qc.loadState(COLL, List.of()).getStatus())).isTrue();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.quiver.querynode;
 
 import static java.util.Objects.requireNonNull;
 
+import io.quiver.common.binlog.BinlogFormatException;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.util.Threads;
@@ -126,7 +127,13 @@ public final class QueryNodeCore implements AutoCloseable {
                 throw new QuiverException(ErrorCode.MEMORY_LIMIT, String.format(
                         "querynode %d cannot load segment %d: needs ~%d bytes, %d of %d in use", nodeId, id, estimate, used, memoryBudget));
             }
-            Segment seg = loader.load(info, r.getCollection().getSchema(), false);
+            Segment seg;
+            try {
+                seg = loader.load(info, r.getCollection().getSchema(), false);
+            } catch (BinlogFormatException e) {
+                throw new QuiverException(ErrorCode.SEGMENT_LOAD_FAILED, "segment " + id + " of collection "
+                        + r.getCollection().getCollectionId() + ": " + e.getMessage(), e);
+            }
             sealed.put(id, seg);
             sealedCollections.put(id, r.getCollection());
             sealedChannels.put(id, r.getVchannel());

@@ -89,8 +89,8 @@ public final class Node implements AutoCloseable {
                 ? new EtcdMetaKv(s.etcdEndpoints(), EtcdMetaKv.DEFAULT_CALL_TIMEOUT, Retry.DEFAULT, secured.etcd())
                 : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
         this.objects = s.objectStore().equals("minio")
-                ? new MinioObjectStore(s.minioAddress(), secured.s3(), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(),
-                        cluster + "/", MinioObjectStore.DEFAULT_PART_SIZE, Retry.DEFAULT)
+                ? Retry.STARTUP.call("s3 bucket at start-up", () -> new MinioObjectStore(s.minioAddress(), secured.s3(),
+                        s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(), cluster + "/", MinioObjectStore.DEFAULT_PART_SIZE, Retry.DEFAULT))
                 : new LocalObjectStore(dir.resolve("objects"));
         // storage.walRetention applies to LocalWal only; Pulsar's retention is the namespace policy (PulsarWal)
         this.wal = s.wal().equals("pulsar")

@@ -29,6 +29,8 @@ public enum ErrorCode {
 
     CHANNEL_NOT_AVAILABLE(503, io.milvus.grpc.ErrorCode.UnexpectedError, true, "channel not available"),
     SEGMENT_NOT_FOUND(600, io.milvus.grpc.ErrorCode.SegmentNotFound, false, "segment not found"),
+    // a segment's files cannot be read as data (checksum mismatch, bad format): retrying cannot help
+    SEGMENT_LOAD_FAILED(604, io.milvus.grpc.ErrorCode.UnexpectedError, false, "segment load failed"),
 
     ANALYZER_INVALID(2000, io.milvus.grpc.ErrorCode.UnexpectedError, false, "failed to create tokenizer"),
     // segcore's TextIndexNotFound: TEXT_MATCH / PHRASE_MATCH on a field without enable_match

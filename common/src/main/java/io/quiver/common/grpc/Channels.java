@@ -1,5 +1,6 @@
 package io.quiver.common.grpc;
 
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -15,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Channels implements AutoCloseable {
     public static final String INPROC = "inproc:";
+    private static final long RECONNECT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     private final ConcurrentHashMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> lastReset = new ConcurrentHashMap<>();
     private final int maxMessageBytes;
     private final SslContext tls;
     private final String tlsAuthority;
@@ -32,7 +35,25 @@ public final class Channels implements AutoCloseable {
     }
 
     public ManagedChannel get(String address) {
-        return channels.computeIfAbsent(address, this::open);
+        ManagedChannel c = channels.computeIfAbsent(address, this::open);
+        if (c.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            resetBackoff(address, c);
+        }
+        return c;
+    }
+
+    /**
+     * A channel whose peer went away backs off its reconnects exponentially, up to two minutes: a role restarted on the
+     * same address would stay unreachable that long (the chaos run saw searches fail with UNAVAILABLE for a minute
+     * after rootcoord was back). While calls keep asking for it, it reconnects at once, at most every
+     * {@link #RECONNECT_EVERY_NANOS}.
+     */
+    private void resetBackoff(String address, ManagedChannel c) {
+        long now = System.nanoTime();
+        long at = lastReset.compute(address, (k, last) -> last == null || now - last >= RECONNECT_EVERY_NANOS ? now : last);
+        if (at == now) {
+            c.resetConnectBackoff();
+        }
     }
 
     private ManagedChannel open(String address) {
@@ -54,6 +75,7 @@ public final class Channels implements AutoCloseable {
 
     /** Drops a cached channel (its peer went away). */
     public void evict(String address) {
+        lastReset.remove(address);
         ManagedChannel c = channels.remove(address);
         if (c != null) {
             c.shutdownNow();

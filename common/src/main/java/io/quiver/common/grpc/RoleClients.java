@@ -14,6 +14,7 @@ import io.quiver.proto.RootCoordGrpc;
 import io.quiver.proto.RootCoordRbacGrpc;
 import io.quiver.proto.SessionInfo;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -51,7 +52,7 @@ public final class RoleClients {
             throw new QuiverException(ErrorCode.SERVICE_NOT_READY, role + " is not registered yet");
         }
         // the newest live registration wins: a restarted coordinator replaces one whose lease has not expired yet
-        return s.stream().filter(x -> !x.getStopping()).max(java.util.Comparator.comparingLong(SessionInfo::getServerId))
+        return s.stream().filter(x -> !x.getStopping()).max(Comparator.comparingLong(SessionInfo::getServerId))
                 .orElse(s.get(0)).getAddress();
     }
 

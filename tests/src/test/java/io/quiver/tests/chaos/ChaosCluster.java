@@ -123,6 +123,11 @@ final class ChaosCluster implements AutoCloseable {
         cluster("kill", role);
     }
 
+    /** A graceful stop (SIGTERM; kill -9 after 10 s), by the PID cluster.sh recorded. */
+    void stop(String role) throws Exception {
+        cluster("stop", role);
+    }
+
     void restart(String role) throws Exception {
         cluster("restart", role);
     }

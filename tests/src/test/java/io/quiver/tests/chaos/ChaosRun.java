@@ -32,6 +32,10 @@ final class ChaosRun {
     static final long SETTLE_MS = 10_000;
     /** After the last fault every call must succeed once this much time has passed. */
     static final long QUIET_MS = 30_000;
+    /** The time a run must have left to start a rolling restart (eleven processes, each stopped, started, healthy). */
+    static final long ROLLING_BUDGET_MS = 8 * 60_000;
+    /** The wait between two processes of a rolling restart. */
+    static final long ROLLING_PAUSE_MS = 5_000;
 
     private final ChaosCluster cluster;
     private final long seed;
@@ -75,6 +79,10 @@ final class ChaosRun {
         for (List<Fault> round : FaultSchedule.plan(seed, processes, 100, 0.3, kinds)) {
             if (System.currentTimeMillis() + 60_000 > deadline && rounds > 0) {
                 break;
+            }
+            if (round.get(0).action() == FaultSchedule.Action.ROLLING_RESTART
+                    && System.currentTimeMillis() + ROLLING_BUDGET_MS > deadline) {
+                continue; // a rolling restart takes minutes: only in runs with the time for it
             }
             try {
                 executeRound(round);
@@ -143,12 +151,14 @@ final class ChaosRun {
     }
 
     /**
-     * Faults that stop writes by design: the one rootcoord (the timestamp oracle), etcd (every allocation and the
-     * sessions), and Pulsar (the WAL every write goes through) and cutting a role off from them.
+     * Faults that stop writes by design: the one rootcoord (the timestamp oracle), the one datacoord (the segment
+     * allocator: every insert names the segment its rows go to), etcd (every allocation and the sessions), and Pulsar
+     * (the WAL every write goes through) and cutting a role off from them; a rolling restart restarts them too.
      */
     static boolean stopsWrites(Fault f) {
         String g = f.group();
-        return g.equals("rootcoord") || g.equals("etcd") || g.equals("pulsar");
+        return g.equals("rootcoord") || g.equals("datacoord") || g.equals("etcd") || g.equals("pulsar")
+                || f.action() == FaultSchedule.Action.ROLLING_RESTART;
     }
 
     private void inject(Fault f) throws Exception {
@@ -164,6 +174,31 @@ final class ChaosRun {
             case BLACKHOLE -> cluster.linkTo(f.target()).mode(FaultProxy.Mode.BLACKHOLE);
             case DELAY -> cluster.linkTo(f.target()).mode(FaultProxy.Mode.DELAY);
             case RESET -> cluster.linkTo(f.target()).mode(FaultProxy.Mode.RESET);
+            case ROLLING_RESTART -> rollingRestart();
+        }
+    }
+
+    /**
+     * Every role process stopped gracefully (SIGTERM) and started again, one at a time in
+     * {@link FaultSchedule#ROLLING_ORDER}, each healthy before the next, as an operator upgrades a cluster.
+     */
+    private void rollingRestart() throws Exception {
+        List<String> processes = cluster.roles();
+        for (String role : FaultSchedule.ROLLING_ORDER) {
+            for (String p : processes.stream().filter(x -> x.startsWith(role + "-")).toList()) {
+                System.err.println("chaos: rolling restart of " + p);
+                if (p.startsWith("proxy-")) {
+                    down.add(p);
+                }
+                cluster.stop(p);
+                restartWithRetries(p, false);
+                long until = System.currentTimeMillis() + 180_000;
+                while (!cluster.allHealthy() && System.currentTimeMillis() < until) {
+                    Thread.sleep(500);
+                }
+                down.remove(p);
+                Thread.sleep(ROLLING_PAUSE_MS);
+            }
         }
     }
 
@@ -176,6 +211,7 @@ final class ChaosRun {
         switch (f.action()) {
             case KILL -> restartWithRetries(f.target(), dep);
             case PAUSE -> cluster.pause(f.target(), false);
+            case ROLLING_RESTART -> { } // every process is back when the restart returns
             default -> cluster.linkTo(f.target()).mode(FaultProxy.Mode.PASS);
         }
     }

@@ -13,7 +13,15 @@ import java.util.Set;
  */
 final class FaultSchedule {
     /** What a fault does. */
-    enum Action { KILL, PAUSE, BLACKHOLE, DELAY, RESET }
+    enum Action { KILL, PAUSE, BLACKHOLE, DELAY, RESET, ROLLING_RESTART }
+
+    /** The target of a rolling restart: every role process, one by one. */
+    static final String EVERY_ROLE = "every-role";
+
+    /**
+     * The order of a rolling restart: coordinators first, the proxies last, as Milvus' operator upgrades a cluster.
+     */
+    static final List<String> ROLLING_ORDER = List.of("rootcoord", "datacoord", "querycoord", "indexnode", "querynode", "datanode", "proxy");
 
     /** Role types, each a separate JVM in the cluster (names as cluster.sh prints them, without the index). */
     static final List<String> ROLES = List.of("proxy", "rootcoord", "datacoord", "querycoord", "datanode", "querynode", "indexnode");
@@ -22,6 +30,9 @@ final class FaultSchedule {
     record Fault(Action action, String target, long holdMs) {
         /** The kind the report groups by: action and target type ("kill querynode", "delay etcd link"). */
         String kind() {
+            if (action == Action.ROLLING_RESTART) {
+                return "rolling restart";
+            }
             String type = target.replaceAll("-\\d+$", "");
             boolean link = action != Action.KILL && action != Action.PAUSE;
             return action.name().toLowerCase() + " " + type + (link ? " link" : "");
@@ -29,6 +40,9 @@ final class FaultSchedule {
 
         /** The target's type, for deciding which faults may run together. */
         String group() {
+            if (action == Action.ROLLING_RESTART) {
+                return EVERY_ROLE;
+            }
             String type = target.replaceAll("-\\d+$", "");
             return type.equals("proxy") ? "proxy" : type;
         }
@@ -59,6 +73,7 @@ final class FaultSchedule {
             all.add(new Fault(a, "s3", 8_000 + rnd.nextInt(7_000)));
             all.add(new Fault(a, proxies.get(rnd.nextInt(proxies.size())), 8_000 + rnd.nextInt(7_000)));
         }
+        all.add(new Fault(Action.ROLLING_RESTART, EVERY_ROLE, 0));
         Collections.shuffle(all, rnd);
         return all;
     }
@@ -90,8 +105,11 @@ final class FaultSchedule {
         return rounds;
     }
 
-    /** Two faults may run together if they touch different groups (never two querynodes or two proxies). */
+    /** Two faults may run together if they touch different groups (never two querynodes or two proxies, nor a rolling restart). */
     static boolean compatible(Fault a, Fault b) {
+        if (a.action() == Action.ROLLING_RESTART || b.action() == Action.ROLLING_RESTART) {
+            return false; // a rolling restart touches every role
+        }
         return !a.group().equals(b.group());
     }
 }

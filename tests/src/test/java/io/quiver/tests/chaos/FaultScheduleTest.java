@@ -30,7 +30,9 @@ class FaultScheduleTest {
         for (String link : List.of("etcd", "s3", "proxy")) {
             assertThat(kinds).contains("blackhole " + link + " link", "delay " + link + " link", "reset " + link + " link");
         }
-        assertThat(kinds).hasSize(FaultSchedule.ROLES.size() * 2 + 3 + 9);
+        assertThat(kinds).contains("rolling restart");
+        assertThat(FaultSchedule.ROLLING_ORDER).containsExactlyInAnyOrderElementsOf(FaultSchedule.ROLES);
+        assertThat(kinds).hasSize(FaultSchedule.ROLES.size() * 2 + 3 + 9 + 1);
     }
 
     @Test
@@ -52,6 +54,7 @@ class FaultScheduleTest {
         assertThat(FaultSchedule.compatible(new Fault(Action.KILL, "querynode-1", 1), new Fault(Action.PAUSE, "querynode-2", 1))).isFalse();
         assertThat(FaultSchedule.compatible(new Fault(Action.KILL, "proxy-1", 1), new Fault(Action.RESET, "proxy-2", 1))).isFalse();
         assertThat(FaultSchedule.compatible(new Fault(Action.KILL, "etcd", 1), new Fault(Action.DELAY, "s3", 1))).isTrue();
+        assertThat(FaultSchedule.compatible(new Fault(Action.ROLLING_RESTART, FaultSchedule.EVERY_ROLE, 0), new Fault(Action.DELAY, "s3", 1))).isFalse();
     }
 
     @Test
