@@ -34,6 +34,7 @@ import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.schema.Params;
 import io.quiver.common.schema.Schemas;
+import io.quiver.common.schema.UnsupportedSettings;
 import io.quiver.common.util.HybridTs;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.IndexSpec;
@@ -238,10 +239,11 @@ public final class DdlHandler {
             p.putIfAbsent("bm25_avgdl", "100");
         }
         checkVectorIndexType(f, type, metric);
+        UnsupportedSettings.checkIndexParams(p);
         Map<String, String> build = new LinkedHashMap<>(p);
         build.remove("index_type");
         build.remove("metric_type");
-        build.remove("mmap.enabled");
+        build.remove(UnsupportedSettings.MMAP);
         try {
             VectorIndexes.validate(new IndexSpec(type, MetricType.parse(metric), Schemas.dim(f), build));
         } catch (IllegalArgumentException e) {

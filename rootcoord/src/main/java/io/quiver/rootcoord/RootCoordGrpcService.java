@@ -14,6 +14,7 @@ import io.milvus.grpc.DropPartitionRequest;
 import io.milvus.grpc.Status;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.GrpcCalls;
+import io.quiver.common.schema.UnsupportedSettings;
 import io.quiver.proto.AllocIDRequest;
 import io.quiver.proto.AllocIDResponse;
 import io.quiver.proto.AllocTimestampRequest;
@@ -164,6 +165,7 @@ public final class RootCoordGrpcService extends RootCoordGrpc.RootCoordImplBase 
     @Override
     public void alterCollection(io.milvus.grpc.AlterCollectionRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
+            UnsupportedSettings.checkCollectionProperties(req.getPropertiesList());
             rc.meta().alterProperties(req.getDbName(), req.getCollectionName(), req.getPropertiesList(), req.getDeleteKeysList(), rc.allocTimestamp(1));
             return Statuses.success();
         });

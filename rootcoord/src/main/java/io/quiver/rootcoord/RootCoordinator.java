@@ -8,13 +8,14 @@ import io.milvus.grpc.CreateCollectionRequest;
 import io.milvus.grpc.FieldSchema;
 import io.milvus.grpc.KeyValuePair;
 import io.quiver.common.error.QuiverException;
+import io.quiver.common.schema.UnsupportedSettings;
+import io.quiver.common.util.WalMessages;
 import io.quiver.proto.CollectionInfo;
 import io.quiver.proto.MsgPosition;
 import io.quiver.proto.PartitionInfo;
 import io.quiver.proto.TimeTickMsg;
 import io.quiver.proto.WalMessage;
 import io.quiver.storage.Wal;
-import io.quiver.common.util.WalMessages;
 import io.quiver.storage.WalPosition;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -77,6 +78,8 @@ public final class RootCoordinator {
         } catch (InvalidProtocolBufferException e) {
             throw QuiverException.invalid("schema is not a valid serialized CollectionSchema: %s", e.getMessage());
         }
+        user.getFieldsList().forEach(UnsupportedSettings::checkField);
+        UnsupportedSettings.checkCollectionProperties(req.getPropertiesList());
         if (user.getFieldsCount() > meta.limits().maxFields()) {
             throw QuiverException.invalid("maximum field's number should be limited to %d", meta.limits().maxFields());
         }

@@ -8,6 +8,7 @@ import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.common.IndexParam;
 import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.AlterCollectionPropertiesReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
@@ -77,6 +78,26 @@ class CollectionConformanceTest extends ConformanceBase {
         } finally {
             ch.shutdownNow();
         }
+    }
+
+    /** Settings Milvus has and Quiver does not are refused by name, not stored and ignored (issue 15). */
+    @Test
+    void settingsQuiverDoesNotHaveAreRefusedByName() {
+        String name = uniq("unsupported");
+        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(8)
+                .properties(Map.of("mmap.enabled", "true")).build())).getMessage()).contains("mmap.enabled=true");
+        CreateCollectionReq.CollectionSchema schema = client.createSchema();
+        schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        schema.addField(AddFieldReq.builder().fieldName("k").dataType(DataType.Int64).isClusteringKey(true).build());
+        schema.addField(AddFieldReq.builder().fieldName("v").dataType(DataType.FloatVector).dimension(8).build());
+        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(schema).build()))
+                .getMessage()).contains("clustering key", "field k");
+        assertThat(client.hasCollection(HasCollectionReq.builder().collectionName(name).build())).isFalse();
+        // what Quiver does anyway is accepted, and kept
+        client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(8).properties(Map.of("mmap.enabled", "false")).build());
+        assertThat(serverError(() -> client.alterCollectionProperties(AlterCollectionPropertiesReq.builder().collectionName(name)
+                .properties(Map.of("partitionkey.isolation", "true")).build())).getMessage()).contains("partitionkey.isolation=true");
+        client.dropCollection(DropCollectionReq.builder().collectionName(name).build());
     }
 
     @Test
