@@ -90,6 +90,9 @@ final class ChaosLog {
             boolean stops = false;
             for (FaultRecord f : e.getValue()) {
                 stops |= f.stopsWrites();
+                // writes failing while a fault that stops writes by design ran beside this one are that fault's
+                boolean writesStoppedBeside = !f.stopsWrites() && faults.stream().anyMatch(g -> g != f && g.stopsWrites()
+                        && g.injectedMs() < f.healedMs() && f.injectedMs() < g.healedMs());
                 List<OpRecord> window = opsBetween(f.injectedMs(), f.healedMs() + settleMs);
                 for (OpRecord r : window) {
                     if (r.ownProxyDown()) {
@@ -99,8 +102,10 @@ final class ChaosLog {
                     n++;
                     fail += r.ok() ? 0 : 1;
                     if (r.op().isWrite()) {
-                        w++;
-                        wf += r.ok() ? 0 : 1;
+                        if (!writesStoppedBeside) {
+                            w++;
+                            wf += r.ok() ? 0 : 1;
+                        }
                     } else if (r.op().isSearch()) {
                         s++;
                         sf += r.ok() ? 0 : 1;

@@ -28,6 +28,25 @@ class ChaosLogTest {
     }
 
     @Test
+    void writesOfARoundWithAFaultThatStopsWritesCountOnlyForThatFault() {
+        ChaosLog log = new ChaosLog(100);
+        log.fault(new ChaosLog.FaultRecord("kill querycoord", "querycoord-1", 1000, 2000, false));
+        log.fault(new ChaosLog.FaultRecord("kill rootcoord", "rootcoord-1", 1000, 2000, true));
+        log.fault(new ChaosLog.FaultRecord("kill querycoord", "querycoord-1", 5000, 6000, false));
+        log.op(op(Op.INSERT, 1500, 1510, false));
+        log.op(op(Op.SEARCH_BOUNDED, 1600, 1610, true));
+        log.op(op(Op.INSERT, 5500, 5510, true));
+        var byKind = log.byKind();
+        var qc = byKind.stream().filter(k -> k.kind().equals("kill querycoord")).findFirst().orElseThrow();
+        var rc = byKind.stream().filter(k -> k.kind().equals("kill rootcoord")).findFirst().orElseThrow();
+        assertThat(qc.writeOps()).isEqualTo(1);
+        assertThat(qc.writeRate()).isEqualTo(1.0);
+        assertThat(qc.searchOps()).isEqualTo(1);
+        assertThat(rc.writeOps()).isEqualTo(1);
+        assertThat(rc.writeRate()).isZero();
+    }
+
+    @Test
     void kindsCountTheirWindowAndReconnectsApart() {
         ChaosLog log = new ChaosLog(100);
         log.fault(new ChaosLog.FaultRecord("kill proxy", "proxy-1", 1000, 2000, false));
