@@ -4,18 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.quiver.common.RoleContext;
 import io.quiver.common.config.QuiverConfig;
 import io.quiver.common.grpc.Channels;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.metrics.MetricsHttpServer;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.RuntimeMetrics;
 import io.quiver.common.session.SessionManager;
 import io.quiver.datacoord.DataCoordServer;
 import io.quiver.datanode.DataNodeServer;
@@ -67,6 +71,7 @@ public final class Node implements AutoCloseable {
     private final SessionManager sessions;
     private final Channels channels;
     private final PrometheusMeterRegistry registry;
+    private final MetricsRegistry milvusMetrics;
     private final List<RoleServer> servers = new ArrayList<>();
     private final List<String> roles;
     private MetricsHttpServer metricsServer;
@@ -100,7 +105,10 @@ public final class Node implements AutoCloseable {
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
         this.tls = new NodeTls(config, roles.contains(RoleClients.PROXY), roles.size() > 1);
         this.channels = tls.channels(config.common().maxMessageSize());
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // one Prometheus registry per process: Milvus' families and Micrometer's quiver_/jvm_ meters both write into it
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        this.milvusMetrics = new MetricsRegistry(prometheus);
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, prometheus, Clock.SYSTEM);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -122,7 +130,7 @@ public final class Node implements AutoCloseable {
 
     public Node start() throws IOException {
         RoleContext ctx = new RoleContext(config, metaKv, objects, wal, sessions,
-                new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, InstantSource.system());
+                new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, milvusMetrics, InstantSource.system());
         boolean standalone = roles.size() > 1;
         String cluster = config.common().clusterName();
         if (standalone && ownsMetaStore) {
@@ -166,7 +174,8 @@ public final class Node implements AutoCloseable {
             };
             servers.add(server.start());
         }
-        metricsServer = new MetricsHttpServer(config.common().host(), config.common().metricsPort(), registry, this::healthy);
+        metricsServer = new MetricsHttpServer(config.common().host(), config.common().metricsPort(), milvusMetrics, RuntimeMetrics.ofThisProcess(),
+                this::healthy);
         started = true;
         LOG.info("quiver started roles={} port={} metricsPort={} dataDir={}", roles, config.common().port(), metricsServer.port(),
                 config.common().dataDir().toAbsolutePath());
