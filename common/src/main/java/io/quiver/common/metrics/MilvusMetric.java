@@ -1,11 +1,8 @@
 package io.quiver.common.metrics;
 
 import static io.quiver.common.metrics.MetricBuckets.COUNTS;
-import static io.quiver.common.metrics.MetricBuckets.LONG_TASK_MILLIS;
 import static io.quiver.common.metrics.MetricBuckets.MILLIS;
 import static io.quiver.common.metrics.MetricBuckets.NONE;
-import static io.quiver.common.metrics.MetricBuckets.SAVE_MILLIS;
-import static io.quiver.common.metrics.MetricBuckets.SECONDS;
 import static io.quiver.common.metrics.MilvusMetric.Kind.COUNTER;
 import static io.quiver.common.metrics.MilvusMetric.Kind.GAUGE;
 import static io.quiver.common.metrics.MilvusMetric.Kind.HISTOGRAM;
@@ -27,16 +24,11 @@ public enum MilvusMetric {
     PROXY_MUTATION_LATENCY("milvus_proxy_mutation_latency", HISTOGRAM, MILLIS, "node_id", "msg_type", "db_name", "collection_name"),
     PROXY_COLLECTION_MUTATION_LATENCY("milvus_proxy_collection_mutation_latency", HISTOGRAM, MILLIS, "node_id", "msg_type",
             "collection_name"),
-    PROXY_MUTATION_SEND_LATENCY("milvus_proxy_mutation_send_latency", HISTOGRAM, LONG_TASK_MILLIS, "node_id", "msg_type"),
     PROXY_SEARCH_VECTORS_COUNT("milvus_proxy_search_vectors_count", COUNTER, NONE, "node_id", "db_name", "collection_name"),
     PROXY_INSERT_VECTORS_COUNT("milvus_proxy_insert_vectors_count", COUNTER, NONE, "node_id", "db_name", "collection_name"),
     PROXY_RECEIVE_BYTES_COUNT("milvus_proxy_receive_bytes_count", COUNTER, NONE, "node_id", "msg_type", "collection_name"),
     PROXY_SEND_BYTES_COUNT("milvus_proxy_send_bytes_count", COUNTER, NONE, "node_id"),
     PROXY_RATE_LIMIT_REQ_COUNT("milvus_proxy_rate_limit_req_count", COUNTER, NONE, "node_id", "msg_type", "status"),
-    PROXY_SQ_WAIT_RESULT_LATENCY("milvus_proxy_sq_wait_result_latency", HISTOGRAM, MILLIS, "node_id", "query_type"),
-    PROXY_SQ_REDUCE_RESULT_LATENCY("milvus_proxy_sq_reduce_result_latency", HISTOGRAM, MILLIS, "node_id", "query_type"),
-    PROXY_APPLY_PK_LATENCY("milvus_proxy_apply_pk_latency", HISTOGRAM, MILLIS, "node_id"),
-    PROXY_APPLY_TIMESTAMP_LATENCY("milvus_proxy_apply_timestamp_latency", HISTOGRAM, MILLIS, "node_id"),
     // rootcoord
     ROOTCOORD_DDL_REQ_COUNT("milvus_rootcoord_ddl_req_count", COUNTER, NONE, "function_name", "status"),
     ROOTCOORD_DDL_REQ_LATENCY("milvus_rootcoord_ddl_req_latency", HISTOGRAM, MILLIS, "function_name"),
@@ -51,46 +43,22 @@ public enum MilvusMetric {
     // querycoord
     QUERYCOORD_COLLECTION_NUM("milvus_querycoord_collection_num", GAUGE, NONE),
     QUERYCOORD_QUERYNODE_NUM("milvus_querycoord_querynode_num", GAUGE, NONE),
-    QUERYCOORD_LOAD_REQ_COUNT("milvus_querycoord_load_req_count", COUNTER, NONE, "status"),
     // querynode
     QUERYNODE_SQ_REQ_COUNT("milvus_querynode_sq_req_count", COUNTER, NONE, "node_id", "query_type", "status", "request_scope",
             "collection_id"),
     QUERYNODE_SQ_REQ_LATENCY("milvus_querynode_sq_req_latency", HISTOGRAM, MILLIS, "node_id", "query_type", "request_scope"),
-    QUERYNODE_SQ_SEGMENT_LATENCY("milvus_querynode_sq_segment_latency", HISTOGRAM, MILLIS, "node_id", "query_type", "segment_state"),
     QUERYNODE_SEARCH_NQ("milvus_querynode_search_nq", HISTOGRAM, COUNTS, "node_id"),
     QUERYNODE_SEARCH_TOPK("milvus_querynode_search_topk", HISTOGRAM, COUNTS, "node_id"),
-    QUERYNODE_LOAD_SEGMENT_LATENCY("milvus_querynode_load_segment_latency", HISTOGRAM, LONG_TASK_MILLIS, "node_id"),
     QUERYNODE_ENTITY_NUM("milvus_querynode_entity_num", GAUGE, NONE, "node_id", "collection_id", "segment_state"),
     QUERYNODE_SEGMENT_NUM("milvus_querynode_segment_num", GAUGE, NONE, "node_id", "collection_id", "segment_state", "segment_level"),
     QUERYNODE_COLLECTION_NUM("milvus_querynode_collection_num", GAUGE, NONE, "node_id"),
     QUERYNODE_DML_VCHANNEL_NUM("milvus_querynode_dml_vchannel_num", GAUGE, NONE, "node_id"),
-    QUERYNODE_CONSUME_MSG_COUNT("milvus_querynode_consume_msg_count", COUNTER, NONE, "node_id", "msg_type", "collection_id"),
     // datacoord
     DATACOORD_SEGMENT_NUM("milvus_datacoord_segment_num", GAUGE, NONE, "segment_state", "segment_level", "segment_is_sorted"),
     DATACOORD_STORED_ROWS_NUM("milvus_datacoord_stored_rows_num", GAUGE, NONE, "db_name", "collection_id", "collection_name",
             "segment_state"),
     DATACOORD_STORED_BINLOG_SIZE("milvus_datacoord_stored_binlog_size", GAUGE, NONE, "db_name", "collection_id", "segment_state"),
-    DATACOORD_DATANODE_NUM("milvus_datacoord_datanode_num", GAUGE, NONE),
-    DATACOORD_TASK_COUNT("milvus_datacoord_task_count", GAUGE, NONE, "task_type", "task_state"),
-    DATACOORD_COMPACTION_LATENCY("milvus_datacoord_compaction_latency", HISTOGRAM, LONG_TASK_MILLIS, "task_type"),
-    // datanode
-    DATANODE_FLUSH_REQ_COUNT("milvus_datanode_flush_req_count", COUNTER, NONE, "node_id", "status"),
-    DATANODE_SAVE_LATENCY("milvus_datanode_save_latency", HISTOGRAM, SAVE_MILLIS, "node_id", "msg_type"),
-    DATANODE_MSG_ROWS_COUNT("milvus_datanode_msg_rows_count", COUNTER, NONE, "node_id", "msg_type"),
-    DATANODE_CONSUME_MSG_COUNT("milvus_datanode_consume_msg_count", COUNTER, NONE, "node_id", "msg_type", "collection_id"),
-    DATANODE_COMPACTION_LATENCY("milvus_datanode_compaction_latency", HISTOGRAM, LONG_TASK_MILLIS, "node_id", "compaction_type"),
-    // indexnode
-    INDEXNODE_INDEX_TASK_COUNT("milvus_indexnode_index_task_count", COUNTER, NONE, "node_id", "status"),
-    INDEXNODE_BUILD_INDEX_LATENCY("milvus_indexnode_build_index_latency", HISTOGRAM, SECONDS, "node_id"),
-    INDEXNODE_SAVE_INDEX_LATENCY("milvus_indexnode_save_index_latency", HISTOGRAM, SECONDS, "node_id"),
-    INDEXNODE_LOAD_FIELD_LATENCY("milvus_indexnode_load_field_latency", HISTOGRAM, SECONDS, "node_id"),
-    // dependencies (the WAL is Milvus' msgstream)
-    META_OP_COUNT("milvus_meta_op_count", COUNTER, NONE, "meta_op_type", "status"),
-    META_REQUEST_LATENCY("milvus_meta_request_latency", HISTOGRAM, MILLIS, "meta_op_type"),
-    STORAGE_OP_COUNT("milvus_storage_op_count", COUNTER, NONE, "persistent_data_op_type", "status"),
-    STORAGE_REQUEST_LATENCY("milvus_storage_request_latency", HISTOGRAM, MILLIS, "persistent_data_op_type"),
-    MSGSTREAM_OP_COUNT("milvus_msgstream_op_count", COUNTER, NONE, "message_op_type", "status"),
-    MSGSTREAM_REQUEST_LATENCY("milvus_msgstream_request_latency", HISTOGRAM, MILLIS, "message_op_type");
+    DATACOORD_DATANODE_NUM("milvus_datacoord_datanode_num", GAUGE, NONE);
 
     /** The Prometheus type of a family. */
     public enum Kind { COUNTER, GAUGE, HISTOGRAM }
