@@ -123,7 +123,7 @@ public final class QueryCoordServer {
         loop.scheduleWithFixedDelay(round, 300, 300, TimeUnit.MILLISECONDS);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYCOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new QueryCoordGrpcService(qc, r -> kick.execute(round))), ctx.sessions(), session,
+        return new RoleServer(builder, List.of(new QueryCoordGrpcService(qc, r -> kick.execute(round), ctx.milvusMetrics())), ctx.sessions(), session,
                 List.of(loop::shutdownNow, kick::shutdownNow));
     }
 }

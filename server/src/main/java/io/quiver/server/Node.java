@@ -18,6 +18,7 @@ import io.quiver.common.grpc.Channels;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.metrics.MetricsHttpServer;
+import io.quiver.common.metrics.MeteredStorage;
 import io.quiver.common.metrics.MetricsRegistry;
 import io.quiver.common.metrics.RuntimeMetrics;
 import io.quiver.common.session.SessionManager;
@@ -90,24 +91,24 @@ public final class Node implements AutoCloseable {
         }
         String cluster = config.common().clusterName();
         var secured = config.transport();
-        this.metaKv = s.metaKv().equals("etcd")
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        this.milvusMetrics = new MetricsRegistry(prometheus);
+        this.metaKv = MeteredStorage.metaKv(s.metaKv().equals("etcd")
                 ? new EtcdMetaKv(s.etcdEndpoints(), EtcdMetaKv.DEFAULT_CALL_TIMEOUT, Retry.DEFAULT, secured.etcd())
-                : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
-        this.objects = s.objectStore().equals("minio")
+                : new LocalMetaKv(dir.resolve("meta"), InstantSource.system()), milvusMetrics);
+        this.objects = MeteredStorage.objectStore(s.objectStore().equals("minio")
                 ? new MinioObjectStore(s.minioAddress(), secured.s3(), s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(),
                         cluster + "/", MinioObjectStore.DEFAULT_PART_SIZE, Retry.DEFAULT)
-                : new LocalObjectStore(dir.resolve("objects"));
+                : new LocalObjectStore(dir.resolve("objects")), milvusMetrics);
         // storage.walRetention applies to LocalWal only; Pulsar's retention is the namespace policy (PulsarWal)
-        this.wal = s.wal().equals("pulsar")
+        this.wal = MeteredStorage.wal(s.wal().equals("pulsar")
                 ? new PulsarWal(s.pulsarAddress(), "public/default", cluster, PulsarWal.DEFAULT_OPERATION_TIMEOUT, secured.pulsar())
-                : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention()));
+                : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention())), milvusMetrics);
         this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
         this.tls = new NodeTls(config, roles.contains(RoleClients.PROXY), roles.size() > 1);
         this.channels = tls.channels(config.common().maxMessageSize());
         // one Prometheus registry per process: Milvus' families and Micrometer's quiver_/jvm_ meters both write into it
-        PrometheusRegistry prometheus = new PrometheusRegistry();
-        this.milvusMetrics = new MetricsRegistry(prometheus);
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, prometheus, Clock.SYSTEM);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);

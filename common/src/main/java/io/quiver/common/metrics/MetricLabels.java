@@ -55,4 +55,13 @@ public final class MetricLabels {
             return name();
         }
     }
+
+    /** {@code meta_op_type}, {@code persistent_data_op_type} and {@code message_op_type} of the dependency families. */
+    public enum OpType {
+        GET, PUT, REMOVE, TXN, LIST, STAT, PRODUCE, CONSUME;
+
+        public String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 }

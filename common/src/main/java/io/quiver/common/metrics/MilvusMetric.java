@@ -3,6 +3,7 @@ package io.quiver.common.metrics;
 import static io.quiver.common.metrics.MetricBuckets.COUNTS;
 import static io.quiver.common.metrics.MetricBuckets.MILLIS;
 import static io.quiver.common.metrics.MetricBuckets.NONE;
+import static io.quiver.common.metrics.MetricBuckets.SECONDS;
 import static io.quiver.common.metrics.MilvusMetric.Kind.COUNTER;
 import static io.quiver.common.metrics.MilvusMetric.Kind.GAUGE;
 import static io.quiver.common.metrics.MilvusMetric.Kind.HISTOGRAM;
@@ -43,6 +44,7 @@ public enum MilvusMetric {
     // querycoord
     QUERYCOORD_COLLECTION_NUM("milvus_querycoord_collection_num", GAUGE, NONE),
     QUERYCOORD_QUERYNODE_NUM("milvus_querycoord_querynode_num", GAUGE, NONE),
+    QUERYCOORD_LOAD_REQ_COUNT("milvus_querycoord_load_req_count", COUNTER, NONE, "status"),
     // querynode
     QUERYNODE_SQ_REQ_COUNT("milvus_querynode_sq_req_count", COUNTER, NONE, "node_id", "query_type", "status", "request_scope",
             "collection_id"),
@@ -58,7 +60,22 @@ public enum MilvusMetric {
     DATACOORD_STORED_ROWS_NUM("milvus_datacoord_stored_rows_num", GAUGE, NONE, "db_name", "collection_id", "collection_name",
             "segment_state"),
     DATACOORD_STORED_BINLOG_SIZE("milvus_datacoord_stored_binlog_size", GAUGE, NONE, "db_name", "collection_id", "segment_state"),
-    DATACOORD_DATANODE_NUM("milvus_datacoord_datanode_num", GAUGE, NONE);
+    DATACOORD_DATANODE_NUM("milvus_datacoord_datanode_num", GAUGE, NONE),
+    // datanode
+    DATANODE_CONSUME_MSG_COUNT("milvus_datanode_consume_msg_count", COUNTER, NONE, "node_id", "msg_type", "collection_id"),
+    DATANODE_MSG_ROWS_COUNT("milvus_datanode_msg_rows_count", COUNTER, NONE, "node_id", "msg_type"),
+    DATANODE_FLUSH_REQ_COUNT("milvus_datanode_flush_req_count", COUNTER, NONE, "node_id", "status"),
+    // indexnode (seconds)
+    INDEXNODE_INDEX_TASK_COUNT("milvus_indexnode_index_task_count", COUNTER, NONE, "node_id", "status"),
+    INDEXNODE_BUILD_INDEX_LATENCY("milvus_indexnode_build_index_latency", HISTOGRAM, SECONDS, "node_id"),
+    INDEXNODE_SAVE_INDEX_LATENCY("milvus_indexnode_save_index_latency", HISTOGRAM, SECONDS, "node_id"),
+    // dependencies (Quiver's WAL is Milvus' msgstream)
+    META_OP_COUNT("milvus_meta_op_count", COUNTER, NONE, "meta_op_type", "status"),
+    META_REQUEST_LATENCY("milvus_meta_request_latency", HISTOGRAM, MILLIS, "meta_op_type"),
+    STORAGE_OP_COUNT("milvus_storage_op_count", COUNTER, NONE, "persistent_data_op_type", "status"),
+    STORAGE_REQUEST_LATENCY("milvus_storage_request_latency", HISTOGRAM, MILLIS, "persistent_data_op_type"),
+    MSGSTREAM_OP_COUNT("milvus_msgstream_op_count", COUNTER, NONE, "message_op_type", "status"),
+    MSGSTREAM_REQUEST_LATENCY("milvus_msgstream_request_latency", HISTOGRAM, MILLIS, "message_op_type");
 
     /** The Prometheus type of a family. */
     public enum Kind { COUNTER, GAUGE, HISTOGRAM }
