@@ -2,7 +2,9 @@ package io.quiver.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -11,6 +13,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.milvus.grpc.PlaceholderGroup;
+import io.milvus.grpc.PlaceholderValue;
 import io.quiver.common.error.ResponseStatus;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.metrics.MetricLabels.MsgType;
@@ -115,7 +119,7 @@ final class RequestMetrics implements ServerInterceptor {
             db = database;
             if (message instanceof Message m) {
                 collection = string(m, "collection_name");
-                nq = number(m, "nq") + subRequestNq(m);
+                nq = nq(m) + subRequestNq(m);
                 rows = number(m, "num_rows");
                 if (MSG_TYPES.containsKey(method)) {
                     requestBytes = m.getSerializedSize();
@@ -133,6 +137,21 @@ final class RequestMetrics implements ServerInterceptor {
             }
         }
 
+        /** The request's nq field, or when a client leaves it 0 the number of query vectors in its placeholder group. */
+        private static long nq(Message m) {
+            long nq = number(m, "nq");
+            FieldDescriptor f = m.getDescriptorForType().findFieldByName("placeholder_group");
+            if (nq > 0 || f == null || f.getJavaType() != FieldDescriptor.JavaType.BYTE_STRING) {
+                return nq;
+            }
+            try {
+                return PlaceholderGroup.parseFrom((ByteString) m.getField(f)).getPlaceholdersList().stream()
+                        .mapToLong(PlaceholderValue::getValuesCount).sum();
+            } catch (InvalidProtocolBufferException e) {
+                return 0; // the handler refuses the request; nothing was searched
+            }
+        }
+
         /** HybridSearch: the nq of its sub-searches. */
         private static long subRequestNq(Message m) {
             FieldDescriptor f = m.getDescriptorForType().findFieldByName("requests");
@@ -141,7 +160,7 @@ final class RequestMetrics implements ServerInterceptor {
             }
             long sum = 0;
             for (int i = 0; i < m.getRepeatedFieldCount(f); i++) {
-                sum += number((Message) m.getRepeatedField(f, i), "nq");
+                sum += nq((Message) m.getRepeatedField(f, i));
             }
             return sum;
         }
