@@ -3,6 +3,8 @@ package io.quiver.datacoord;
 import io.grpc.ServerBuilder;
 import io.milvus.grpc.CollectionSchema;
 import io.quiver.common.RoleContext;
+import io.quiver.common.metrics.MetricLabels;
+import io.quiver.common.metrics.MilvusMetric;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
@@ -19,6 +21,7 @@ import io.quiver.proto.WatchDmChannelRequest;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -90,6 +93,7 @@ public final class DataCoordServer {
                 () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
                 servable, ctx.clock(), new CompactionMetrics(ctx.metrics()));
         StorageMetrics storageMetrics = new StorageMetrics(ctx.metrics(), segments, compactions);
+        storageMetrics.registerMilvusGauges(ctx.milvusMetrics());
         ScheduledExecutorService compactionLoop = Threads.scheduler("datacoord-compaction");
         compactionLoop.scheduleWithFixedDelay(() -> {
             try {
@@ -118,11 +122,14 @@ public final class DataCoordServer {
             }, every, every, TimeUnit.MILLISECONDS);
         }
 
-        for (io.quiver.proto.SegmentState st : List.of(io.quiver.proto.SegmentState.GROWING, io.quiver.proto.SegmentState.SEALED,
-                io.quiver.proto.SegmentState.FLUSHED)) {
-            io.micrometer.core.instrument.Gauge.builder("milvus_datacoord_segment_num", segments, m -> m.count(st))
-                    .tag("segment_state", st.name()).register(ctx.metrics());
-        }
+        // Milvus' segment_state names; every Quiver data segment is level L1 and not sorted by primary key
+        Map<io.quiver.proto.SegmentState, MetricLabels.SegmentState> states = Map.of(io.quiver.proto.SegmentState.GROWING,
+                MetricLabels.SegmentState.GROWING, io.quiver.proto.SegmentState.SEALED, MetricLabels.SegmentState.SEALED,
+                io.quiver.proto.SegmentState.FLUSHED, MetricLabels.SegmentState.FLUSHED);
+        ctx.milvusMetrics().gaugeSource(MilvusMetric.DATACOORD_SEGMENT_NUM, sink -> states.forEach((st, label) ->
+                sink.value(segments.count(st), label.value(), MetricLabels.SegmentLevel.L1.value(), "unsorted")));
+        ctx.milvusMetrics().gaugeSource(MilvusMetric.DATACOORD_DATANODE_NUM,
+                sink -> sink.value(ctx.sessions().list(RoleClients.DATANODE).size()));
         ExecutorService background = Executors.newFixedThreadPool(2, Threads.daemon("datacoord-bg"));
         ScheduledExecutorService loop = Threads.scheduler("datacoord-loop");
         boolean[] recovered = new boolean[1];

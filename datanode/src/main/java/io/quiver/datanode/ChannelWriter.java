@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldData;
 import io.milvus.grpc.FieldSchema;
+import io.quiver.common.metrics.MetricLabels.MsgType;
 import io.quiver.common.binlog.BinlogCodec;
 import io.quiver.common.binlog.DeleteBatch;
 import io.quiver.common.binlog.DeltalogCodec;
@@ -75,6 +76,7 @@ final class ChannelWriter implements Runnable {
     private final Wal.Consumer consumer;
     private final FieldSchema pkField;
     private final Map<Long, Long> flushRequests = new ConcurrentHashMap<>();
+    private final DataNodeMetrics metrics;
     private final Map<Long, SegmentBuffer> buffers = new LinkedHashMap<>();
     private final Map<Long, SegmentManifest> manifests = new HashMap<>();
     private final Map<Long, Long> partitions = new HashMap<>();
@@ -92,8 +94,10 @@ final class ChannelWriter implements Runnable {
     private volatile boolean dropped;
 
     ChannelWriter(CollectionInfo collection, String vchannel, MsgPosition seek, List<SegmentInfo> growing, List<SegmentInfo> recentL0, Wal wal,
-                  ObjectStore store, SyncTarget target, InstantSource clock, long syncBufferBytes, Duration syncPeriod, long nodeId) {
+                  ObjectStore store, SyncTarget target, InstantSource clock, long syncBufferBytes, Duration syncPeriod, long nodeId,
+                  DataNodeMetrics metrics) {
         this.collection = requireNonNull(collection, "collection is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.vchannel = requireNonNull(vchannel, "vchannel is null");
         this.wal = requireNonNull(wal, "wal is null");
         this.store = requireNonNull(store, "store is null");
@@ -146,6 +150,7 @@ final class ChannelWriter implements Runnable {
     String vchannel() { return vchannel; }
 
     void requestFlush(List<Long> segmentIds, long flushTs) {
+        metrics.flushRequested();
         for (long id : segmentIds) {
             flushRequests.merge(id, flushTs, Math::max);
         }
@@ -209,6 +214,7 @@ final class ChannelWriter implements Runnable {
         if (!ins.getVchannel().equals(vchannel)) {
             return;
         }
+        metrics.consumed(MsgType.INSERT, collection.getCollectionId(), ins.getNumRows());
         SegmentBuffer b = buffers.computeIfAbsent(ins.getSegmentId(), id -> new SegmentBuffer(collection));
         partitions.putIfAbsent(ins.getSegmentId(), ins.getPartitionId());
         b.append(ins);
@@ -222,6 +228,7 @@ final class ChannelWriter implements Runnable {
             return;
         }
         var ids = del.getPrimaryKeys();
+        metrics.consumed(MsgType.DELETE, collection.getCollectionId(), ids.hasIntId() ? ids.getIntId().getDataCount() : ids.getStrId().getDataCount());
         if (ids.hasIntId()) {
             for (long pk : ids.getIntId().getDataList()) {
                 deletedPks.add(pk);

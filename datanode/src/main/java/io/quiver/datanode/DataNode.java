@@ -28,9 +28,12 @@ public final class DataNode implements AutoCloseable {
     private final Duration syncPeriod;
     private final long nodeId;
     private final Map<String, ChannelWriter> channels = new ConcurrentHashMap<>();
+    private final DataNodeMetrics metrics;
     private final ExecutorService threads = Executors.newCachedThreadPool(Threads.daemon("datanode-channel"));
 
-    public DataNode(Wal wal, ObjectStore store, SyncTarget target, InstantSource clock, long syncBufferBytes, Duration syncPeriod, long nodeId) {
+    public DataNode(Wal wal, ObjectStore store, SyncTarget target, InstantSource clock, long syncBufferBytes, Duration syncPeriod, long nodeId,
+                    DataNodeMetrics metrics) {
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.wal = requireNonNull(wal, "wal is null");
         this.store = requireNonNull(store, "store is null");
         this.target = requireNonNull(target, "target is null");
@@ -46,7 +49,8 @@ public final class DataNode implements AutoCloseable {
         if (channels.containsKey(vchannel)) {
             return;
         }
-        ChannelWriter w = new ChannelWriter(collection, vchannel, seek, growing, recentL0, wal, store, target, clock, syncBufferBytes, syncPeriod, nodeId);
+        ChannelWriter w = new ChannelWriter(collection, vchannel, seek, growing, recentL0, wal, store, target, clock, syncBufferBytes, syncPeriod, nodeId,
+                metrics);
         channels.put(vchannel, w);
         threads.execute(w);
     }

@@ -45,7 +45,8 @@ public final class DataNodeServer {
             }
         };
         var cfg = ctx.config().dataNode();
-        DataNode node = new DataNode(ctx.wal(), ctx.objectStore(), target, ctx.clock(), cfg.syncBufferSize(), cfg.syncPeriod(), serverId);
+        DataNode node = new DataNode(ctx.wal(), ctx.objectStore(), target, ctx.clock(), cfg.syncBufferSize(), cfg.syncPeriod(), serverId,
+                new DataNodeMetrics(ctx.milvusMetrics(), Long.toString(serverId)));
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATANODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         Compactor compactor = new Compactor(ctx.objectStore(), ctx.clock());

@@ -33,6 +33,8 @@ import io.quiver.proto.WalMessage;
 import io.quiver.storage.LocalObjectStore;
 import io.quiver.storage.LocalWal;
 import java.nio.file.Path;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.MilvusMetric;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -42,6 +44,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ChannelWriterTest {
+    private final MetricsRegistry registry = MetricsRegistry.create();
+
     @TempDir
     Path tmp;
 
@@ -69,8 +73,9 @@ class ChannelWriterTest {
                     .setVchannel("t-dml_0_7v0").setTimestamp(110).setPrimaryKeys(IDs.newBuilder().setIntId(LongArray.newBuilder().addData(2)))).build().toByteArray());
             wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
             ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(), List.of(), wal, store, target, InstantSource.system(),
-                    64L << 20, Duration.ofMinutes(5), 1);
+                    64L << 20, Duration.ofMinutes(5), 1, new DataNodeMetrics(registry, "1"));
             w.requestFlush(List.of(11L), 150);
+            assertThat(registry.counter(MilvusMetric.DATANODE_FLUSH_REQ_COUNT, "1", "success").get()).isEqualTo(1);
             runUntilSynced(w, saved);
             assertThat(saved).hasSize(1);
             SaveBinlogPathsRequest r = saved.get(0);
@@ -150,7 +155,7 @@ class ChannelWriterTest {
             }
             wal.produce("t-dml_0", WalMessage.newBuilder().setTimeTick(TimeTickMsg.newBuilder().setTimestamp(200)).build().toByteArray());
             ChannelWriter w = new ChannelWriter(c, "t-dml_0_7v0", null, List.of(growing), List.of(), wal, store, target, InstantSource.system(),
-                    64L << 20, Duration.ofMinutes(5), 1);
+                    64L << 20, Duration.ofMinutes(5), 1, new DataNodeMetrics(registry, "1"));
             w.requestFlush(List.of(11L), 150);
             runUntilSynced(w, saved);
             assertThat(saved).hasSize(1);

@@ -26,6 +26,7 @@ import io.quiver.proto.UpdateChannelCheckpointRequest;
 import io.quiver.storage.LocalObjectStore;
 import io.quiver.storage.LocalWal;
 import java.nio.file.Path;
+import io.quiver.common.metrics.MetricsRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayDeque;
@@ -57,7 +58,8 @@ class DataNodeGrpcServiceTest {
         Queue<Runnable> queued = new ArrayDeque<>();
         String name = InProcessServerBuilder.generateName();
         try (LocalWal wal = new LocalWal(tmp.resolve("wal")); LocalObjectStore store = new LocalObjectStore(tmp.resolve("obj"));
-             DataNode node = new DataNode(wal, store, target, InstantSource.system(), 1 << 20, Duration.ofMinutes(1), 1)) {
+             DataNode node = new DataNode(wal, store, target, InstantSource.system(), 1 << 20, Duration.ofMinutes(1), 1,
+                     new DataNodeMetrics(MetricsRegistry.create(), "1"))) {
             CompactionExecutor compactions = new CompactionExecutor(new Compactor(store, InstantSource.system())::execute, 1, queued::add);
             Server server = InProcessServerBuilder.forName(name).directExecutor()
                     .addService(new DataNodeGrpcService(node, compactions)).build().start();

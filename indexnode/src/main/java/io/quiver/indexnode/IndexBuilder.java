@@ -46,9 +46,11 @@ public final class IndexBuilder implements AutoCloseable {
     private final ExecutorService pool;
     private final AtomicInteger busy = new AtomicInteger();
     private final Map<Long, JobResult> results = new ConcurrentHashMap<>();
+    private final IndexTaskMetrics metrics;
 
-    public IndexBuilder(ObjectStore store, int slots, int buildThreads) {
+    public IndexBuilder(ObjectStore store, int slots, int buildThreads, IndexTaskMetrics metrics) {
         this.store = requireNonNull(store, "store is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.slots = Math.max(1, slots);
         this.buildThreads = buildThreads <= 0 ? Runtime.getRuntime().availableProcessors() : buildThreads;
         this.pool = Executors.newFixedThreadPool(this.slots, BackgroundPriority.threads("index-build"));
@@ -68,8 +70,10 @@ public final class IndexBuilder implements AutoCloseable {
         }
         results.put(job.getBuildId(), JobResult.newBuilder().setBuildId(job.getBuildId()).setState(IndexState.InProgress).build());
         pool.execute(() -> {
+            boolean ok = false;
             try {
                 results.put(job.getBuildId(), build(job));
+                ok = true;
             } catch (IndexParamException | QuiverException e) {
                 results.put(job.getBuildId(), JobResult.newBuilder().setBuildId(job.getBuildId()).setState(IndexState.Failed)
                         .setFailReason(e.getMessage()).build());
@@ -78,6 +82,7 @@ public final class IndexBuilder implements AutoCloseable {
                 results.put(job.getBuildId(), JobResult.newBuilder().setBuildId(job.getBuildId()).setState(IndexState.Retry)
                         .setFailReason(e.toString()).build());
             } finally {
+                metrics.task(ok);
                 busy.decrementAndGet();
             }
         });
@@ -141,9 +146,12 @@ public final class IndexBuilder implements AutoCloseable {
         } else {
             throw QuiverException.invalid("index build for data type %s is not supported", job.getFieldType());
         }
+        long built = System.nanoTime();
+        metrics.buildSeconds((built - start) / 1e9);
         byte[] bytes = VectorIndexes.toBytes(index);
         String path = job.getIndexFilePrefix() + INDEX_FILE;
         store.put(path, bytes);
+        metrics.saveSeconds((System.nanoTime() - built) / 1e9);
         LOG.info("index built buildId={} segmentId={} type={} rows={} bytes={} seconds={}", job.getBuildId(), job.getSegmentId(),
                 spec.indexType(), index.size(), bytes.length, String.format("%.2f", (System.nanoTime() - start) / 1e9));
         return JobResult.newBuilder().setBuildId(job.getBuildId()).setState(IndexState.Finished).addIndexFiles(path)

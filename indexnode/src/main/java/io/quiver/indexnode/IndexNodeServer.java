@@ -13,7 +13,8 @@ public final class IndexNodeServer {
 
     public static RoleServer create(RoleContext ctx, ServerBuilder<?> builder, String address, long serverId) {
         var cfg = ctx.config().indexNode();
-        IndexBuilder b = new IndexBuilder(ctx.objectStore(), cfg.slots(), cfg.buildThreads());
+        IndexBuilder b = new IndexBuilder(ctx.objectStore(), cfg.slots(), cfg.buildThreads(),
+                new IndexTaskMetrics(ctx.milvusMetrics(), Long.toString(serverId)));
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.INDEXNODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         return new RoleServer(builder, List.of(new IndexNodeGrpcService(b)), ctx.sessions(), session, List.of(b));

@@ -30,7 +30,7 @@ final class ProxyGovernance {
         ScheduledExecutorService refresher = Threads.scheduler("proxy-quota");
         refresher.scheduleWithFixedDelay(monitor::refresh, 0, q.collectInterval().toMillis(), TimeUnit.MILLISECONDS);
         owned.add(refresher::shutdownNow);
-        return new RateLimitInterceptor(limiter, (db, name) -> meta.collection(db, name).getCollectionId(), ctx.metrics(), serverId);
+        return new RateLimitInterceptor(limiter, (db, name) -> meta.collection(db, name).getCollectionId(), ctx.milvusMetrics(), serverId);
     }
 
     /** The access log interceptor and its writer, which is flushed and closed with the proxy. */

@@ -10,13 +10,10 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.GrpcCalls;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import io.quiver.common.metrics.MetricsRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +22,6 @@ public final class ProxyInterceptors {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyInterceptors.class);
     public static final Context.Key<String> DB = Context.key("quiver-db");
     static final Metadata.Key<String> DBNAME = Metadata.Key.of("dbname", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Set<String> SEARCH_QUERY = Set.of("Search", "HybridSearch", "Query");
 
     private ProxyInterceptors() {}
 
@@ -45,45 +41,9 @@ public final class ProxyInterceptors {
         };
     }
 
-    /**
-     * Request counts and latency with Milvus' metric names ({@code milvus_proxy_req_count},
-     * {@code milvus_proxy_req_latency}, {@code milvus_proxy_sq_latency}) so Milvus dashboards work.
-     */
-    public static ServerInterceptor metrics(MeterRegistry registry) {
-        return new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                String method = call.getMethodDescriptor().getBareMethodName();
-                long start = System.nanoTime();
-                ServerCall<Q, R> wrapped = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                    private boolean failed;
-
-                    @Override
-                    public void sendMessage(R message) {
-                        var st = ResponseStatus.of(message);
-                        if (st != null && !Statuses.isOk(st)) {
-                            failed = true;
-                        }
-                        super.sendMessage(message);
-                    }
-
-                    @Override
-                    public void close(Status status, Metadata trailers) {
-                        long nanos = System.nanoTime() - start;
-                        String result = !status.isOk() || failed ? "fail" : "success";
-                        registry.counter("milvus_proxy_req_count", "function_name", method, "status", result).increment();
-                        Timer.builder("milvus_proxy_req_latency").tag("function_name", method).publishPercentileHistogram()
-                                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
-                        if (SEARCH_QUERY.contains(method)) {
-                            Timer.builder("milvus_proxy_sq_latency").tag("query_type", method.equals("Query") ? "query" : "search")
-                                    .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
-                        }
-                        super.close(status, trailers);
-                    }
-                };
-                return next.startCall(wrapped, headers);
-            }
-        };
+    /** Milvus' proxy request families ({@link RequestMetrics}), so Milvus' dashboard charts the proxy. */
+    public static ServerInterceptor metrics(MetricsRegistry registry, long nodeId) {
+        return new RequestMetrics(registry, nodeId);
     }
 
     /**

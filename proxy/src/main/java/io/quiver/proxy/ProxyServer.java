@@ -73,7 +73,7 @@ public final class ProxyServer {
         // WAL appends wait on fsync or broker acks, not CPU: one appender per physical channel bounds the pool
         ExecutorService appenders = Executors.newFixedThreadPool(cfg.common().dmlChannels(), Threads.daemon("proxy-wal-append"));
         DmlHandler dml = new DmlHandler(meta, clients, new WalFanout(ctx.wal(), appenders), timestamps, ids, query,
-                ctx.metrics().counter("milvus_proxy_insert_vectors_count", "node_id", Long.toString(serverId)));
+                ctx.metrics().counter("quiver_proxy_inserted_rows", "node_id", Long.toString(serverId)));
         DdlHandler ddl = new DdlHandler(meta, clients);
         MilvusProxyService service = new MilvusProxyService(ddl, dml, query, meta, clients, timestamps, clusterHealthy);
 
@@ -98,7 +98,7 @@ public final class ProxyServer {
         if (cfg.quota().enabled()) { // innermost: a refused request never reaches the handler
             chain.add(ProxyGovernance.rateLimiter(ctx, meta, serverId, stops));
         }
-        chain.addAll(List.of(ProxyInterceptors.unimplementedAsStatus(), ProxyInterceptors.metrics(ctx.metrics())));
+        chain.addAll(List.of(ProxyInterceptors.unimplementedAsStatus(), ProxyInterceptors.metrics(ctx.milvusMetrics(), serverId)));
         if (cfg.security().authorizationEnabled()) { // inside authentication, the database and the access log (logs refusals)
             RbacCache rbac = new RbacCache(ctx.metaKv(), ctx.metaRoot(), ctx.clock());
             stops.add(rbac::close);

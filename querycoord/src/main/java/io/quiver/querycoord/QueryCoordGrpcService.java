@@ -13,22 +13,35 @@ import io.quiver.proto.QueryCoordGrpc;
 import io.quiver.proto.ReleaseInternalRequest;
 import io.quiver.proto.ShardLeadersRequest;
 import io.quiver.proto.ShardLeadersResponse;
+import io.quiver.common.metrics.MetricLabels;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.MilvusMetric;
 import java.util.concurrent.Executor;
 
 /** Adapts the QueryCoord gRPC service to {@link QueryCoordinator}. */
 public final class QueryCoordGrpcService extends QueryCoordGrpc.QueryCoordImplBase {
     private final QueryCoordinator qc;
     private final Executor kick;
+    private final MetricsRegistry metrics;
 
-    public QueryCoordGrpcService(QueryCoordinator qc, Executor kick) {
+    public QueryCoordGrpcService(QueryCoordinator qc, Executor kick, MetricsRegistry metrics) {
         this.qc = requireNonNull(qc, "qc is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
         this.kick = requireNonNull(kick, "kick is null");
     }
 
     @Override
     public void loadCollection(LoadCollectionInternalRequest req, StreamObserver<Status> o) {
         GrpcCalls.unary(o, Status.getDefaultInstance(), () -> {
-            qc.load(req);
+            boolean ok = false;
+            try {
+                qc.load(req);
+                ok = true;
+            } finally { // Milvus' load_req_count: every load request as total, and its outcome
+                metrics.counter(MilvusMetric.QUERYCOORD_LOAD_REQ_COUNT, MetricLabels.Status.TOTAL.value()).inc();
+                metrics.counter(MilvusMetric.QUERYCOORD_LOAD_REQ_COUNT, (ok ? MetricLabels.Status.SUCCESS : MetricLabels.Status.FAIL).value())
+                        .inc();
+            }
             kick.execute(qc::reconcile);
             return Statuses.success();
         });

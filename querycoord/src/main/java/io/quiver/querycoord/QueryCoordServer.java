@@ -2,8 +2,8 @@ package io.quiver.querycoord;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ServerBuilder;
-import io.micrometer.core.instrument.Gauge;
 import io.quiver.common.RoleContext;
+import io.quiver.common.metrics.MilvusMetric;
 import io.quiver.common.error.Statuses;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
@@ -109,8 +109,8 @@ public final class QueryCoordServer {
         var qcc = ctx.config().queryCoord();
         QueryCoordinator qc = new QueryCoordinator(ctx.metaKv(), ctx.metaRoot(), cluster, qcc.balanceTolerance(), qcc.leaderReleaseGrace().toMillis(),
                 ctx.clock());
-        Gauge.builder("milvus_querycoord_querynode_num", cluster, x -> x.queryNodes().size()).register(ctx.metrics());
-        Gauge.builder("milvus_querycoord_collection_num", qc, QueryCoordinator::loadedCount).register(ctx.metrics());
+        ctx.milvusMetrics().gaugeSource(MilvusMetric.QUERYCOORD_QUERYNODE_NUM, sink -> sink.value(cluster.queryNodes().size()));
+        ctx.milvusMetrics().gaugeSource(MilvusMetric.QUERYCOORD_COLLECTION_NUM, sink -> sink.value(qc.loadedCount()));
         ScheduledExecutorService loop = Threads.scheduler("querycoord-loop");
         ExecutorService kick = Executors.newSingleThreadExecutor(Threads.daemon("querycoord-kick"));
         Runnable round = () -> {
@@ -123,7 +123,7 @@ public final class QueryCoordServer {
         loop.scheduleWithFixedDelay(round, 300, 300, TimeUnit.MILLISECONDS);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYCOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        return new RoleServer(builder, List.of(new QueryCoordGrpcService(qc, r -> kick.execute(round))), ctx.sessions(), session,
+        return new RoleServer(builder, List.of(new QueryCoordGrpcService(qc, r -> kick.execute(round), ctx.milvusMetrics())), ctx.sessions(), session,
                 List.of(loop::shutdownNow, kick::shutdownNow));
     }
 }

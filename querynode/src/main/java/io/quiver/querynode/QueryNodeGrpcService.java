@@ -18,20 +18,17 @@ import io.quiver.proto.ShardQueryRequest;
 import io.quiver.proto.ShardQueryResponse;
 import io.quiver.proto.ShardSearchRequest;
 import io.quiver.proto.ShardSearchResponse;
+import io.quiver.common.metrics.MetricLabels.QueryType;
 import io.quiver.proto.SyncDistributionRequest;
 
 /** Adapts the QueryNode gRPC service to {@link QueryNodeCore}. */
 public final class QueryNodeGrpcService extends QueryNodeGrpc.QueryNodeImplBase {
     private final QueryNodeCore core;
-    private final io.micrometer.core.instrument.Timer searchLatency;
-    private final io.micrometer.core.instrument.Timer queryLatency;
+    private final QueryNodeMetrics metrics;
 
-    public QueryNodeGrpcService(QueryNodeCore core, io.micrometer.core.instrument.MeterRegistry metrics, String nodeId) {
+    QueryNodeGrpcService(QueryNodeCore core, QueryNodeMetrics metrics) {
         this.core = requireNonNull(core, "core is null");
-        this.searchLatency = io.micrometer.core.instrument.Timer.builder("milvus_querynode_sq_req_latency").tag("node_id", nodeId)
-                .tag("query_type", "search").publishPercentileHistogram().register(metrics);
-        this.queryLatency = io.micrometer.core.instrument.Timer.builder("milvus_querynode_sq_req_latency").tag("node_id", nodeId)
-                .tag("query_type", "query").publishPercentileHistogram().register(metrics);
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     @Override
@@ -85,12 +82,33 @@ public final class QueryNodeGrpcService extends QueryNodeGrpc.QueryNodeImplBase 
 
     @Override
     public void search(ShardSearchRequest req, StreamObserver<ShardSearchResponse> o) {
-        GrpcCalls.unary(o, ShardSearchResponse.getDefaultInstance(), () -> searchLatency.recordCallable(() -> core.search(req)));
+        GrpcCalls.unary(o, ShardSearchResponse.getDefaultInstance(), () -> {
+            long start = System.nanoTime();
+            boolean ok = false;
+            try {
+                ShardSearchResponse r = core.search(req);
+                ok = Statuses.isOk(r.getStatus());
+                metrics.search(r.getNq(), r.getTopk());
+                return r;
+            } finally {
+                metrics.request(QueryType.SEARCH, req.getFromLeader(), req.getPlan().getCollectionId(), ok, System.nanoTime() - start);
+            }
+        });
     }
 
     @Override
     public void query(ShardQueryRequest req, StreamObserver<ShardQueryResponse> o) {
-        GrpcCalls.unary(o, ShardQueryResponse.getDefaultInstance(), () -> queryLatency.recordCallable(() -> core.query(req)));
+        GrpcCalls.unary(o, ShardQueryResponse.getDefaultInstance(), () -> {
+            long start = System.nanoTime();
+            boolean ok = false;
+            try {
+                ShardQueryResponse r = core.query(req);
+                ok = Statuses.isOk(r.getStatus());
+                return r;
+            } finally {
+                metrics.request(QueryType.QUERY, req.getFromLeader(), req.getPlan().getCollectionId(), ok, System.nanoTime() - start);
+            }
+        });
     }
 
     @Override

@@ -66,16 +66,11 @@ public final class QueryNodeServer {
                 cfg.memoryBudget(), timeout.toMillis(), cfg.searchThreads());
         var reg = ctx.metrics();
         String node = Long.toString(serverId);
-        io.micrometer.core.instrument.Gauge.builder("milvus_querynode_segment_num", core, c -> c.distribution().getSegmentsCount())
-                .tag("node_id", node).register(reg);
-        io.micrometer.core.instrument.Gauge.builder("milvus_querynode_entity_num", core, c -> c.distribution().getSegmentsList().stream()
-                .mapToLong(io.quiver.proto.SegmentDistribution::getNumRows).sum()
-                + c.distribution().getChannelsList().stream().mapToLong(io.quiver.proto.ChannelDistribution::getGrowingRows).sum())
-                .tag("node_id", node).register(reg);
+        QueryNodeMetrics.registerGauges(ctx.milvusMetrics(), core, node);
         io.micrometer.core.instrument.Gauge.builder("quiver_querynode_memory_bytes", core, QueryNodeCore::memoryUsed).tag("node_id", node).register(reg);
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.QUERYNODE)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
-        RoleServer server = new RoleServer(builder, List.of(new QueryNodeGrpcService(core, reg, node)), ctx.sessions(), session, List.of(core));
+        RoleServer server = new RoleServer(builder, List.of(new QueryNodeGrpcService(core, new QueryNodeMetrics(ctx.milvusMetrics(), node))), ctx.sessions(), session, List.of(core));
         // graceful stop: once the session says "stopping", querycoord rebuilds this node's leaders and segments on the
         // other querynodes and then releases them here; the node waits for that (bounded) before it leaves
         return server.onDrain(() -> {

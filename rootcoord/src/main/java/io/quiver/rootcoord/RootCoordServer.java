@@ -69,6 +69,9 @@ public final class RootCoordServer {
         RbacTable rbac = new RbacTable(ctx.metaKv(), root, ctx.clock(), credentials);
         RbacGrpcService rbacService = new RbacGrpcService(rbac, new RbacGrants(rbac), new RbacGroups(rbac),
                 new RbacBackups(rbac, credentials, ctx.clock()));
+        RootCoordMetrics metrics = new RootCoordMetrics(ctx.milvusMetrics());
+        metrics.registerGauges(rc, tso, credentials, () -> ctx.sessions().list(RoleClients.PROXY).size());
+        builder.intercept(metrics);
         return new RoleServer(builder, List.of(new RootCoordGrpcService(rc, ticks, credentials, rbac), rbacService), ctx.sessions(), session,
                 List.of(tickLoop::shutdownNow));
     }

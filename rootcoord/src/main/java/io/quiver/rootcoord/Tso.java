@@ -56,6 +56,16 @@ public final class Tso {
         return first;
     }
 
+    /** The hybrid timestamp the next allocation starts from (Milvus' {@code milvus_rootcoord_timestamp}). */
+    public synchronized long current() {
+        return HybridTs.compose(physical, logical);
+    }
+
+    /** The hybrid timestamp saved in the meta store as the restart floor ({@code milvus_rootcoord_timestamp_saved}). */
+    public synchronized long saved() {
+        return HybridTs.compose(savedLimit, 0);
+    }
+
     private void save(long limit) {
         kv.put(key, Long.toString(limit).getBytes(StandardCharsets.UTF_8));
         savedLimit = limit;

@@ -4,18 +4,23 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.quiver.common.RoleContext;
 import io.quiver.common.config.QuiverConfig;
 import io.quiver.common.grpc.Channels;
 import io.quiver.common.grpc.RoleClients;
 import io.quiver.common.grpc.RoleServer;
 import io.quiver.common.metrics.MetricsHttpServer;
+import io.quiver.common.metrics.MeteredStorage;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.RuntimeMetrics;
 import io.quiver.common.session.SessionManager;
 import io.quiver.datacoord.DataCoordServer;
 import io.quiver.datanode.DataNodeServer;
@@ -67,6 +72,7 @@ public final class Node implements AutoCloseable {
     private final SessionManager sessions;
     private final Channels channels;
     private final PrometheusMeterRegistry registry;
+    private final MetricsRegistry milvusMetrics;
     private final List<RoleServer> servers = new ArrayList<>();
     private final List<String> roles;
     private MetricsHttpServer metricsServer;
@@ -85,22 +91,25 @@ public final class Node implements AutoCloseable {
         }
         String cluster = config.common().clusterName();
         var secured = config.transport();
-        this.metaKv = s.metaKv().equals("etcd")
+        PrometheusRegistry prometheus = new PrometheusRegistry();
+        this.milvusMetrics = new MetricsRegistry(prometheus);
+        this.metaKv = MeteredStorage.metaKv(s.metaKv().equals("etcd")
                 ? new EtcdMetaKv(s.etcdEndpoints(), EtcdMetaKv.DEFAULT_CALL_TIMEOUT, Retry.DEFAULT, secured.etcd())
-                : new LocalMetaKv(dir.resolve("meta"), InstantSource.system());
-        this.objects = s.objectStore().equals("minio")
+                : new LocalMetaKv(dir.resolve("meta"), InstantSource.system()), milvusMetrics);
+        this.objects = MeteredStorage.objectStore(s.objectStore().equals("minio")
                 ? Retry.STARTUP.call("s3 bucket at start-up", () -> new MinioObjectStore(s.minioAddress(), secured.s3(),
                         s.minioAccessKey(), s.minioSecretKey(), s.minioBucket(), cluster + "/", MinioObjectStore.DEFAULT_PART_SIZE, Retry.DEFAULT))
-                : new LocalObjectStore(dir.resolve("objects"));
+                : new LocalObjectStore(dir.resolve("objects")), milvusMetrics);
         // storage.walRetention applies to LocalWal only; Pulsar's retention is the namespace policy (PulsarWal)
-        this.wal = s.wal().equals("pulsar")
+        this.wal = MeteredStorage.wal(s.wal().equals("pulsar")
                 ? new PulsarWal(s.pulsarAddress(), "public/default", cluster, PulsarWal.DEFAULT_OPERATION_TIMEOUT, secured.pulsar())
-                : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention()));
+                : new LocalWal(dir.resolve("wal"), LocalWal.Options.defaults().withRetention(s.walRetention())), milvusMetrics);
         this.ownsMetaStore = s.metaKv().equals("local");
         this.sessions = new SessionManager(metaKv, config.common().clusterName() + "/meta", config.common().sessionTtl());
         this.tls = new NodeTls(config, roles.contains(RoleClients.PROXY), roles.size() > 1);
         this.channels = tls.channels(config.common().maxMessageSize());
-        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // one Prometheus registry per process: Milvus' families and Micrometer's quiver_/jvm_ meters both write into it
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, prometheus, Clock.SYSTEM);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -122,7 +131,7 @@ public final class Node implements AutoCloseable {
 
     public Node start() throws IOException {
         RoleContext ctx = new RoleContext(config, metaKv, objects, wal, sessions,
-                new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, InstantSource.system());
+                new RoleClients(sessions, channels, config.common().rpcTimeout()), registry, milvusMetrics, InstantSource.system());
         boolean standalone = roles.size() > 1;
         String cluster = config.common().clusterName();
         if (standalone && ownsMetaStore) {
@@ -166,7 +175,8 @@ public final class Node implements AutoCloseable {
             };
             servers.add(server.start());
         }
-        metricsServer = new MetricsHttpServer(config.common().host(), config.common().metricsPort(), registry, this::healthy);
+        metricsServer = new MetricsHttpServer(config.common().host(), config.common().metricsPort(), milvusMetrics, RuntimeMetrics.ofThisProcess(),
+                this::healthy);
         started = true;
         LOG.info("quiver started roles={} port={} metricsPort={} dataDir={}", roles, config.common().port(), metricsServer.port(),
                 config.common().dataDir().toAbsolutePath());

@@ -102,7 +102,7 @@ class QuotaSdkTest {
         client.createCollection(CreateCollectionReq.builder().collectionName(coll).dimension(DIM).build());
         client.insert(InsertReq.builder().collectionName(coll).data(ConformanceBase.rows(0, ConformanceBase.randVecs(1, 20, DIM))).build());
         String[] fail = {"msg_type=\"DQLSearch\"", "status=\"fail\""};
-        double refusedBefore = metric("milvus_proxy_rate_limit_req_count_total", fail);
+        double refusedBefore = metric("milvus_proxy_rate_limit_req_count", fail);
 
         assertThat(client.search(search(coll, 10)).getSearchResults()).hasSize(10);
 
@@ -118,11 +118,11 @@ class QuotaSdkTest {
         } finally {
             noRetry.close();
         }
-        assertThat(metric("milvus_proxy_rate_limit_req_count_total", fail)).isEqualTo(refusedBefore + 1);
+        assertThat(metric("milvus_proxy_rate_limit_req_count", fail)).isEqualTo(refusedBefore + 1);
 
         // the default client retries code 8 with backoff until the debt is paid, then succeeds
         assertThat(client.search(search(coll, 1)).getSearchResults()).hasSize(1);
-        assertThat(metric("milvus_proxy_rate_limit_req_count_total", fail)).as("refused, then retried").isGreaterThan(refusedBefore + 1);
+        assertThat(metric("milvus_proxy_rate_limit_req_count", fail)).as("refused, then retried").isGreaterThan(refusedBefore + 1);
 
         List<String> lines = awaitLines(l -> l.contains(" Search ") && l.contains("[code: 8]"));
         assertThat(lines).anySatisfy(l -> assertThat(l).contains("<Unknown: 127.0.0.1:").contains("[status: Failed]")

@@ -14,7 +14,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.proxy.ProxyInterceptors;
-import io.quiver.proxy.ResponseStatus;
+import io.quiver.common.error.ResponseStatus;
 import io.quiver.proxy.security.AuthInterceptor;
 import io.quiver.proxy.security.Caller;
 import java.net.InetSocketAddress;

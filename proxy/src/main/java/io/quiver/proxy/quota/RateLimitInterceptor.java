@@ -9,8 +9,9 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.MilvusMetric;
 import io.milvus.grpc.Status;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.Statuses;
@@ -34,21 +35,20 @@ public final class RateLimitInterceptor implements ServerInterceptor {
     private final QuotaLimiter limiter;
     private final ToLongBiFunction<String, String> collectionIds;
     /** {@code milvus_proxy_rate_limit_req_count} by rate type, then total, success, fail. */
-    private final Map<RateType, Counter[]> counts = new EnumMap<>(RateType.class);
+    private final Map<RateType, CounterDataPoint[]> counts = new EnumMap<>(RateType.class);
 
     /**
      * @param collectionIds the collection id of (database, name), used only when a collection-level rate is set;
      *                      an exception (an unknown collection) skips that level and the handler reports it
      */
-    public RateLimitInterceptor(QuotaLimiter limiter, ToLongBiFunction<String, String> collectionIds, MeterRegistry registry, long nodeId) {
+    public RateLimitInterceptor(QuotaLimiter limiter, ToLongBiFunction<String, String> collectionIds, MetricsRegistry registry, long nodeId) {
         this.limiter = requireNonNull(limiter, "limiter is null");
         this.collectionIds = requireNonNull(collectionIds, "collectionIds is null");
         for (RateType t : RateType.values()) {
-            Counter[] c = new Counter[3];
+            CounterDataPoint[] c = new CounterDataPoint[3];
             String[] statuses = {"total", "success", "fail"};
             for (int i = 0; i < 3; i++) {
-                c[i] = registry.counter("milvus_proxy_rate_limit_req_count", "node_id", Long.toString(nodeId), "msg_type", t.milvusName(),
-                        "status", statuses[i]);
+                c[i] = registry.counter(MilvusMetric.PROXY_RATE_LIMIT_REQ_COUNT, Long.toString(nodeId), t.milvusName(), statuses[i]);
             }
             counts.put(t, c);
         }
@@ -88,20 +88,20 @@ public final class RateLimitInterceptor implements ServerInterceptor {
         }
         long collectionId = limiter.limitsCollections(req.type()) ? collectionId(req) : 0;
         QuotaLimiter.Decision d = limiter.check(req.type(), req.db(), collectionId, req::cost);
-        Counter[] c = counts.get(req.type());
-        c[TOTAL].increment();
+        CounterDataPoint[] c = counts.get(req.type());
+        c[TOTAL].inc();
         return switch (d) {
             case QuotaLimiter.Allowed a -> {
-                c[SUCCESS].increment();
+                c[SUCCESS].inc();
                 yield null;
             }
             case QuotaLimiter.Limited l -> {
-                c[FAIL].increment();
+                c[FAIL].inc();
                 yield Statuses.of(ErrorCode.RATE_LIMIT, "request is rejected by grpc RateLimiter middleware, please retry later: "
                         + "rate limit exceeded[rate=" + formatRate(l.rate()) + "]");
             }
             case QuotaLimiter.Denied x -> {
-                c[FAIL].increment();
+                c[FAIL].inc();
                 yield Statuses.of(ErrorCode.SERVICE_QUOTA_EXCEEDED, "quota exceeded[reason=" + x.reason() + "]");
             }
         };

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.milvus.grpc.ErrorCode;
 import io.milvus.grpc.FloatArray;
 import io.milvus.grpc.InsertRequest;
@@ -15,6 +14,8 @@ import io.milvus.grpc.QueryRequest;
 import io.milvus.grpc.SearchRequest;
 import io.milvus.grpc.Status;
 import io.quiver.common.config.QuiverConfig;
+import io.quiver.common.metrics.MetricsRegistry;
+import io.quiver.common.metrics.MilvusMetric;
 import io.quiver.proxy.InProcessMilvus;
 import io.quiver.proxy.ProxyInterceptors;
 import java.time.Duration;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The enforcement point over a real in-process gRPC call: refused requests get Milvus' status and never reach a handler. */
 class RateLimitInterceptorTest {
     private final ManualClock clock = new ManualClock();
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final MetricsRegistry registry = MetricsRegistry.create();
     private final Map<String, String> dbOfCall = new HashMap<>();
     private InProcessMilvus milvus;
     private QuotaLimiter limiter;
@@ -65,8 +66,7 @@ class RateLimitInterceptorTest {
     }
 
     private double count(String status) {
-        var c = registry.find("milvus_proxy_rate_limit_req_count").tags("node_id", "7", "msg_type", "DQLSearch", "status", status).counter();
-        return c == null ? 0 : c.count();
+        return registry.counter(MilvusMetric.PROXY_RATE_LIMIT_REQ_COUNT, "7", "DQLSearch", status).get();
     }
 
     @Test

@@ -290,13 +290,13 @@ class ReplicaFailoverTest {
         }
     }
 
-    /** The server id of a querynode started by cluster.sh add (read from its metrics: milvus_querynode_segment_num{node_id=...}). */
+    /** The server id of a querynode started by cluster.sh add (read from its metrics: milvus_querynode_collection_num{node_id=...}, present from its start). */
     private static long nodeIdOf(String statusLine) throws Exception {
         int metricsPort = Integer.parseInt(statusLine.split("\\s+")[4]);
         var http = java.net.http.HttpClient.newHttpClient();
         String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        var m = java.util.regex.Pattern.compile("milvus_querynode_segment_num\\{node_id=\"(\\d+)\"").matcher(body);
+        var m = java.util.regex.Pattern.compile("milvus_querynode_collection_num\\{node_id=\"(\\d+)\"").matcher(body);
         if (!m.find()) {
             throw new IllegalStateException("no node id in the metrics of " + statusLine);
         }

@@ -1,4 +1,4 @@
-package io.quiver.proxy;
+package io.quiver.common.error;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
