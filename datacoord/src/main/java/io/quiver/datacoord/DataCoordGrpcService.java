@@ -153,7 +153,7 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
         GrpcCalls.unary(o, GetSegmentsResponse.getDefaultInstance(), () -> {
             GetSegmentsResponse.Builder b = GetSegmentsResponse.newBuilder().setStatus(Statuses.success());
             if (req.getSegmentIdsList().isEmpty()) {
-                segments.segments(req.getCollectionId()).stream()
+                segments.visibleSegments(req.getCollectionId()).stream()
                         .filter(s -> req.getIncludeDropped() || s.getState() != SegmentState.DROPPED).forEach(b::addSegments);
                 b.setCompactionBacklog(compactions.backlog(req.getCollectionId()));
             } else {
@@ -230,6 +230,6 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     @Override
     public void getPersistentSegmentInfo(PersistentSegmentsRequest req, StreamObserver<GetPersistentSegmentInfoResponse> o) {
         GrpcCalls.unary(o, GetPersistentSegmentInfoResponse.getDefaultInstance(), () -> GetPersistentSegmentInfoResponse.newBuilder()
-                .setStatus(Statuses.success()).addAllInfos(PersistentSegments.of(segments.segments(req.getCollectionId()))).build());
+                .setStatus(Statuses.success()).addAllInfos(PersistentSegments.of(segments.visibleSegments(req.getCollectionId()))).build());
     }
 }
