@@ -63,7 +63,7 @@ final class ImportColumn {
     void add(Object v) {
         boolean isNull = v == null;
         if (isNull && !field.getNullable() && !field.hasDefaultValue()) {
-            throw failed("the value of field '%s' is missing (row %d) and the field is not nullable", field.getName(), rows);
+            throw failed("value of field '%s' is missed", field.getName());
         }
         anyNull |= isNull;
         out.addValidData(!isNull);
@@ -125,7 +125,7 @@ final class ImportColumn {
             throw mismatch("FloatVector", v);
         }
         if (f.length != dim) {
-            throw failed("dimension mismatch for field '%s': expected %d, got %d (row %d)", field.getName(), dim, f.length, rows);
+            throw failed("dimension mismatch for field '%s': expected %d, got %d", field.getName(), dim, f.length);
         }
         for (float x : f) {
             floats.addData(x);
@@ -138,8 +138,8 @@ final class ImportColumn {
         }
         int expected = type == DataType.BinaryVector ? dim / 8 : dim * 2;
         if (b.length != expected) {
-            throw failed("dimension mismatch for field '%s': expected %d bytes for dim %d, got %d (row %d)", field.getName(),
-                    expected, dim, b.length, rows);
+            throw failed("dimension mismatch for field '%s': expected %d bytes for dim %d, got %d", field.getName(),
+                    expected, dim, b.length);
         }
         bytes.write(b, 0, b.length);
     }
