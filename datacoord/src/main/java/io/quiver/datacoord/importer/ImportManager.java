@@ -171,7 +171,7 @@ public final class ImportManager {
             if (!terminal(jobs.get(jobId).getState())) {
                 save(job.toBuilder().setState(ImportJobState.IMPORT_INDEX_BUILDING).build());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // a missing class must fail the job, not leave it Importing forever
             String reason = e instanceof QuiverException q && q.errorCode() == ErrorCode.IMPORT_FAILED ? q.getMessage()
                     : ErrorCode.IMPORT_FAILED.message() + ": " + e.getMessage();
             LOG.warn("event=import_failed jobId={} reason={}", jobId, reason);

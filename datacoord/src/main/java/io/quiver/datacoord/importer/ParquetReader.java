@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -48,8 +49,8 @@ final class ParquetReader implements ImportReader {
     ParquetReader(ObjectStore store, String key, ImportBatch batch) {
         this.key = requireNonNull(key, "key is null");
         long size = store.stat(key).orElseThrow(() -> failed("file %s does not exist", key)).size();
-        try {
-            this.file = ParquetFileReader.open(new ObjectInputFile(store, key, size), ParquetReadOptions.builder().build());
+        try { // PlainParquetConfiguration keeps Hadoop's Configuration out: the server ships without Hadoop
+            this.file = ParquetFileReader.open(new ObjectInputFile(store, key, size), ParquetReadOptions.builder(new PlainParquetConfiguration()).build());
         } catch (IOException | RuntimeException e) {
             throw failed("failed to open parquet file %s: %s", key, e.getMessage());
         }
