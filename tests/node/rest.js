@@ -129,9 +129,19 @@ const l2 = (a, b) => a.reduce((s, x, i) => s + (x - b[i]) * (x - b[i]), 0);
   check(viaAlias.code === 0 && viaAlias.data.length === 1, 'query through the alias', viaAlias);
   okRes(await client.dropAlias({ aliasName: name + '_a' }), 'dropAlias');
 
-  // ---- import jobs: the service's answer, with its status ----
+  // ---- import jobs: created; the file does not exist, so the job fails naming it ----
   const imp = await client.createImportJobs({ collectionName: name, files: [['a.parquet']] });
-  check(imp.code !== 0 && typeof imp.message === 'string' && imp.message.length > 0, 'import answers with a clear status', imp);
+  check(imp.code === 0 && typeof imp.data.jobId === 'string', 'import job created', imp);
+  let job = null;
+  for (let i = 0; i < 100; i++) {
+    job = await client.getImportJobProgress({ jobId: imp.data.jobId });
+    if (job.code !== 0 || job.data.state === 'Failed') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  check(job.code === 0 && job.data.state === 'Failed' && job.data.reason === 'importing data failed: file a.parquet does not exist',
+    'import job fails with the reason', job);
+  const jobs = await client.listImportJobs({ collectionName: name });
+  check(jobs.code === 0 && jobs.data.records.some((r) => r.jobId === imp.data.jobId), 'listImportJobs lists the job', jobs);
 
   // ---- users and roles (with a token) ----
   if (token) {

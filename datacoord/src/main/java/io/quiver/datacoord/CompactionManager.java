@@ -173,7 +173,7 @@ public final class CompactionManager {
         long now = clock.millis();
         long ts = tso.getAsLong();
         long expireTs = expireTs(c, ts);
-        List<SegmentInfo> segs = segments.segments(coll).stream()
+        List<SegmentInfo> segs = segments.visibleSegments(coll).stream()
                 .filter(s -> partitionId <= 0 || s.getPartitionId() == partitionId || s.getPartitionId() == -1)
                 .filter(s -> vchannel.isEmpty() || s.getVchannel().equals(vchannel))
                 .filter(s -> segmentIds.isEmpty() || segmentIds.contains(s.getSegmentId()) || s.getLevel() != SegmentLevel.L1)

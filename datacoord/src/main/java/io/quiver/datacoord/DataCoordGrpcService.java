@@ -1,5 +1,16 @@
 package io.quiver.datacoord;
 
+import io.quiver.common.error.ErrorCode;
+import io.quiver.common.error.QuiverException;
+import io.quiver.datacoord.importer.ImportManager;
+import io.quiver.datacoord.importer.ImportProgress;
+import io.quiver.proto.ImportInternalRequest;
+import io.quiver.proto.ImportJobInfo;
+import io.quiver.proto.ImportJobRequest;
+import io.quiver.proto.ImportJobResponse;
+import io.quiver.proto.ListImportJobsRequest;
+import io.quiver.proto.ListImportJobsResponse;
+
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.stub.StreamObserver;
@@ -56,9 +67,11 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     private final CompactionManager compactions;
     private final Predicate<SegmentInfo> servable;
     private final Executor background;
+    private final ImportManager imports;
 
     public DataCoordGrpcService(SegmentManager segments, ChannelManager channels, IndexManager indexes, CompactionManager compactions,
-                                Predicate<SegmentInfo> servable, Executor background) {
+                                Predicate<SegmentInfo> servable, Executor background, ImportManager imports) {
+        this.imports = requireNonNull(imports, "imports is null");
         this.segments = requireNonNull(segments, "segments is null");
         this.compactions = requireNonNull(compactions, "compactions is null");
         this.servable = requireNonNull(servable, "servable is null");
@@ -153,7 +166,7 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
         GrpcCalls.unary(o, GetSegmentsResponse.getDefaultInstance(), () -> {
             GetSegmentsResponse.Builder b = GetSegmentsResponse.newBuilder().setStatus(Statuses.success());
             if (req.getSegmentIdsList().isEmpty()) {
-                segments.segments(req.getCollectionId()).stream()
+                segments.visibleSegments(req.getCollectionId()).stream()
                         .filter(s -> req.getIncludeDropped() || s.getState() != SegmentState.DROPPED).forEach(b::addSegments);
                 b.setCompactionBacklog(compactions.backlog(req.getCollectionId()));
             } else {
@@ -230,6 +243,37 @@ public final class DataCoordGrpcService extends DataCoordGrpc.DataCoordImplBase 
     @Override
     public void getPersistentSegmentInfo(PersistentSegmentsRequest req, StreamObserver<GetPersistentSegmentInfoResponse> o) {
         GrpcCalls.unary(o, GetPersistentSegmentInfoResponse.getDefaultInstance(), () -> GetPersistentSegmentInfoResponse.newBuilder()
-                .setStatus(Statuses.success()).addAllInfos(PersistentSegments.of(segments.segments(req.getCollectionId()))).build());
+                .setStatus(Statuses.success()).addAllInfos(PersistentSegments.of(segments.visibleSegments(req.getCollectionId()))).build());
+    }
+
+    // ---------------------------------------------------------------- bulk import
+
+    @Override
+    public void import_(ImportInternalRequest req, StreamObserver<ImportJobResponse> o) {
+        GrpcCalls.unary(o, ImportJobResponse.getDefaultInstance(), () ->
+                ImportJobResponse.newBuilder().setStatus(Statuses.success()).setJob(imports.create(req)).build());
+    }
+
+    @Override
+    public void getImportJob(ImportJobRequest req, StreamObserver<ImportJobResponse> o) {
+        GrpcCalls.unary(o, ImportJobResponse.getDefaultInstance(), () -> {
+            ImportJobInfo j = imports.get(req.getJobId());
+            if (j == null) {
+                throw QuiverException.of(ErrorCode.IMPORT_FAILED, "import job does not exist, jobID=%d", req.getJobId());
+            }
+            return ImportJobResponse.newBuilder().setStatus(Statuses.success()).setJob(withProgress(j)).build();
+        });
+    }
+
+    @Override
+    public void listImportJobs(ListImportJobsRequest req, StreamObserver<ListImportJobsResponse> o) {
+        GrpcCalls.unary(o, ListImportJobsResponse.getDefaultInstance(), () -> ListImportJobsResponse.newBuilder()
+                .setStatus(Statuses.success()).addAllJobs(imports.list(req.getCollectionId(), req.getLimit()).stream()
+                        .map(this::withProgress).toList()).build());
+    }
+
+    /** The job with its percent figure (Milvus' ranges) in {@code reason}-free form for the proxy to report. */
+    private ImportJobInfo withProgress(ImportJobInfo j) {
+        return j.toBuilder().setProgress(ImportProgress.percent(j, imports.indexedFraction(j))).build();
     }
 }

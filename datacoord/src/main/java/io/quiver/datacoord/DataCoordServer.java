@@ -1,5 +1,7 @@
 package io.quiver.datacoord;
 
+import io.quiver.datacoord.importer.ImportManager;
+
 import io.grpc.ServerBuilder;
 import io.milvus.grpc.CollectionSchema;
 import io.quiver.common.RoleContext;
@@ -131,6 +133,12 @@ public final class DataCoordServer {
         ctx.milvusMetrics().gaugeSource(MilvusMetric.DATACOORD_DATANODE_NUM,
                 sink -> sink.value(ctx.sessions().list(RoleClients.DATANODE).size()));
         ExecutorService background = Executors.newFixedThreadPool(2, Threads.daemon("datacoord-bg"));
+        ExecutorService importRunner = Executors.newSingleThreadExecutor(Threads.daemon("datacoord-import"));
+        ImportManager imports = new ImportManager(ctx.metaKv(), root, ctx.objectStore(), new ImportManager.Ports(segments,
+                n -> clients.rootCoord().allocID(AllocIDRequest.newBuilder().setCount(n).build()).getId(),
+                () -> clients.rootCoord().allocTimestamp(AllocTimestampRequest.newBuilder().setCount(1).build()).getTimestamp(),
+                servable), ctx.clock(), importRunner);
+        imports.load();
         ScheduledExecutorService loop = Threads.scheduler("datacoord-loop");
         boolean[] recovered = new boolean[1];
         loop.scheduleWithFixedDelay(() -> {
@@ -146,6 +154,7 @@ public final class DataCoordServer {
                     all.addAll(segments.segments(c.getCollectionId()));
                 }
                 scheduler.run(all); // build records of collected segments go with garbage collection
+                imports.tick();
             } catch (RuntimeException e) {
                 LOG.warn("datacoord loop round failed: {}", e.toString());
             }
@@ -164,7 +173,7 @@ public final class DataCoordServer {
         SessionInfo session = SessionInfo.newBuilder().setServerId(serverId).setRole(RoleClients.DATACOORD)
                 .setAddress(address).setStartTimeMs(ctx.clock().millis()).build();
         return new RoleServer(builder, List.of(new DataCoordGrpcService(segments, channels, indexes, compactions, servable,
-                background)), ctx.sessions(), session, List.of(loop::shutdownNow, compactionLoop::shutdownNow, gcLoop::shutdownNow,
-                background::shutdownNow));
+                background, imports)), ctx.sessions(), session, List.of(loop::shutdownNow, compactionLoop::shutdownNow, gcLoop::shutdownNow,
+                background::shutdownNow, importRunner::shutdownNow));
     }
 }

@@ -27,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntToLongFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import javax.annotation.concurrent.GuardedBy;
 import javax.annotation.concurrent.ThreadSafe;
 import org.slf4j.Logger;
@@ -413,7 +415,7 @@ public final class SegmentManager {
         for (String ch : vchannels) {
             cps.put(ch, checkpoints.get(ch));
         }
-        return new RecoverySnapshot(cps, segments(collectionId));
+        return new RecoverySnapshot(cps, visibleSegments(collectionId));
     }
 
     /** Every channel checkpoint of a collection, for compaction planning (the safe bound of L0 compaction). */
@@ -463,8 +465,55 @@ public final class SegmentManager {
         return List.copyOf(segments.values());
     }
 
+    /** Every segment of a collection, those of running imports included (index builds run on them). */
     public synchronized List<SegmentInfo> segments(long collectionId) {
         return segments.values().stream().filter(s -> s.getCollectionId() == collectionId).toList();
+    }
+
+    /** Segments of a collection that reads, compaction and statistics see: not those of an import still running. */
+    public synchronized List<SegmentInfo> visibleSegments(long collectionId) {
+        return segments.values().stream().filter(s -> s.getCollectionId() == collectionId && s.getImportJobId() == 0).toList();
+    }
+
+    /** Records the flushed segments an import wrote, hidden (flagged with the job) until {@link #publishImport}. */
+    public synchronized void addImported(List<SegmentInfo> imported) {
+        List<MetaKv.Op> ops = new ArrayList<>();
+        for (SegmentInfo s : imported) {
+            if (s.getImportJobId() == 0 || s.getState() != SegmentState.FLUSHED) {
+                throw new IllegalArgumentException("segment " + s.getSegmentId() + " is not a flushed import segment");
+            }
+            ops.add(new MetaKv.Op.Put(segmentKey(s), s.toByteArray()));
+        }
+        kv.txn(List.of(), ops, List.of());
+        imported.forEach(s -> segments.put(s.getSegmentId(), s));
+    }
+
+    /** Makes every segment of an import visible in one MetaKv transaction; returns how many it published. */
+    public synchronized int publishImport(long jobId) {
+        return rewrite(s -> s.getImportJobId() == jobId && s.getState() == SegmentState.FLUSHED, s -> s.toBuilder().setImportJobId(0).build());
+    }
+
+    /** Drops the hidden segments of a failed import in one transaction; garbage collection removes their files. */
+    public synchronized int dropImport(long jobId) {
+        long now = clock.millis();
+        return rewrite(s -> s.getImportJobId() == jobId && s.getState() != SegmentState.DROPPED,
+                s -> s.toBuilder().setState(SegmentState.DROPPED).setDroppedMs(now).build());
+    }
+
+    private int rewrite(Predicate<SegmentInfo> which, UnaryOperator<SegmentInfo> change) {
+        List<SegmentInfo> out = new ArrayList<>();
+        for (SegmentInfo s : segments.values()) {
+            if (which.test(s)) {
+                out.add(change.apply(s));
+            }
+        }
+        List<MetaKv.Op> ops = new ArrayList<>();
+        out.forEach(s -> ops.add(new MetaKv.Op.Put(segmentKey(s), s.toByteArray())));
+        if (!ops.isEmpty()) {
+            kv.txn(List.of(), ops, List.of());
+        }
+        out.forEach(s -> segments.put(s.getSegmentId(), s));
+        return out.size();
     }
 
     /** Segments by state, for the {@code milvus_datacoord_segment_num} gauge. */
@@ -522,7 +571,7 @@ public final class SegmentManager {
         long n = 0;
         for (SegmentInfo s : segments.values()) {
             if (s.getCollectionId() != collectionId || s.getLevel() != SegmentLevel.L1 || s.getState() == SegmentState.DROPPED
-                    || (!partitionIds.isEmpty() && !partitionIds.contains(s.getPartitionId()))) {
+                    || s.getImportJobId() != 0 || (!partitionIds.isEmpty() && !partitionIds.contains(s.getPartitionId()))) {
                 continue;
             }
             n += s.getState() == SegmentState.FLUSHED ? s.getNumRows() : Math.max(s.getNumRows(), s.getAssignedRows());

@@ -1,5 +1,6 @@
 package io.quiver.proxy;
 
+import io.quiver.common.schema.Sharding;
 import static java.util.Objects.requireNonNull;
 
 import io.milvus.grpc.CollectionSchema;

@@ -29,6 +29,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     private final QueryHandler query;
     private final HybridSearcher hybrid;
     private final CompactionHandler compaction;
+    private final ImportHandler imports;
     private final AnalyzerHandler analyzers;
     private final RoleClients clients;
     private final Timestamps timestamps;
@@ -42,6 +43,7 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
         this.query = requireNonNull(query, "query is null");
         this.hybrid = new HybridSearcher(requireNonNull(meta, "meta is null"), query);
         this.compaction = new CompactionHandler(meta, requireNonNull(clients, "clients is null"));
+        this.imports = new ImportHandler(meta, clients);
         this.analyzers = new AnalyzerHandler(meta::collection);
         this.clients = requireNonNull(clients, "clients is null");
         this.timestamps = requireNonNull(timestamps, "timestamps is null");
@@ -460,5 +462,22 @@ public final class MilvusProxyService extends MilvusServiceGrpc.MilvusServiceImp
     @Override
     public void getPersistentSegmentInfo(GetPersistentSegmentInfoRequest req, StreamObserver<GetPersistentSegmentInfoResponse> o) {
         GrpcCalls.unary(o, GetPersistentSegmentInfoResponse.getDefaultInstance(), () -> compaction.persistentSegmentInfo(db(req.getDbName()), req));
+    }
+
+    // ---------------------------------------------------------------- bulk import
+
+    @Override
+    public void import_(ImportRequest req, StreamObserver<ImportResponse> o) {
+        GrpcCalls.unary(o, ImportResponse.getDefaultInstance(), () -> imports.importFiles(db(req.getDbName()), req));
+    }
+
+    @Override
+    public void getImportState(GetImportStateRequest req, StreamObserver<GetImportStateResponse> o) {
+        GrpcCalls.unary(o, GetImportStateResponse.getDefaultInstance(), () -> imports.state(req.getTask()));
+    }
+
+    @Override
+    public void listImportTasks(ListImportTasksRequest req, StreamObserver<ListImportTasksResponse> o) {
+        GrpcCalls.unary(o, ListImportTasksResponse.getDefaultInstance(), () -> imports.list(db(req.getDbName()), req));
     }
 }

@@ -1,5 +1,6 @@
 package io.quiver.proxy;
 
+import io.quiver.common.schema.Sharding;
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
 import io.quiver.proto.plan.BinaryExpr;

@@ -160,8 +160,18 @@ class RestApiTest {
         assertThat(post("collections/list", basic, "{}").code()).isZero();
         assertThat(root("import/nothing", "{}").status()).isEqualTo(404);
         Reply imp = root("jobs/import/create", "{\"collectionName\":\"rc\",\"files\":[[\"x.parquet\"]]}");
-        assertThat(imp.code()).as("import answers the service's clear status: %s", imp.body()).isNotZero();
-        assertThat(imp.body().get("message").getAsString()).isNotBlank();
+        assertThat(imp.code()).as("import job created: %s", imp.body()).isZero();
+        String jobId = imp.body().getAsJsonObject("data").get("jobId").getAsString();
+        JsonObject job = null;
+        for (int i = 0; i < 100; i++) { // the file does not exist: the job fails at pre-import, naming it
+            job = root("jobs/import/describe", "{\"jobId\":\"" + jobId + "\"}").body().getAsJsonObject("data");
+            if (job.get("state").getAsString().equals("Failed")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(job.get("state").getAsString()).isEqualTo("Failed");
+        assertThat(job.get("reason").getAsString()).isEqualTo("importing data failed: file x.parquet does not exist");
 
         // gRPC on the same port
         MilvusClientV2 c = new MilvusClientV2(ConnectConfig.builder().uri("http://127.0.0.1:" + server.port()).token(ROOT).build());

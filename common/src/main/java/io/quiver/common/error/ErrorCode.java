@@ -79,6 +79,8 @@ public enum ErrorCode {
     HTTP_MISSING_PARAMETER(1802, io.milvus.grpc.ErrorCode.IllegalArgument, false, "missing required parameters"),
     HTTP_INVALID_INSERT_DATA(1804, io.milvus.grpc.ErrorCode.IllegalArgument, false, "fail to deal the insert data"),
 
+    IMPORT_FAILED(2100, io.milvus.grpc.ErrorCode.UnexpectedError, false, "importing data failed"),
+
     CANCELED(10000, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request canceled"),
     TIMEOUT(10001, io.milvus.grpc.ErrorCode.UnexpectedError, true, "request timeout"),
     UNEXPECTED(65535, io.milvus.grpc.ErrorCode.UnexpectedError, false, "unexpected error");

@@ -1,5 +1,7 @@
 package io.quiver.datanode.compaction;
 
+import io.quiver.common.binlog.ResultSegmentWriter;
+import io.quiver.common.binlog.LogIdRange;
 import static java.util.Objects.requireNonNull;
 
 import io.milvus.grpc.DataType;

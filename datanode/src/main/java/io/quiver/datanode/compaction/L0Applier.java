@@ -1,5 +1,6 @@
 package io.quiver.datanode.compaction;
 
+import io.quiver.common.binlog.LogIdRange;
 import static java.util.Objects.requireNonNull;
 
 import io.milvus.grpc.DataType;

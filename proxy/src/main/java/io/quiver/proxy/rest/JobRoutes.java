@@ -6,6 +6,7 @@ import static io.quiver.proxy.rest.RestCall.check;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.milvus.grpc.CreateResourceGroupRequest;
 import io.milvus.grpc.DescribeResourceGroupRequest;
 import io.milvus.grpc.DropResourceGroupRequest;
@@ -24,8 +25,8 @@ import java.util.Map;
 
 /**
  * {@code jobs/import/*} and {@code resource_groups/*}. Import jobs map onto the service's Import, GetImportState and
- * ListImportTasks calls, so they answer whatever those answer (today a clear "not supported" status); the job id is
- * the import task id, as a string like Milvus'.
+ * ListImportTasks calls (the proxy's ImportHandler packs Milvus' describe figures into the state's infos); the job id is
+ * the import job id, as a string like Milvus'.
  */
 final class JobRoutes {
     private JobRoutes() {}
@@ -40,6 +41,7 @@ final class JobRoutes {
             for (GetImportStateResponse t : resp.getTasksList()) {
                 JsonObject o = new JsonObject();
                 o.addProperty("jobId", Long.toString(t.getId()));
+                o.addProperty("collectionName", Params.flatten(t.getInfosList()).getOrDefault("collection_name", ""));
                 o.addProperty("state", state(t.getState()));
                 o.addProperty("progress", progress(t));
                 records.add(o);
@@ -56,16 +58,22 @@ final class JobRoutes {
                 throw QuiverException.of(ErrorCode.PARAMETER_INVALID, "jobId must be an import job id, got '%s'", c.string("jobId"));
             }
             GetImportStateResponse t = c.stub().getImportState(GetImportStateRequest.newBuilder().setTask(id).build());
-            check(t.getStatus());
+            check(t.getStatus()); // an unknown id: 2100 "importing data failed: import job does not exist, jobID=N"
+            Map<String, String> infos = Params.flatten(t.getInfosList());
             JsonObject o = new JsonObject();
             o.addProperty("jobId", Long.toString(t.getId()));
+            o.addProperty("collectionName", infos.getOrDefault("collection_name", ""));
+            o.addProperty("completeTime", infos.getOrDefault("complete_time", ""));
             o.addProperty("state", state(t.getState()));
             o.addProperty("progress", progress(t));
             o.addProperty("importedRows", t.getRowCount());
-            String reason = Params.flatten(t.getInfosList()).get("failed_reason");
+            o.addProperty("totalRows", Long.parseLong(infos.getOrDefault("total_rows", "0")));
+            String reason = infos.get("failed_reason");
             if (reason != null && !reason.isEmpty()) {
                 o.addProperty("reason", reason);
             }
+            o.addProperty("fileSize", Long.parseLong(infos.getOrDefault("file_size", "0")));
+            o.add("details", JsonParser.parseString(infos.getOrDefault("details", "[]")));
             return o;
         };
         r.put("jobs/import/describe", describe);

@@ -1,12 +1,9 @@
-package io.quiver.datanode.compaction;
+package io.quiver.common.binlog;
 
 import static java.util.Objects.requireNonNull;
 
 import io.milvus.grpc.DataType;
 import io.milvus.grpc.FieldSchema;
-import io.quiver.common.binlog.BinlogCodec;
-import io.quiver.common.binlog.PkStats;
-import io.quiver.common.binlog.SegmentPaths;
 import io.quiver.common.column.FieldColumn;
 import io.quiver.common.column.LongColumn;
 import io.quiver.common.schema.Schemas;
@@ -21,17 +18,17 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * Writes one result segment of a mix compaction: a binlog per field (row ids, timestamps and every user field), a
+ * Writes one result segment of a mix compaction or a bulk import: a binlog per field (row ids, timestamps and every user field), a
  * pk statslog and a version-1 L1 manifest under a fresh log id, as {@code ChannelWriter} lays out a synced segment.
  */
-final class ResultSegmentWriter {
+public final class ResultSegmentWriter {
     private final ObjectStore store;
     private final CollectionInfo collection;
     private final long partitionId;
     private final String vchannel;
     private final FieldSchema pkField;
 
-    ResultSegmentWriter(ObjectStore store, CollectionInfo collection, long partitionId, String vchannel) {
+    public ResultSegmentWriter(ObjectStore store, CollectionInfo collection, long partitionId, String vchannel) {
         this.store = requireNonNull(store, "store is null");
         this.collection = requireNonNull(collection, "collection is null");
         this.partitionId = partitionId;
@@ -40,7 +37,7 @@ final class ResultSegmentWriter {
     }
 
     /** Log ids one result segment takes: a binlog per field (user fields + row id + timestamp), a statslog, a manifest. */
-    static int logIdsPerSegment(CollectionInfo collection) {
+    public static int logIdsPerSegment(CollectionInfo collection) {
         return collection.getSchema().getFieldsCount() + 4;
     }
 
@@ -48,7 +45,7 @@ final class ResultSegmentWriter {
      * Writes rows {@code rows[from..to)} of the source columns (keyed by field id, including row ids and timestamps)
      * as segment {@code segmentId}.
      */
-    CompactionResultSegment write(long segmentId, Map<Long, FieldColumn> source, int[] rows, int from, int to, LogIdRange logIds) {
+    public CompactionResultSegment write(long segmentId, Map<Long, FieldColumn> source, int[] rows, int from, int to, LogIdRange logIds) {
         long coll = collection.getCollectionId();
         int n = to - from;
         int[] slice = Arrays.copyOfRange(rows, from, to);

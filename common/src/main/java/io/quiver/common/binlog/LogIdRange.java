@@ -1,14 +1,14 @@
-package io.quiver.datanode.compaction;
+package io.quiver.common.binlog;
 
 import io.quiver.common.error.QuiverException;
 
 /** Hands out the log ids a plan preallocated, {@code [first, first + count)}, in order; running out fails the plan. */
-final class LogIdRange {
+public final class LogIdRange {
     private final long planId;
     private final long end;
     private long next;
 
-    LogIdRange(long planId, long first, long count) {
+    public LogIdRange(long planId, long first, long count) {
         if (first <= 0 || count < 0) {
             throw QuiverException.invalid("compaction plan %d has an invalid log id range [%d, +%d)", planId, first, count);
         }
@@ -17,7 +17,7 @@ final class LogIdRange {
         this.end = first + count;
     }
 
-    long next() {
+    public long next() {
         if (next >= end) {
             throw QuiverException.invalid("compaction plan %d ran out of preallocated log ids (log_id_count too small)", planId);
         }
@@ -25,7 +25,7 @@ final class LogIdRange {
     }
 
     /** Fails now, before anything is written, if fewer than {@code needed} ids are left. */
-    void require(long needed) {
+    public void require(long needed) {
         if (end - next < needed) {
             throw QuiverException.invalid("compaction plan %d needs %d log ids but only %d were preallocated", planId, needed, end - next);
         }

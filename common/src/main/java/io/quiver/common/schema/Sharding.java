@@ -1,4 +1,4 @@
-package io.quiver.proxy;
+package io.quiver.common.schema;
 
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
@@ -22,7 +22,7 @@ public final class Sharding {
     }
 
     /** MurmurHash3 x86_32 of the 8 little-endian bytes of {@code v}, seed 0. */
-    static int murmur3(long v) {
+    public static int murmur3(long v) {
         int h = 0;
         h = mix(h, (int) v);
         h = mix(h, (int) (v >>> 32));

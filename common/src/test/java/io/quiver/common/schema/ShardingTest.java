@@ -1,4 +1,4 @@
-package io.quiver.proxy;
+package io.quiver.common.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
