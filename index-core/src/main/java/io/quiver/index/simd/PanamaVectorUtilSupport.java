@@ -1,11 +1,14 @@
 package io.quiver.index.simd;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,6 +31,10 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   static final VectorSpecies<Byte> BS =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4));
   static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+  /** Shorts with as many lanes as {@link #FS}, and ints of the float shape they widen into. */
+  static final VectorSpecies<Short> SS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+  static final VectorSpecies<Integer> HIS = VectorSpecies.of(int.class, FS.vectorShape());
   static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
   static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -181,6 +188,91 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
       res += q[i] * seg.get(ScalarVectorUtilSupport.F32, off + 4L * i);
     }
     return res;
+  }
+
+  // ---------------------------------------------------------------- float[] x 16-bit rows
+
+  /**
+   * FL 16-bit components at {@code off} widened to float32 in registers: the shorts are sign-extended to ints of the
+   * float shape; BFLOAT16 is the upper half of a float32, so a shift left by 16 gives its bits. FLOAT16 (as
+   * {@link Float#float16ToFloat}): exponent and mantissa shifted into float32 position and scaled by 2^112 (the
+   * exponent-bias difference; exact, and right for subnormals too), infinities and NaNs (exponent 31) given
+   * exponent 255, then the sign.
+   */
+  private static FloatVector widen(MemorySegment seg, long off, boolean bf16) {
+    IntVector bits = (IntVector) ShortVector.fromMemorySegment(SS, seg, off, LE).convertShape(VectorOperators.S2I, HIS, 0);
+    if (bf16) {
+      return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+    IntVector em = bits.and(0x7fff);
+    IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+    IntVector magnitude = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+    VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7c00);
+    magnitude = magnitude.blend(shifted.or(0x7f800000), special);
+    return magnitude.or(bits.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+  }
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, seg, off, len, kind, true);
+  }
+
+  @Override
+  public float dotProduct(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, seg, off, len, kind, false);
+  }
+
+  /** Squared L2 ({@code l2}) or dot product over a 16-bit row; the flags are loop-invariant, so C2 unswitches them. */
+  private static float halfKernel(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind, boolean l2) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      boolean bf16 = kind == HalfFloats.Kind.BFLOAT16;
+      int limit = FS.loopBound(len);
+      FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+      for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(seg, off + 2L * i, bf16), acc1, l2);
+        acc2 = accumulate(FloatVector.fromArray(FS, q, i + FL), widen(seg, off + 2L * (i + FL), bf16), acc2, l2);
+      }
+      for (; i < limit; i += FL) {
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(seg, off + 2L * i, bf16), acc1, l2);
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < len; i++) {
+      float x = ScalarVectorUtilSupport.half(seg, off + 2L * i, kind);
+      res += l2 ? (q[i] - x) * (q[i] - x) : q[i] * x;
+    }
+    return res;
+  }
+
+  private static FloatVector accumulate(FloatVector q, FloatVector x, FloatVector acc, boolean l2) {
+    if (l2) {
+      FloatVector d = q.sub(x);
+      return d.fma(d, acc);
+    }
+    return q.fma(x, acc);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, seg, rows, count, dim, kind, true, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, seg, rows, count, dim, kind, false, out);
+  }
+
+  private void halfBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      boolean l2, float[] out) {
+    long rowBytes = 2L * dim;
+    for (int r = 0; r < count; r++) {
+      long off = rows[r] * rowBytes;
+      out[r] = l2 ? squareDistance(q, seg, off, dim, kind) : dotProduct(q, seg, off, dim, kind);
+    }
   }
 
   // ---------------------------------------------------------------- batches (4 rows per pass)
