@@ -239,11 +239,7 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
       }
       res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
     }
-    for (; i < len; i++) {
-      float x = ScalarVectorUtilSupport.half(seg, off + 2L * i, kind);
-      res += l2 ? (q[i] - x) * (q[i] - x) : q[i] * x;
-    }
-    return res;
+    return res + halfTail(q, seg, off, i, len, kind, l2);
   }
 
   private static FloatVector accumulate(FloatVector q, FloatVector x, FloatVector acc, boolean l2) {
@@ -269,10 +265,53 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   private void halfBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
       boolean l2, float[] out) {
     long rowBytes = 2L * dim;
-    for (int r = 0; r < count; r++) {
-      long off = rows[r] * rowBytes;
-      out[r] = l2 ? squareDistance(q, seg, off, dim, kind) : dotProduct(q, seg, off, dim, kind);
+    int r = 0;
+    if (dim >= 2 * FL) {
+      boolean bf16 = kind == HalfFloats.Kind.BFLOAT16;
+      for (; r + 4 <= count; r += 4) {
+        half4(q, seg, rows[r] * rowBytes, rows[r + 1] * rowBytes, rows[r + 2] * rowBytes, rows[r + 3] * rowBytes, dim,
+            kind, bf16, l2, out, r);
+      }
     }
+    for (; r < count; r++) {
+      long off = rows[r] * rowBytes;
+      out[r] = halfKernel(q, seg, off, dim, kind, l2);
+    }
+  }
+
+  /**
+   * Four 16-bit rows (byte offsets {@code o0..o3}) per pass, as {@link #square4}: the query lane is loaded once and
+   * four row streams are in flight.
+   */
+  private static void half4(float[] q, MemorySegment seg, long o0, long o1, long o2, long o3, int dim,
+      HalfFloats.Kind kind, boolean bf16, boolean l2, float[] out, int at) {
+    FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
+    FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
+    int limit = FS.loopBound(dim);
+    int i = 0;
+    for (; i < limit; i += FL) {
+      FloatVector qv = FloatVector.fromArray(FS, q, i);
+      long b = 2L * i;
+      a0 = accumulate(qv, widen(seg, o0 + b, bf16), a0, l2);
+      a1 = accumulate(qv, widen(seg, o1 + b, bf16), a1, l2);
+      a2 = accumulate(qv, widen(seg, o2 + b, bf16), a2, l2);
+      a3 = accumulate(qv, widen(seg, o3 + b, bf16), a3, l2);
+    }
+    out[at] = a0.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o0, i, dim, kind, l2);
+    out[at + 1] = a1.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o1, i, dim, kind, l2);
+    out[at + 2] = a2.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o2, i, dim, kind, l2);
+    out[at + 3] = a3.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o3, i, dim, kind, l2);
+  }
+
+  /** Components {@code from..dim-1} of a 16-bit row, scalar. */
+  private static float halfTail(float[] q, MemorySegment seg, long off, int from, int dim, HalfFloats.Kind kind,
+      boolean l2) {
+    float s = 0;
+    for (int t = from; t < dim; t++) {
+      float x = ScalarVectorUtilSupport.half(seg, off + 2L * t, kind);
+      s += l2 ? (q[t] - x) * (q[t] - x) : q[t] * x;
+    }
+    return s;
   }
 
   // ---------------------------------------------------------------- batches (4 rows per pass)
