@@ -22,15 +22,32 @@ import java.nio.ByteOrder;
 public final class HalfVectors extends FloatVectors {
   private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+  /** The rows: {@link #heap} when they live on the heap, else a native (memory-mapped) segment. */
   private final MemorySegment seg;
+  /** Heap rows, scored by the array kernels (segment kernels only ever see native segments), else null. */
+  private final byte[] heap;
   private final HalfFloats.Kind kind;
   /** COSINE: inverse norm of each row (0 for a zero row); null for L2 and IP. */
   private final float[] scale;
   private final long rowBytes;
   /** A widened row for {@link #distance(int, int)} (HNSW build), one per thread. */
-  private final ThreadLocal<float[]> rowScratch;
+  private final ThreadLocal<WidenedRow> rowScratch;
 
-  private HalfVectors(MemorySegment seg, HalfFloats.Kind kind, int dim, int size, boolean ip, float[] scale) {
+  /**
+   * The last row a thread widened: HNSW's neighbour selection compares one candidate with each selected neighbour in
+   * turn, so the candidate is widened once, not once per comparison.
+   */
+  private static final class WidenedRow {
+    final float[] values;
+    int row = -1;
+
+    WidenedRow(int dim) {
+      values = new float[dim];
+    }
+  }
+
+  private HalfVectors(byte[] heap, MemorySegment seg, HalfFloats.Kind kind, int dim, int size, boolean ip,
+      float[] scale) {
     super(dim, size, ip);
     if (seg.byteSize() < 2L * dim * size) {
       throw new IndexParamException("half-float vectors too short: need rows*dim*2=" + 2L * dim * size + " bytes, got "
@@ -40,10 +57,11 @@ public final class HalfVectors extends FloatVectors {
       throw new IndexParamException("inverse norms cover " + scale.length + " rows, need " + size);
     }
     this.seg = seg;
+    this.heap = heap;
     this.kind = kind;
     this.scale = scale;
     this.rowBytes = 2L * dim;
-    this.rowScratch = ThreadLocal.withInitial(() -> new float[dim]);
+    this.rowScratch = ThreadLocal.withInitial(() -> new WidenedRow(dim));
   }
 
   /**
@@ -51,7 +69,7 @@ public final class HalfVectors extends FloatVectors {
    * {@link #inverseNorms}); then {@code ip} must be true.
    */
   public static HalfVectors wrap(byte[] data, HalfFloats.Kind kind, int dim, int size, boolean ip, float[] inverseNorms) {
-    return new HalfVectors(MemorySegment.ofArray(data), kind, dim, size, ip, inverseNorms);
+    return new HalfVectors(data, MemorySegment.ofArray(data), kind, dim, size, ip, inverseNorms);
   }
 
   /** Inverse L2 norms of rows {@code from..to-1} into {@code out} (0 for a zero row). */
@@ -65,9 +83,10 @@ public final class HalfVectors extends FloatVectors {
   }
 
   static HalfVectors read(IndexInput in, HalfFloats.Kind kind, int dim, int size, boolean ip) {
-    MemorySegment rows = in.readByteSegment();
+    byte[] heap = in.mapped() ? null : in.readByteArray();
+    MemorySegment rows = heap == null ? in.readByteSegment() : MemorySegment.ofArray(heap);
     float[] norms = in.readFloats();
-    return new HalfVectors(rows, kind, dim, size, ip, norms.length == 0 ? null : norms);
+    return new HalfVectors(heap, rows, kind, dim, size, ip, norms.length == 0 ? null : norms);
   }
 
   public HalfFloats.Kind kind() {
@@ -98,27 +117,42 @@ public final class HalfVectors extends FloatVectors {
 
   @Override
   public float distance(float[] q, int row) {
-    float d = ip ? -VectorUtil.dotProduct(q, seg, row * rowBytes, dim, kind)
-        : VectorUtil.squareDistance(q, seg, row * rowBytes, dim, kind);
+    float d;
+    if (heap != null) {
+      int off = (int) (row * rowBytes);
+      d = ip ? -VectorUtil.dotProduct(q, heap, off, dim, kind) : VectorUtil.squareDistance(q, heap, off, dim, kind);
+    } else {
+      long off = row * rowBytes;
+      d = ip ? -VectorUtil.dotProduct(q, seg, off, dim, kind) : VectorUtil.squareDistance(q, seg, off, dim, kind);
+    }
     return scaled(d, row);
   }
 
   @Override
   public float distance(int a, int b) {
-    float[] tmp = rowScratch.get();
-    copyRow(a, tmp, 0);
-    return distance(tmp, b);
+    WidenedRow w = rowScratch.get();
+    if (w.row != a) {
+      copyRow(a, w.values, 0);
+      w.row = a;
+    }
+    return distance(w.values, b);
   }
 
   @Override
   public void distanceBatch(float[] q, int[] rows, int count, float[] out) {
-    if (ip) {
+    if (ip && heap != null) {
+      VectorUtil.dotProductBatch(q, heap, rows, count, dim, kind, out);
+    } else if (ip) {
       VectorUtil.dotProductBatch(q, seg, rows, count, dim, kind, out);
+    } else if (heap != null) {
+      VectorUtil.squareDistanceBatch(q, heap, rows, count, dim, kind, out);
+    } else {
+      VectorUtil.squareDistanceBatch(q, seg, rows, count, dim, kind, out);
+    }
+    if (ip) {
       for (int i = 0; i < count; i++) {
         out[i] = scaled(-out[i], rows[i]);
       }
-    } else {
-      VectorUtil.squareDistanceBatch(q, seg, rows, count, dim, kind, out);
     }
   }
 

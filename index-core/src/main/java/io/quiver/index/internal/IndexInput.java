@@ -105,12 +105,12 @@ public final class IndexInput {
     return s;
   }
 
-  /** A byte array written by {@link IndexOutput#writeByteSegment}: a slice of a mapped file, else a heap copy. */
+  /** A byte array (as {@link #readByteArray}) as a slice of the file's segment, not copied: for mapped files. */
   public MemorySegment readByteSegment() {
     int len = readLen(1);
     MemorySegment s = seg.asSlice(pos, len);
     pos += len;
-    return mapped ? s : MemorySegment.ofArray(s.toArray(ValueLayout.JAVA_BYTE));
+    return s;
   }
 
   public int[] readInts() {

@@ -195,16 +195,22 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   // ---------------------------------------------------------------- float[] x 16-bit rows
 
   /**
-   * FL 16-bit components at {@code off} widened to float32 in registers. The bytes are loaded as bytes and
-   * reinterpreted as shorts (a short load from a heap {@code byte[]} segment is not intrinsified and runs ~10x
-   * slower), then sign-extended to ints of the float shape. BFLOAT16 is the upper half of a float32: a shift left by
+   * FL 16-bit components at byte {@code off} of {@code arr} (heap, array loads) or else {@code seg} (native) widened
+   * to float32 in registers. The bytes are loaded as bytes and reinterpreted as shorts (a short load from a heap
+   * {@code byte[]} segment is not intrinsified and runs ~10x slower), then sign-extended to ints of the float shape. BFLOAT16 is the upper half of a float32: a shift left by
    * 16 gives its bits. FLOAT16 (as {@link Float#float16ToFloat}): sign to bit 31 and exponent and mantissa to bits
    * 13..27 (shift left 16, arithmetic shift right 3, mask), then a multiply by 2^112 rebiases the exponent (exact,
    * subnormals included); lanes with exponent 31 (infinity, NaN) get exponent 255 instead, on a rarely taken branch.
    */
-  private static FloatVector widen(MemorySegment seg, long off, boolean bf16) {
-    ShortVector shorts = NATIVE_LE ? ByteVector.fromMemorySegment(HBS, seg, off, LE).reinterpretAsShorts()
-        : ShortVector.fromMemorySegment(SS, seg, off, LE);
+  private static FloatVector widen(byte[] arr, MemorySegment seg, long off, boolean bf16) {
+    ShortVector shorts;
+    if (!NATIVE_LE) {
+      shorts = ShortVector.fromMemorySegment(SS, arr != null ? MemorySegment.ofArray(arr) : seg, off, LE);
+    } else if (arr != null) {
+      shorts = ByteVector.fromArray(HBS, arr, (int) off).reinterpretAsShorts();
+    } else {
+      shorts = ByteVector.fromMemorySegment(HBS, seg, off, LE).reinterpretAsShorts();
+    }
     IntVector bits = (IntVector) shorts.convertShape(VectorOperators.S2I, HIS, 0);
     IntVector high = bits.lanewise(VectorOperators.LSHL, 16);
     if (bf16) {
@@ -221,16 +227,30 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
 
   @Override
   public float squareDistance(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
-    return halfKernel(q, seg, off, len, kind, true);
+    return halfKernel(q, null, seg, off, len, kind, true);
   }
 
   @Override
   public float dotProduct(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
-    return halfKernel(q, seg, off, len, kind, false);
+    return halfKernel(q, null, seg, off, len, kind, false);
   }
 
-  /** Squared L2 ({@code l2}) or dot product over a 16-bit row; the flags are loop-invariant, so C2 unswitches them. */
-  private static float halfKernel(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind, boolean l2) {
+  @Override
+  public float squareDistance(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, data, null, off, len, kind, true);
+  }
+
+  @Override
+  public float dotProduct(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, data, null, off, len, kind, false);
+  }
+
+  /**
+   * Squared L2 ({@code l2}) or dot product over a 16-bit row in {@code arr} (heap) or else {@code seg} (native); the
+   * flags are loop-invariant, so C2 unswitches them.
+   */
+  private static float halfKernel(float[] q, byte[] arr, MemorySegment seg, long off, int len, HalfFloats.Kind kind,
+      boolean l2) {
     int i = 0;
     float res = 0;
     if (len >= 2 * FL) {
@@ -238,15 +258,15 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
       int limit = FS.loopBound(len);
       FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
       for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
-        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(seg, off + 2L * i, bf16), acc1, l2);
-        acc2 = accumulate(FloatVector.fromArray(FS, q, i + FL), widen(seg, off + 2L * (i + FL), bf16), acc2, l2);
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(arr, seg, off + 2L * i, bf16), acc1, l2);
+        acc2 = accumulate(FloatVector.fromArray(FS, q, i + FL), widen(arr, seg, off + 2L * (i + FL), bf16), acc2, l2);
       }
       for (; i < limit; i += FL) {
-        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(seg, off + 2L * i, bf16), acc1, l2);
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(arr, seg, off + 2L * i, bf16), acc1, l2);
       }
       res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
     }
-    return res + halfTail(q, seg, off, i, len, kind, l2);
+    return res + halfTail(q, arr, seg, off, i, len, kind, l2);
   }
 
   private static FloatVector accumulate(FloatVector q, FloatVector x, FloatVector acc, boolean l2) {
@@ -260,29 +280,40 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   @Override
   public void squareDistanceBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
       float[] out) {
-    halfBatch(q, seg, rows, count, dim, kind, true, out);
+    halfBatch(q, null, seg, rows, count, dim, kind, true, out);
   }
 
   @Override
   public void dotProductBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
       float[] out) {
-    halfBatch(q, seg, rows, count, dim, kind, false, out);
+    halfBatch(q, null, seg, rows, count, dim, kind, false, out);
   }
 
-  private void halfBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
-      boolean l2, float[] out) {
+  @Override
+  public void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, data, null, rows, count, dim, kind, true, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, data, null, rows, count, dim, kind, false, out);
+  }
+
+  private void halfBatch(float[] q, byte[] arr, MemorySegment seg, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, boolean l2, float[] out) {
     long rowBytes = 2L * dim;
     int r = 0;
     if (dim >= 2 * FL) {
-      boolean bf16 = kind == HalfFloats.Kind.BFLOAT16;
+      HalfPass pass = new HalfPass(dim, kind, kind == HalfFloats.Kind.BFLOAT16, l2);
       for (; r + 4 <= count; r += 4) {
-        half4(q, seg, rows[r] * rowBytes, rows[r + 1] * rowBytes, rows[r + 2] * rowBytes, rows[r + 3] * rowBytes, dim,
-            kind, bf16, l2, out, r);
+        half4(q, arr, seg, rows[r] * rowBytes, rows[r + 1] * rowBytes, rows[r + 2] * rowBytes, rows[r + 3] * rowBytes,
+            pass, out, r);
       }
     }
     for (; r < count; r++) {
-      long off = rows[r] * rowBytes;
-      out[r] = halfKernel(q, seg, off, dim, kind, l2);
+      out[r] = halfKernel(q, arr, seg, rows[r] * rowBytes, dim, kind, l2);
     }
   }
 
@@ -290,8 +321,12 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
    * Four 16-bit rows (byte offsets {@code o0..o3}) per pass, as {@link #square4}: the query lane is loaded once and
    * four row streams are in flight.
    */
-  private static void half4(float[] q, MemorySegment seg, long o0, long o1, long o2, long o3, int dim,
-      HalfFloats.Kind kind, boolean bf16, boolean l2, float[] out, int at) {
+  private static void half4(float[] q, byte[] arr, MemorySegment seg, long o0, long o1, long o2, long o3, HalfPass p,
+      float[] out, int at) {
+    int dim = p.dim();
+    boolean bf16 = p.bf16();
+    boolean l2 = p.l2();
+    HalfFloats.Kind kind = p.kind();
     FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
     FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
     int limit = FS.loopBound(dim);
@@ -299,23 +334,27 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
     for (; i < limit; i += FL) {
       FloatVector qv = FloatVector.fromArray(FS, q, i);
       long b = 2L * i;
-      a0 = accumulate(qv, widen(seg, o0 + b, bf16), a0, l2);
-      a1 = accumulate(qv, widen(seg, o1 + b, bf16), a1, l2);
-      a2 = accumulate(qv, widen(seg, o2 + b, bf16), a2, l2);
-      a3 = accumulate(qv, widen(seg, o3 + b, bf16), a3, l2);
+      a0 = accumulate(qv, widen(arr, seg, o0 + b, bf16), a0, l2);
+      a1 = accumulate(qv, widen(arr, seg, o1 + b, bf16), a1, l2);
+      a2 = accumulate(qv, widen(arr, seg, o2 + b, bf16), a2, l2);
+      a3 = accumulate(qv, widen(arr, seg, o3 + b, bf16), a3, l2);
     }
-    out[at] = a0.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o0, i, dim, kind, l2);
-    out[at + 1] = a1.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o1, i, dim, kind, l2);
-    out[at + 2] = a2.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o2, i, dim, kind, l2);
-    out[at + 3] = a3.reduceLanes(VectorOperators.ADD) + halfTail(q, seg, o3, i, dim, kind, l2);
+    out[at] = a0.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o0, i, dim, kind, l2);
+    out[at + 1] = a1.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o1, i, dim, kind, l2);
+    out[at + 2] = a2.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o2, i, dim, kind, l2);
+    out[at + 3] = a3.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o3, i, dim, kind, l2);
   }
 
+  /** The loop-invariant shape of a batch pass. */
+  private record HalfPass(int dim, HalfFloats.Kind kind, boolean bf16, boolean l2) {}
+
   /** Components {@code from..dim-1} of a 16-bit row, scalar. */
-  private static float halfTail(float[] q, MemorySegment seg, long off, int from, int dim, HalfFloats.Kind kind,
-      boolean l2) {
+  private static float halfTail(float[] q, byte[] arr, MemorySegment seg, long off, int from, int dim,
+      HalfFloats.Kind kind, boolean l2) {
     float s = 0;
     for (int t = from; t < dim; t++) {
-      float x = ScalarVectorUtilSupport.half(seg, off + 2L * t, kind);
+      long at = off + 2L * t;
+      float x = arr != null ? ScalarVectorUtilSupport.half(arr, (int) at, kind) : ScalarVectorUtilSupport.half(seg, at, kind);
       s += l2 ? (q[t] - x) * (q[t] - x) : q[t] * x;
     }
     return s;

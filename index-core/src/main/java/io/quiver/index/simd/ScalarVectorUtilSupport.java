@@ -164,6 +164,33 @@ final class ScalarVectorUtilSupport implements VectorUtilSupport {
   }
 
   @Override
+  public float squareDistance(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return squareDistance(q, MemorySegment.ofArray(data), off, len, kind);
+  }
+
+  @Override
+  public float dotProduct(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return dotProduct(q, MemorySegment.ofArray(data), off, len, kind);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    squareDistanceBatch(q, MemorySegment.ofArray(data), rows, count, dim, kind, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    dotProductBatch(q, MemorySegment.ofArray(data), rows, count, dim, kind, out);
+  }
+
+  /** One FLOAT16 / BFLOAT16 component (little-endian) of a heap array widened to float32, exactly. */
+  static float half(byte[] data, int byteOffset, HalfFloats.Kind kind) {
+    return HalfFloats.toFloat((data[byteOffset] & 0xff) | (data[byteOffset + 1] & 0xff) << 8, kind);
+  }
+
+  @Override
   public void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim,
       HalfFloats.Kind kind, float[] out) {
     for (int r = 0; r < count; r++) {

@@ -42,6 +42,20 @@ public interface VectorUtilSupport {
   void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, HalfFloats.Kind kind,
       float[] out);
 
+  /**
+   * The 16-bit kernels above over a heap array ({@code byteOffset} into {@code data}): a growing segment's column or
+   * a built index. Kept apart from the {@link MemorySegment} forms so that the segment kernels only ever see native
+   * (memory-mapped) segments: a vector load from a heap segment is not intrinsified, and a call site that sees both
+   * kinds of segment loses the fast path for both.
+   */
+  float squareDistance(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind);
+
+  float dotProduct(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind);
+
+  void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind, float[] out);
+
+  void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind, float[] out);
+
   void squareDistanceBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out);
 
   void dotProductBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out);

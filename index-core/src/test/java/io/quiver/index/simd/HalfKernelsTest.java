@@ -59,6 +59,11 @@ class HalfKernelsTest {
               ctx + " squareDistance " + impl);
           assertEquals(dot, impl.dotProduct(q, s, pad, len, kind), VectorUtilSupportTest.tol(len, dotAbs),
               ctx + " dotProduct " + impl);
+          byte[] heap = s.toArray(ValueLayout.JAVA_BYTE);
+          assertEquals(sq, impl.squareDistance(q, heap, pad, len, kind), VectorUtilSupportTest.tol(len, sq),
+              ctx + " squareDistance(byte[]) " + impl);
+          assertEquals(dot, impl.dotProduct(q, heap, pad, len, kind), VectorUtilSupportTest.tol(len, dotAbs),
+              ctx + " dotProduct(byte[]) " + impl);
         }
       }
     }
@@ -85,6 +90,15 @@ class HalfKernelsTest {
           for (int i = 0; i < rows.length; i++) {
             assertEquals(scalar.dotProduct(q, s, 2L * rows[i] * dim, dim, kind), out[i], t, ctx);
           }
+          byte[] heap = s.toArray(ValueLayout.JAVA_BYTE);
+          impl.squareDistanceBatch(q, heap, rows, rows.length, dim, kind, out);
+          for (int i = 0; i < rows.length; i++) {
+            assertEquals(scalar.squareDistance(q, s, 2L * rows[i] * dim, dim, kind), out[i], t, ctx + " byte[]");
+          }
+          impl.dotProductBatch(q, heap, rows, rows.length, dim, kind, out);
+          for (int i = 0; i < rows.length; i++) {
+            assertEquals(scalar.dotProduct(q, s, 2L * rows[i] * dim, dim, kind), out[i], t, ctx + " byte[]");
+          }
         }
       }
     }
@@ -109,12 +123,16 @@ class HalfKernelsTest {
         float x = HalfFloats.toFloat(bits, kind);
         String ctx = "kind=" + kind + " bits=0x" + Integer.toHexString(bits);
         for (VectorUtilSupport impl : new VectorUtilSupport[] {scalar, panama}) {
+          byte[] heap = s.toArray(ValueLayout.JAVA_BYTE);
           if (Float.isFinite(x)) {
             java.util.Arrays.fill(q, x);
             assertEquals(0f, impl.squareDistance(q, s, 0, len, kind), ctx + " " + impl);
+            assertEquals(0f, impl.squareDistance(q, heap, 0, len, kind), ctx + " byte[] " + impl);
           } else {
             float sum = impl.dotProduct(ones, s, 0, len, kind);
             assertTrue(Float.isNaN(x) ? Float.isNaN(sum) : sum == x, ctx + " " + impl + " sum=" + sum);
+            float sumHeap = impl.dotProduct(ones, heap, 0, len, kind);
+            assertTrue(Float.isNaN(x) ? Float.isNaN(sumHeap) : sumHeap == x, ctx + " byte[] " + impl);
           }
         }
       }
