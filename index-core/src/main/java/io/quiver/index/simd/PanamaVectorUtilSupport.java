@@ -301,52 +301,18 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
     halfBatch(q, data, null, rows, count, dim, kind, false, out);
   }
 
+  /**
+   * One row at a time: a four-rows-per-pass variant (as {@link #square4}) measured 0.45x of the float32 batch in HNSW
+   * search against 0.83-0.93x for this loop, since its four inlined widenings exceed C2's inlining budget and the
+   * vectors get boxed (docs/benchmarks.md, "FLOAT16 / BFLOAT16 storage").
+   */
   private void halfBatch(float[] q, byte[] arr, MemorySegment seg, int[] rows, int count, int dim,
       HalfFloats.Kind kind, boolean l2, float[] out) {
     long rowBytes = 2L * dim;
-    int r = 0;
-    if (dim >= 2 * FL) {
-      HalfPass pass = new HalfPass(dim, kind, kind == HalfFloats.Kind.BFLOAT16, l2);
-      for (; r + 4 <= count; r += 4) {
-        half4(q, arr, seg, rows[r] * rowBytes, rows[r + 1] * rowBytes, rows[r + 2] * rowBytes, rows[r + 3] * rowBytes,
-            pass, out, r);
-      }
-    }
-    for (; r < count; r++) {
+    for (int r = 0; r < count; r++) {
       out[r] = halfKernel(q, arr, seg, rows[r] * rowBytes, dim, kind, l2);
     }
   }
-
-  /**
-   * Four 16-bit rows (byte offsets {@code o0..o3}) per pass, as {@link #square4}: the query lane is loaded once and
-   * four row streams are in flight.
-   */
-  private static void half4(float[] q, byte[] arr, MemorySegment seg, long o0, long o1, long o2, long o3, HalfPass p,
-      float[] out, int at) {
-    int dim = p.dim();
-    boolean bf16 = p.bf16();
-    boolean l2 = p.l2();
-    HalfFloats.Kind kind = p.kind();
-    FloatVector a0 = FloatVector.zero(FS), a1 = FloatVector.zero(FS);
-    FloatVector a2 = FloatVector.zero(FS), a3 = FloatVector.zero(FS);
-    int limit = FS.loopBound(dim);
-    int i = 0;
-    for (; i < limit; i += FL) {
-      FloatVector qv = FloatVector.fromArray(FS, q, i);
-      long b = 2L * i;
-      a0 = accumulate(qv, widen(arr, seg, o0 + b, bf16), a0, l2);
-      a1 = accumulate(qv, widen(arr, seg, o1 + b, bf16), a1, l2);
-      a2 = accumulate(qv, widen(arr, seg, o2 + b, bf16), a2, l2);
-      a3 = accumulate(qv, widen(arr, seg, o3 + b, bf16), a3, l2);
-    }
-    out[at] = a0.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o0, i, dim, kind, l2);
-    out[at + 1] = a1.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o1, i, dim, kind, l2);
-    out[at + 2] = a2.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o2, i, dim, kind, l2);
-    out[at + 3] = a3.reduceLanes(VectorOperators.ADD) + halfTail(q, arr, seg, o3, i, dim, kind, l2);
-  }
-
-  /** The loop-invariant shape of a batch pass. */
-  private record HalfPass(int dim, HalfFloats.Kind kind, boolean bf16, boolean l2) {}
 
   /** Components {@code from..dim-1} of a 16-bit row, scalar. */
   private static float halfTail(float[] q, byte[] arr, MemorySegment seg, long off, int from, int dim,
