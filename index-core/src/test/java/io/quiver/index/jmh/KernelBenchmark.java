@@ -155,8 +155,9 @@ public class KernelBenchmark {
   }
 
   /**
-   * One stored row by element type: FLOAT32 (the float32 segment kernel, the baseline), FLOAT16 and BFLOAT16 (widened
-   * in registers), in native memory (a memory-mapped index) or a heap byte[] (a growing segment's column).
+   * One stored row by element type: FLOAT32 (the baseline), FLOAT16 and BFLOAT16 (widened in registers), in native
+   * memory (a memory-mapped index: the segment kernels) or on the heap (a growing segment's column or a built index:
+   * the float[] and byte[] kernels).
    */
   @State(Scope.Benchmark)
   public static class StoredRow {
@@ -167,6 +168,8 @@ public class KernelBenchmark {
     public String memory;
 
     MemorySegment row;
+    byte[] halfRow;
+    float[] floatRow;
     HalfFloats.Kind kind;
 
     @Setup
@@ -184,19 +187,28 @@ public class KernelBenchmark {
       } else {
         heap = MemorySegment.ofArray(HalfFloats.encode(x, x.length, kind));
       }
-      row = memory.equals("heap") ? heap : Arena.ofAuto().allocate(heap.byteSize(), 64).copyFrom(heap);
+      boolean onHeap = memory.equals("heap");
+      row = onHeap ? null : Arena.ofAuto().allocate(heap.byteSize(), 64).copyFrom(heap);
+      halfRow = onHeap && kind != null ? heap.toArray(ValueLayout.JAVA_BYTE) : null;
+      floatRow = onHeap && kind == null ? x : null;
     }
   }
 
   /** float32 query x one stored row of {@link StoredRow}'s element type, squared L2. */
   @Benchmark
   public float storedRowSquareDistance(StoredRow s) {
+    if (s.row == null) {
+      return s.kind == null ? k.squareDistance(a, 0, s.floatRow, 0, dim) : k.squareDistance(a, s.halfRow, 0, dim, s.kind);
+    }
     return s.kind == null ? k.squareDistance(a, s.row, 0, dim) : k.squareDistance(a, s.row, 0, dim, s.kind);
   }
 
   /** float32 query x one stored row of {@link StoredRow}'s element type, dot product. */
   @Benchmark
   public float storedRowDotProduct(StoredRow s) {
+    if (s.row == null) {
+      return s.kind == null ? k.dotProduct(a, 0, s.floatRow, 0, dim) : k.dotProduct(a, s.halfRow, 0, dim, s.kind);
+    }
     return s.kind == null ? k.dotProduct(a, s.row, 0, dim) : k.dotProduct(a, s.row, 0, dim, s.kind);
   }
 }
