@@ -1,12 +1,9 @@
 package io.quiver.index;
 
-import java.util.Arrays;
-
 /**
- * FLOAT16 (IEEE 754 binary16) and BFLOAT16 vectors as Milvus stores them (little-endian, two bytes per component),
- * widened to float32 exactly (every half value is a float), so the float kernels and indexes score them: a search
- * over half vectors gives the float32 answer for the rounded values. {@link Rows} caches the widened rows of an
- * append-only column (a growing segment), decoding each row once.
+ * FLOAT16 (IEEE 754 binary16) and BFLOAT16 values as Milvus stores them (little-endian, two bytes per component):
+ * widening to float32 (exact: every 16-bit value is a float32) and rounding from it. Indexes keep such rows as their
+ * 16 bits and widen in the kernels ({@code VectorUtil}); this class serves queries, training copies and tests.
  */
 public final class HalfFloats {
     /** The two 16-bit formats. */
@@ -16,6 +13,29 @@ public final class HalfFloats {
 
     public static float toFloat(int bits16, Kind kind) {
         return kind == Kind.FLOAT16 ? Float.float16ToFloat((short) bits16) : Float.intBitsToFloat((bits16 & 0xffff) << 16);
+    }
+
+    /** The nearest 16-bit value (ties to even), as the SDKs convert float32 to FLOAT16 / BFLOAT16. */
+    public static short fromFloat(float f, Kind kind) {
+        if (kind == Kind.FLOAT16) {
+            return Float.floatToFloat16(f);
+        }
+        int bits = Float.floatToRawIntBits(f);
+        if (Float.isNaN(f)) {
+            return (short) ((bits >>> 16) | 0x40); // stays a (quiet) NaN whatever low bits are dropped
+        }
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    /** The first {@code count} values of {@code src} rounded to 16 bits, little-endian, two bytes each. */
+    public static byte[] encode(float[] src, int count, Kind kind) {
+        byte[] out = new byte[2 * count];
+        for (int i = 0; i < count; i++) {
+            short h = fromFloat(src[i], kind);
+            out[2 * i] = (byte) h;
+            out[2 * i + 1] = (byte) (h >> 8);
+        }
+        return out;
     }
 
     /** Components {@code [from, from + count)} of {@code src} (2 bytes each) widened into {@code dst} at {@code dstOffset}. */
@@ -35,45 +55,5 @@ public final class HalfFloats {
         float[] out = new float[rows * dim];
         decode(src, 0, rows * dim, kind, out, 0);
         return out;
-    }
-
-    /**
-     * The widened rows of an append-only half-float column, decoded as readers ask for them. Thread-safe: a reader gets
-     * an array covering at least the rows it asked for; rows already covered never change.
-     */
-    public static final class Rows {
-        private final Kind kind;
-        private final int dim;
-        private volatile float[] data = new float[0];
-        /** Rows covered by {@link #data}; written after it (volatile), so a reader that sees a count sees its values. */
-        private volatile int decoded;
-
-        public Rows(Kind kind, int dim) {
-            this.kind = kind;
-            this.dim = dim;
-        }
-
-        /** Float rows covering at least rows {@code 0..rows-1} of {@code src}. */
-        public float[] upTo(byte[] src, int rows) {
-            if (decoded >= rows) {
-                return data;
-            }
-            synchronized (this) {
-                int from = decoded;
-                if (from >= rows) {
-                    return data;
-                }
-                float[] cur = data;
-                float[] next = cur.length >= rows * dim ? cur : Arrays.copyOf(cur, Math.max(rows * dim, cur.length + (cur.length >> 1)));
-                decode(src, from * dim, (rows - from) * dim, kind, next, from * dim);
-                data = next;
-                decoded = rows;
-                return next;
-            }
-        }
-
-        public long ramBytesUsed() {
-            return 32L + 4L * data.length;
-        }
     }
 }

@@ -5,6 +5,7 @@ import io.quiver.index.internal.BinaryIndex;
 import io.quiver.index.internal.ExactView;
 import io.quiver.index.internal.FlatIndex;
 import io.quiver.index.internal.FloatVectors;
+import io.quiver.index.internal.HalfVectors;
 import io.quiver.index.internal.HnswIndex;
 import io.quiver.index.internal.IndexInput;
 import io.quiver.index.internal.IndexParams;
@@ -21,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -62,6 +64,17 @@ public final class VectorIndexes {
   }
 
   /**
+   * As {@link #exactView(MetricType, int, float[], int, RowNorms)} over FLOAT16 or BFLOAT16 rows (two bytes a
+   * component, little-endian), scored as 16 bits: nothing is widened or copied.
+   */
+  public static VectorIndex halfExactView(MetricType metric, int dim, byte[] data, HalfFloats.Kind kind, int rows,
+      RowNorms norms) {
+    IndexSpec spec = new IndexSpec("FLAT", metric, dim, Map.of());
+    float[] inverseNorms = metric == MetricType.COSINE ? norms.upTo(data, kind, dim, rows) : null;
+    return new ExactView(spec, HalfVectors.wrap(data, kind, dim, rows, metric != MetricType.L2, inverseNorms));
+  }
+
+  /**
    * Exact inner-product search over the first {@code rows} sparse rows of a caller-owned array in Milvus' encoding
    * (little-endian uint32 index, float32 value pairs), without copying it: a growing or unindexed segment's rows.
    */
@@ -100,6 +113,49 @@ public final class VectorIndexes {
 
   /** Builds a float-vector index over {@code n} rows of {@code vectors} (row-major, n*dim). */
   public static VectorIndex build(IndexSpec spec, float[] vectors, int n, int threads) {
+    spec = floatSpec(spec);
+    int dim = spec.dim();
+    if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * dim) {
+      throw new IndexParamException("vectors too short: need n*dim=" + (long) n * dim + " floats");
+    }
+    float[] data = new float[n * dim];
+    if (n > 0) {
+      System.arraycopy(vectors, 0, data, 0, n * dim);
+    }
+    if (spec.metric() == MetricType.COSINE) {
+      for (int i = 0; i < n; i++) {
+        VectorUtil.normalize(data, i * dim, dim);
+      }
+    }
+    return build(spec, data, null, n, threads);
+  }
+
+  /**
+   * Builds an index over {@code n} FLOAT16 or BFLOAT16 rows ({@code dim} components of two bytes, little-endian, as
+   * Milvus sends them). FLAT, IVF_FLAT, HNSW and AUTOINDEX keep the rows as 16 bits (format version 2) and score
+   * them with the float32 x 16-bit kernels; IVF_SQ8 and IVF_PQ keep only their codes, trained on the widened rows.
+   */
+  public static VectorIndex buildHalf(IndexSpec spec, byte[] vectors, HalfFloats.Kind kind, int n, int threads) {
+    spec = floatSpec(spec);
+    int dim = spec.dim();
+    if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < 2L * n * dim) {
+      throw new IndexParamException("half-float vectors too short: need n*dim*2=" + 2L * n * dim + " bytes");
+    }
+    byte[] rows = n == 0 ? new byte[0] : Arrays.copyOf(vectors, 2 * n * dim);
+    boolean cosine = spec.metric() == MetricType.COSINE;
+    float[] inverseNorms = null;
+    if (cosine) {
+      inverseNorms = new float[n];
+      HalfVectors.inverseNorms(rows, kind, dim, 0, n, inverseNorms);
+    }
+    HalfVectors half = HalfVectors.wrap(rows, kind, dim, n, spec.metric() != MetricType.L2, inverseNorms);
+    String type = spec.indexType();
+    boolean keepsRows = type.equals("FLAT") || type.equals("HNSW") || type.equals("AUTOINDEX");
+    return build(spec, keepsRows ? null : half.toArray(), half, n, threads);
+  }
+
+  /** The validated spec of a float (or half-float) index, AUTOINDEX resolved to its HNSW parameters. */
+  private static IndexSpec floatSpec(IndexSpec spec) {
     MetricType metric = IndexParams.validate(spec);
     String type = IndexParams.type(spec);
     if (IndexParams.isBinaryType(type)) {
@@ -108,46 +164,41 @@ public final class VectorIndexes {
     if (IndexParams.isSparseType(type)) {
       throw new IndexParamException("index type " + type + " takes sparse float vectors: use buildSparse");
     }
-    int dim = spec.dim();
-    if (n < 0 || vectors == null && n > 0 || vectors != null && vectors.length < (long) n * dim) {
-      throw new IndexParamException("vectors too short: need n*dim=" + (long) n * dim + " floats");
-    }
     Map<String, String> p = spec.buildParams();
     if (type.equals("AUTOINDEX")) {
       Map<String, String> auto = new HashMap<>(p);
       auto.put("M", "18");
       auto.put("efConstruction", "240");
-      spec = new IndexSpec("AUTOINDEX", metric, dim, auto);
-      p = spec.buildParams();
-    } else if (metric != spec.metric()) {
-      spec = new IndexSpec(spec.indexType(), metric, dim, p);
+      p = auto;
     }
-    spec = new IndexSpec(type, metric, dim, p);
+    return new IndexSpec(type, metric, spec.dim(), p);
+  }
+
+  /**
+   * Builds over float32 rows {@code data} (normalised for COSINE) or, when {@code half} is given, over its 16-bit rows
+   * (then {@code data} is their widened copy for the IVF codecs that train, else null).
+   */
+  private static VectorIndex build(IndexSpec spec, float[] data, HalfVectors half, int n, int threads) {
+    String type = spec.indexType();
+    MetricType metric = spec.metric();
+    int dim = spec.dim();
+    Map<String, String> p = spec.buildParams();
     int t = Math.max(1, threads);
     long seed = IndexParams.seed(p);
-    float[] data = new float[n * dim];
-    if (n > 0) {
-      System.arraycopy(vectors, 0, data, 0, n * dim);
-    }
-    if (metric == MetricType.COSINE) {
-      for (int i = 0; i < n; i++) {
-        VectorUtil.normalize(data, i * dim, dim);
-      }
-    }
     boolean ip = metric != MetricType.L2;
+    FloatVectors rows = half != null ? half : FloatVectors.onHeap(data, dim, n, ip);
     long start = System.nanoTime();
     VectorIndex index = switch (type) {
-      case "FLAT" -> new FlatIndex(spec, FloatVectors.onHeap(data, dim, n, ip));
-      case "HNSW", "AUTOINDEX" -> HnswIndex.build(spec, FloatVectors.onHeap(data, dim, n, ip), IndexParams.hnswM(p),
-          IndexParams.efConstruction(p), seed, t);
-      case "IVF_FLAT" -> IvfIndex.build(spec, IvfIndex.Codec.FLAT, data, n, IndexParams.nlist(p), 0, 0, seed, t);
+      case "FLAT" -> new FlatIndex(spec, rows);
+      case "HNSW", "AUTOINDEX" -> HnswIndex.build(spec, rows, IndexParams.hnswM(p), IndexParams.efConstruction(p), seed, t);
+      case "IVF_FLAT" -> IvfIndex.build(spec, IvfIndex.Codec.FLAT, data, half, n, IndexParams.nlist(p), 0, 0, seed, t);
       case "IVF_SQ8" -> IvfIndex.build(spec, IvfIndex.Codec.SQ8, data, n, IndexParams.nlist(p), 0, 0, seed, t);
       case "IVF_PQ" -> IvfIndex.build(spec, IvfIndex.Codec.PQ, data, n, IndexParams.nlist(p),
           IndexParams.pqM(p, dim), IndexParams.nbits(p), seed, t);
       default -> throw new IndexParamException("invalid index type " + type);
     };
-    LOG.debug("index built type={} metric={} dim={} rows={} threads={} ms={}", type, metric, dim, n, t,
-        (System.nanoTime() - start) / 1_000_000);
+    LOG.debug("index built type={} metric={} dim={} rows={} storage={} threads={} ms={}", type, metric, dim, n,
+        half == null ? "FLOAT32" : half.kind(), t, (System.nanoTime() - start) / 1_000_000);
     return index;
   }
 
@@ -202,13 +253,20 @@ public final class VectorIndexes {
     IndexInput in = new IndexInput(seg, mapped);
     in.readInt();
     int version = in.readInt();
-    if (version != AbstractFloatIndex.VERSION) {
+    if (version != AbstractFloatIndex.VERSION && version != AbstractFloatIndex.VERSION_HALF) {
       throw new IllegalStateException("unsupported index file version " + version + " (this build reads "
-          + AbstractFloatIndex.VERSION + "): " + name);
+          + AbstractFloatIndex.VERSION + " and " + AbstractFloatIndex.VERSION_HALF + "): " + name);
     }
     String type = in.readString();
     MetricType metric = MetricType.parse(in.readString());
     int dim = in.readInt();
+    if (version == AbstractFloatIndex.VERSION_HALF) {
+      int element = in.readInt();
+      if (element < 1 || element > HalfFloats.Kind.values().length) {
+        throw new IllegalStateException("unknown vector element type " + element + " in index file: " + name);
+      }
+      in.halfKind(HalfFloats.Kind.values()[element - 1]);
+    }
     int np = in.readInt();
     Map<String, String> params = new HashMap<>();
     for (int i = 0; i < np; i++) {

@@ -3,7 +3,6 @@ package io.quiver.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HalfFloatsTest {
@@ -32,21 +31,21 @@ class HalfFloatsTest {
     }
 
     @Test
-    void rowsCacheDecodesAnAppendOnlyColumnIncrementally() {
-        Random r = new Random(3);
-        int dim = 4;
-        short[] half = new short[10 * dim];
-        for (int i = 0; i < half.length; i++) {
-            half[i] = Float.floatToFloat16(r.nextFloat() * 4 - 2);
+    void roundingIsToNearestEvenAndRoundTripsEveryValue() {
+        for (HalfFloats.Kind kind : HalfFloats.Kind.values()) {
+            for (int bits = 0; bits < 65536; bits++) {
+                float x = HalfFloats.toFloat(bits, kind);
+                if (!Float.isNaN(x)) {
+                    assertThat(HalfFloats.fromFloat(x, kind)).isEqualTo((short) bits);
+                } else {
+                    assertThat(HalfFloats.toFloat(HalfFloats.fromFloat(x, kind), kind)).isNaN();
+                }
+            }
         }
-        byte[] bytes = le(half);
-        HalfFloats.Rows rows = new HalfFloats.Rows(HalfFloats.Kind.FLOAT16, dim);
-        float[] first = rows.upTo(bytes, 3);
-        assertThat(first.length).isGreaterThanOrEqualTo(3 * dim);
-        float[] all = rows.upTo(bytes, 10);
-        for (int i = 0; i < 10 * dim; i++) {
-            assertThat(all[i]).isEqualTo(Float.float16ToFloat(half[i]));
-        }
-        assertThat(rows.upTo(bytes, 5)).isSameAs(all);
+        // BFLOAT16 keeps the top 16 bits of a float32, rounded to nearest, ties to even
+        assertThat(HalfFloats.fromFloat(Float.intBitsToFloat(0x3f808000), HalfFloats.Kind.BFLOAT16)).isEqualTo((short) 0x3f80);
+        assertThat(HalfFloats.fromFloat(Float.intBitsToFloat(0x3f818000), HalfFloats.Kind.BFLOAT16)).isEqualTo((short) 0x3f82);
+        assertThat(HalfFloats.fromFloat(Float.intBitsToFloat(0x3f808001), HalfFloats.Kind.BFLOAT16)).isEqualTo((short) 0x3f81);
+        assertThat(HalfFloats.encode(new float[] {1f, -2f, 9f}, 2, HalfFloats.Kind.FLOAT16)).containsExactly(le((short) 0x3c00, (short) 0xc000));
     }
 }

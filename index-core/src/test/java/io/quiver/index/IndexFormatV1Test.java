@@ -62,12 +62,12 @@ class IndexFormatV1Test {
     assertEquals(1, bb.getInt(4), "version");
     assertEquals(4, bb.getInt(8), "length of type name");
     assertEquals("FLAT", new String(b, 12, 4, java.nio.charset.StandardCharsets.UTF_8));
-    b[4] = 2; // unknown version (checksum fixed up so the version check is what fails)
+    b[4] = 3; // unknown version (2 is the 16-bit format) (checksum fixed up so the version check is what fails)
     java.util.zip.CRC32C c = new java.util.zip.CRC32C();
     c.update(b, 0, b.length - 4);
     ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length - 4, (int) c.getValue());
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> VectorIndexes.load(b));
-    assertEquals(true, e.getMessage().contains("version 2"), e.getMessage());
+    assertEquals(true, e.getMessage().contains("version 3"), e.getMessage());
   }
 
   @Test

@@ -35,16 +35,24 @@ class VectorIndexConformanceTest {
   static final int NQ = 40;
   static final int K = 10;
 
-  /** One index configuration; {@code exact} = distances are exact within the scanned rows. */
+  /**
+   * One index configuration; {@code exact} = distances are exact within the scanned rows; {@code half} = rows stored
+   * as FLOAT16 / BFLOAT16 (null: float32).
+   */
   record Config(String type, MetricType metric, Map<String, String> build, Map<String, String> search,
-      double minRecall, boolean exact) {
+      double minRecall, boolean exact, HalfFloats.Kind half) {
+    Config(String type, MetricType metric, Map<String, String> build, Map<String, String> search, double minRecall,
+        boolean exact) {
+      this(type, metric, build, search, minRecall, exact, null);
+    }
+
     IndexSpec spec(int dim) {
       return new IndexSpec(type, metric, dim, build);
     }
 
     @Override
     public String toString() {
-      return type + "/" + metric + build;
+      return type + "/" + metric + build + (half == null ? "" : "/" + half);
     }
   }
 
@@ -61,6 +69,16 @@ class VectorIndexConformanceTest {
           false));
     }
     c.add(new Config("AUTOINDEX", MetricType.COSINE, Map.of(), Map.of("ef", "64"), 0.9, true));
+    // FLOAT16 / BFLOAT16 rows: the same thresholds, over the rounded values (build rounds the test's data in place)
+    for (HalfFloats.Kind kind : HalfFloats.Kind.values()) {
+      for (MetricType m : new MetricType[] {MetricType.L2, MetricType.IP, MetricType.COSINE}) {
+        c.add(new Config("FLAT", m, Map.of(), Map.of(), 0.999, true, kind));
+        c.add(new Config("HNSW", m, Map.of("M", "16", "efConstruction", "100"), Map.of("ef", "64"),
+            m == MetricType.IP ? 0.7 : 0.9, true, kind));
+        c.add(new Config("IVF_FLAT", m, Map.of("nlist", "16"), Map.of("nprobe", "8"), 0.8, true, kind));
+      }
+      c.add(new Config("IVF_SQ8", MetricType.L2, Map.of("nlist", "16"), Map.of("nprobe", "8"), 0.7, false, kind));
+    }
     return c.stream();
   }
 
@@ -179,8 +197,14 @@ class VectorIndexConformanceTest {
     return "[seed=" + SEED + " " + cfg + "]";
   }
 
+  /** Builds {@code cfg}'s index; for 16-bit storage, first rounds {@code data} in place to the values stored. */
   static VectorIndex build(Config cfg, float[] data, int n, int threads) {
-    return VectorIndexes.build(cfg.spec(DIM), data, n, threads);
+    if (cfg.half() == null) {
+      return VectorIndexes.build(cfg.spec(DIM), data, n, threads);
+    }
+    byte[] half = HalfFloats.encode(data, n * DIM, cfg.half());
+    HalfFloats.decode(half, 0, n * DIM, cfg.half(), data, 0);
+    return VectorIndexes.buildHalf(cfg.spec(DIM), half, cfg.half(), n, threads);
   }
 
   // ------------------------------------------------------------------ tests

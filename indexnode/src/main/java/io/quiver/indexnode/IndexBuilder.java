@@ -124,13 +124,13 @@ public final class IndexBuilder implements AutoCloseable {
             }
             index = VectorIndexes.build(spec, col.array(), col.size(), buildThreads);
         } else if (job.getFieldType() == DataType.Float16Vector || job.getFieldType() == DataType.BFloat16Vector) {
-            // half vectors are indexed as the float32 values they stand for (widening is exact)
+            // half vectors stay 16-bit in the index (FLAT, IVF_FLAT, HNSW); the kernels widen them exactly
             ByteVectorColumn col = new ByteVectorColumn(job.getFieldId(), job.getFieldType(), job.getDim() * 2);
             for (String path : job.getDataPathsList()) {
                 BinlogCodec.readInto(store.get(path), col);
             }
             HalfFloats.Kind kind = job.getFieldType() == DataType.Float16Vector ? HalfFloats.Kind.FLOAT16 : HalfFloats.Kind.BFLOAT16;
-            index = VectorIndexes.build(spec, HalfFloats.decode(col.array(), col.size(), job.getDim(), kind), col.size(), buildThreads);
+            index = VectorIndexes.buildHalf(spec, col.array(), kind, col.size(), buildThreads);
         } else if (job.getFieldType() == DataType.BinaryVector) {
             ByteVectorColumn col = new ByteVectorColumn(job.getFieldId(), DataType.BinaryVector, job.getDim() / 8);
             for (String path : job.getDataPathsList()) {

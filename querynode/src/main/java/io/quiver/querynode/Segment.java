@@ -15,7 +15,6 @@ import io.quiver.common.expr.TextIndexSource;
 import io.quiver.common.schema.Schemas;
 import io.quiver.common.text.TextFields;
 import io.quiver.common.text.TextIndex;
-import io.quiver.index.HalfFloats;
 import io.quiver.index.RowNorms;
 import io.quiver.index.VectorIndex;
 import io.quiver.proto.InsertMsg;
@@ -53,7 +52,6 @@ public final class Segment implements ColumnSource, TextIndexSource {
     /** Inverse row norms of float vector fields for exact COSINE scans of rows without an index (growing rows). */
     private final Map<Long, RowNorms> rowNorms = new ConcurrentHashMap<>();
     /** FLOAT16 / BFLOAT16 vector fields widened to float32 for exact scans of rows without an index. */
-    private final Map<Long, HalfFloats.Rows> halfFloats = new ConcurrentHashMap<>();
     /** Inverted indexes with positions of the VARCHAR fields with enable_match (TEXT_MATCH, PHRASE_MATCH). */
     private final Map<Long, TextIndex> textIndexes = new ConcurrentHashMap<>();
 
@@ -196,14 +194,9 @@ public final class Segment implements ColumnSource, TextIndexSource {
         }
     }
 
-    /** The inverse-norm cache of a float vector field's rows (filled as searches need it, extended as rows arrive). */
+    /** The inverse-norm cache of a float, FLOAT16 or BFLOAT16 vector field's rows (filled as searches need it, extended as rows arrive). */
     public RowNorms rowNorms(long fieldId) {
         return rowNorms.computeIfAbsent(fieldId, f -> new RowNorms());
-    }
-
-    /** The float32 cache of a half-float vector field's rows (filled as searches need it). */
-    public HalfFloats.Rows halfFloats(long fieldId, HalfFloats.Kind kind, int dim) {
-        return halfFloats.computeIfAbsent(fieldId, f -> new HalfFloats.Rows(kind, dim));
     }
 
     public long indexBuildId() { return indexBuildId; }
@@ -278,9 +271,6 @@ public final class Segment implements ColumnSource, TextIndexSource {
         }
         for (RowNorms n : rowNorms.values()) {
             b += n.ramBytesUsed();
-        }
-        for (HalfFloats.Rows half : halfFloats.values()) {
-            b += half.ramBytesUsed();
         }
         for (TextIndex t : textIndexes.values()) {
             b += t.ramBytesUsed();

@@ -107,10 +107,9 @@ final class SegmentSearch {
             VectorIndex exact = VectorIndexes.exactView(r.metric(), fv.dim(), fv.array(), rows, seg.rowNorms(r.field().getFieldID()));
             searchIndex(exact, ordinal, r, heaps, allowed.bits());
         } else if (col instanceof ByteVectorColumn bv && bv.type() != DataType.BinaryVector) {
-            // FLOAT16 / BFLOAT16: exact scans over the rows widened to float32 once (cached per segment)
+            // FLOAT16 / BFLOAT16: exact scans over the column's 16-bit rows, widened in the kernels (no float copy)
             HalfFloats.Kind kind = bv.type() == DataType.Float16Vector ? HalfFloats.Kind.FLOAT16 : HalfFloats.Kind.BFLOAT16;
-            float[] rowsF = seg.halfFloats(r.field().getFieldID(), kind, bv.dim()).upTo(bv.array(), rows);
-            VectorIndex exact = VectorIndexes.exactView(r.metric(), bv.dim(), rowsF, rows, seg.rowNorms(r.field().getFieldID()));
+            VectorIndex exact = VectorIndexes.halfExactView(r.metric(), bv.dim(), bv.array(), kind, rows, seg.rowNorms(r.field().getFieldID()));
             searchIndex(exact, ordinal, r, heaps, allowed.bits());
         } else if (col instanceof ByteVectorColumn bv && bv.type() == DataType.BinaryVector) {
             bruteForceBinary(bv, rows, ordinal, r, heaps, allowed);

@@ -25,6 +25,7 @@ public final class QuiverMain {
                    quiver loadtest --read-after-write [--address HOST:PORT] [--preload 10000] [--rounds 300] (--read-after-write --help for all)
                    quiver bench index --base FILE --queries FILE --gt FILE --metric L2|IP|COSINE --index TYPE [--build k=v,..] [--search p=v1,v2] [--k 10] [--threads N]
                    quiver bench sparse [--rows 300000] [--vocab 30000] [--nnz 100] [--queries 200] [--query-nnz 20] [--k 10] [--drop 0,0.2,0.5]
+                   quiver bench half [--rows 100000] [--dim 128] [--queries 1000] [--metric L2] [--M 16] [--efConstruction 128] [--ef 64]
             environment: QUIVER_PORT, QUIVER_METRICS_PORT, QUIVER_DATA_DIR, QUIVER_HOST, ETCD_ENDPOINTS, MINIO_ADDRESS, PULSAR_ADDRESS""";
 
     private QuiverMain() {}
@@ -41,6 +42,10 @@ public final class QuiverMain {
         }
         if (args.length >= 2 && args[0].equals("bench") && args[1].equals("index")) {
             io.quiver.index.bench.IndexBenchCli.main(Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
+        if (args.length >= 2 && args[0].equals("bench") && args[1].equals("half")) {
+            io.quiver.index.bench.HalfBenchCli.main(Arrays.copyOfRange(args, 2, args.length));
             return;
         }
         if (args.length >= 2 && args[0].equals("bench") && args[1].equals("sparse")) {

@@ -56,16 +56,20 @@ class HalfVectorSdkTest extends ConformanceBase {
         s.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
         s.addField(AddFieldReq.builder().fieldName("f16").dataType(DataType.Float16Vector).dimension(DIM).build());
         s.addField(AddFieldReq.builder().fieldName("bf16").dataType(DataType.BFloat16Vector).dimension(DIM).build());
+        s.addField(AddFieldReq.builder().fieldName("cos16").dataType(DataType.Float16Vector).dimension(DIM).build());
         client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(s)
                 .consistencyLevel(ConsistencyLevel.STRONG).indexParams(List.of(
                         IndexParam.builder().fieldName("f16").indexType(IndexParam.IndexType.HNSW).metricType(IndexParam.MetricType.L2)
                                 .extraParams(java.util.Map.of("M", 8, "efConstruction", 64)).build(),
-                        IndexParam.builder().fieldName("bf16").indexType(IndexParam.IndexType.FLAT).metricType(IndexParam.MetricType.IP).build()))
+                        IndexParam.builder().fieldName("bf16").indexType(IndexParam.IndexType.FLAT).metricType(IndexParam.MetricType.IP).build(),
+                        // AUTOINDEX: HNSW, metric COSINE, over 16-bit rows that keep their inverse norms
+                        IndexParam.builder().fieldName("cos16").indexType(IndexParam.IndexType.AUTOINDEX).build()))
                 .build());
         Random r = new Random(5);
         List<float[]> f16 = new ArrayList<>();
         List<float[]> bf16 = new ArrayList<>();
         List<byte[]> f16Bytes = new ArrayList<>();
+        List<byte[]> bf16Bytes = new ArrayList<>();
         List<JsonObject> rows = new ArrayList<>();
         for (int i = 0; i < ROWS; i++) {
             List<Float> v = new ArrayList<>();
@@ -77,10 +81,12 @@ class HalfVectorSdkTest extends ConformanceBase {
             f16.add(widen(h.array(), false));
             bf16.add(widen(b.array(), true));
             f16Bytes.add(h.array().clone());
+            bf16Bytes.add(b.array().clone());
             JsonObject row = new JsonObject();
             row.addProperty("id", (long) i);
             row.add("f16", GSON.toJsonTree(h.array()));
             row.add("bf16", GSON.toJsonTree(b.array()));
+            row.add("cos16", GSON.toJsonTree(h.array()));
             rows.add(row);
         }
         client.insert(InsertReq.builder().collectionName(name).data(rows).build());
@@ -97,19 +103,32 @@ class HalfVectorSdkTest extends ConformanceBase {
         }
         checkSearches(name, f16, bf16, "indexed rows");
 
-        List<QueryResp.QueryResult> got = query(name, "id == 7", List.of("f16"));
-        Object v = got.get(0).getEntity().get("f16");
-        byte[] back = v instanceof ByteBuffer bb ? bb.array() : null;
-        assertThat(back).as("f16 output field").isEqualTo(f16Bytes.get(7));
+        List<QueryResp.QueryResult> got = query(name, "id < 100", List.of("id", "f16", "bf16", "cos16"));
+        assertThat(got).hasSize(100);
+        for (QueryResp.QueryResult row : got) { // the raw vectors come back bit-exact as inserted
+            int id = ((Long) row.getEntity().get("id")).intValue();
+            assertThat(bytes(row.getEntity().get("f16"))).as("f16 of row %d", id).isEqualTo(f16Bytes.get(id));
+            assertThat(bytes(row.getEntity().get("bf16"))).as("bf16 of row %d", id).isEqualTo(bf16Bytes.get(id));
+            assertThat(bytes(row.getEntity().get("cos16"))).as("cos16 of row %d", id).isEqualTo(f16Bytes.get(id));
+        }
 
         assertThatThrownBy(() -> client.createIndex(CreateIndexReq.builder().collectionName(name).indexParams(List.of(IndexParam.builder()
                 .fieldName("f16").indexName("bin").indexType(IndexParam.IndexType.BIN_FLAT).metricType(IndexParam.MetricType.HAMMING).build())).build()))
                 .isInstanceOf(MilvusClientException.class).hasMessageContaining("binary index types take binary vectors");
     }
 
+    private static byte[] bytes(Object v) {
+        return v instanceof ByteBuffer bb ? bb.array() : null;
+    }
+
     private static boolean indexed(String name) {
-        var d = client.describeIndex(io.milvus.v2.service.index.request.DescribeIndexReq.builder().collectionName(name).fieldName("f16").build());
-        return d.getIndexDescriptions().stream().allMatch(x -> x.getPendingIndexRows() == 0 && x.getIndexedRows() >= ROWS);
+        for (String field : List.of("f16", "bf16", "cos16")) {
+            var d = client.describeIndex(io.milvus.v2.service.index.request.DescribeIndexReq.builder().collectionName(name).fieldName(field).build());
+            if (!d.getIndexDescriptions().stream().allMatch(x -> x.getPendingIndexRows() == 0 && x.getIndexedRows() >= ROWS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkSearches(String name, List<float[]> f16, List<float[]> bf16, String what) {
@@ -120,6 +139,8 @@ class HalfVectorSdkTest extends ConformanceBase {
                 .containsExactlyInAnyOrderElementsOf(exact(f16, f16.get(q), true));
         List<Long> byBf16 = search(name, "bf16", new BFloat16Vec(Float16Utils.f32VectorToBf16Buffer(boxed(bf16.get(q)))), 10);
         assertThat(byBf16).as("%s: bf16 IP top-10 equals the exact answer", what).containsExactlyInAnyOrderElementsOf(exact(bf16, bf16.get(q), false));
+        List<Long> byCos = search(name, "cos16", new Float16Vec(Float16Utils.f32VectorToFp16Buffer(boxed(f16.get(q)))), 10);
+        assertThat(byCos).as("%s: COSINE top-10 equals the exact answer", what).containsExactlyInAnyOrderElementsOf(exactCosine(f16, f16.get(q)));
     }
 
     private static List<Long> search(String name, String field, BaseVector query, int k) {
@@ -134,6 +155,18 @@ class HalfVectorSdkTest extends ConformanceBase {
             out.add(x);
         }
         return out;
+    }
+
+    private static List<Long> exactCosine(List<float[]> rows, float[] q) {
+        return IntStream.range(0, rows.size()).boxed().sorted(Comparator.comparingDouble(i -> {
+            double dot = 0, nr = 0, nq = 0;
+            for (int d = 0; d < DIM; d++) {
+                dot += (double) rows.get(i)[d] * q[d];
+                nr += (double) rows.get(i)[d] * rows.get(i)[d];
+                nq += (double) q[d] * q[d];
+            }
+            return -dot / Math.sqrt(nr * nq);
+        })).limit(10).map(Integer::longValue).toList();
     }
 
     private static List<Long> exact(List<float[]> rows, float[] q, boolean l2) {

@@ -195,6 +195,12 @@ public final class IndexBenchCli {
     return (double) hits / ((double) nq * k);
   }
 
+  /** An integer argument, or {@code dflt} when absent. */
+  static int intArg(Map<String, String> args, String name, int dflt) {
+    String v = args.get(name);
+    return v == null ? dflt : Integer.parseInt(v.trim());
+  }
+
   static Map<String, String> parse(String[] args) {
     Map<String, String> m = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {

@@ -2,6 +2,7 @@ package io.quiver.index.internal;
 
 import io.quiver.index.Bits;
 import io.quiver.index.FixedBits;
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexParamException;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
@@ -24,7 +25,13 @@ import java.util.Map;
  */
 public abstract class AbstractFloatIndex implements VectorIndex {
   public static final int MAGIC = 0x58495651; // "QVIX" little-endian
+  /** Format version 1: raw vectors (if any) are float32. Still written for such indexes, byte for byte. */
   public static final int VERSION = 1;
+  /**
+   * Format version 2: version 1 with one int after the dimension, the element type of the raw vectors (1 FLOAT16,
+   * 2 BFLOAT16), stored as 16 bits ({@link HalfVectors}). Written only by indexes over 16-bit rows.
+   */
+  public static final int VERSION_HALF = 2;
 
   protected final IndexSpec spec;
   protected final MetricType metric;
@@ -252,19 +259,32 @@ public abstract class AbstractFloatIndex implements VectorIndex {
   @Override
   public final void write(OutputStream os) throws IOException {
     IndexOutput out = new IndexOutput(os);
-    writeHeader(out, spec);
+    writeHeader(out, spec, storedHalfKind());
     writeBody(out);
     out.finish();
   }
 
   protected abstract void writeBody(IndexOutput out) throws IOException;
 
+  /** FLOAT16 / BFLOAT16 when the index keeps raw rows as 16 bits (written as format version 2), else null. */
+  protected HalfFloats.Kind storedHalfKind() {
+    return null;
+  }
+
+  /** A version 1 header (no raw vectors, or float32 ones). */
   public static void writeHeader(IndexOutput out, IndexSpec spec) throws IOException {
+    writeHeader(out, spec, null);
+  }
+
+  private static void writeHeader(IndexOutput out, IndexSpec spec, HalfFloats.Kind half) throws IOException {
     out.writeInt(MAGIC);
-    out.writeInt(VERSION);
+    out.writeInt(half == null ? VERSION : VERSION_HALF);
     out.writeString(spec.indexType());
     out.writeString(spec.metric().name());
     out.writeInt(spec.dim());
+    if (half != null) {
+      out.writeInt(1 + half.ordinal());
+    }
     out.writeInt(spec.buildParams().size());
     for (Map.Entry<String, String> e : spec.buildParams().entrySet()) {
       out.writeString(e.getKey());

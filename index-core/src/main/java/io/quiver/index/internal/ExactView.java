@@ -8,6 +8,7 @@ import io.quiver.index.MetricType;
  * FLAT over a caller's row-major array, not copied: exact search for rows that have no index yet (a growing or
  * unindexed segment's vectors), with the same blocked SIMD kernels as {@link FlatIndex}. COSINE rows are raw:
  * scored as {@code dot(q / |q|, x) * (1 / |x|)} with the inverse norms given (from a {@code RowNorms} cache).
+ * FLOAT16 / BFLOAT16 rows are scored as their 16 bits ({@link HalfVectors}).
  */
 public final class ExactView extends FlatIndex {
   public ExactView(IndexSpec spec, float[] data, int rows, float[] inverseNorms) {
@@ -15,11 +16,21 @@ public final class ExactView extends FlatIndex {
         spec.metric() != MetricType.L2), inverseNorms);
   }
 
-  private static float[] checked(IndexSpec spec, float[] data, int rows, float[] inverseNorms) {
-    MetricType metric = spec.metric();
+  /** Over FLOAT16 / BFLOAT16 rows, which carry their own inverse norms for COSINE. */
+  public ExactView(IndexSpec spec, HalfVectors rows) {
+    super(spec, rows, null);
+    checkMetric(spec.metric());
+  }
+
+  private static void checkMetric(MetricType metric) {
     if (metric != MetricType.L2 && metric != MetricType.IP && metric != MetricType.COSINE) {
       throw new IndexParamException("metric " + metric + " does not apply to float vectors");
     }
+  }
+
+  private static float[] checked(IndexSpec spec, float[] data, int rows, float[] inverseNorms) {
+    MetricType metric = spec.metric();
+    checkMetric(metric);
     if (data.length < (long) rows * spec.dim()) {
       throw new IndexParamException("vectors too short: need rows*dim=" + (long) rows * spec.dim() + " floats");
     }

@@ -1,5 +1,6 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexSpec;
 import java.io.IOException;
 import java.util.Map;
@@ -62,6 +63,11 @@ public class FlatIndex extends AbstractFloatIndex {
   protected void writeBody(IndexOutput out) throws IOException {
     out.writeInt(vectors.size());
     vectors.write(out);
+  }
+
+  @Override
+  protected HalfFloats.Kind storedHalfKind() {
+    return vectors.halfKind();
   }
 
   @Override

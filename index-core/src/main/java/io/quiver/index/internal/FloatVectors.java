@@ -1,5 +1,6 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.HalfFloats;
 import io.quiver.index.simd.VectorUtil;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -7,11 +8,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Row-major float vectors, either on the heap ({@code float[]}) or in a memory-mapped file
- * ({@link MemorySegment}). Distances are "lower is better": squared L2, or negated inner product when
- * {@code ip} is true. Only two subclasses exist, so call sites stay bimorphic and inline.
+ * Row-major vectors scored against float32 queries: float32 on the heap ({@code float[]}) or in a memory-mapped file
+ * ({@link MemorySegment}), or FLOAT16 / BFLOAT16 kept as 16 bits ({@link HalfVectors}). Distances are "lower is
+ * better": squared L2, or negated inner product when {@code ip} is true. Three subclasses only: a JVM serving one
+ * kind of collection keeps its call sites bimorphic.
  */
-public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVectors.Mapped {
+public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVectors.Mapped, HalfVectors {
   protected final int dim;
   protected final int size;
   protected final boolean ip;
@@ -26,7 +28,11 @@ public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVect
     return new OnHeap(data, dim, size, ip);
   }
 
+  /** The stored vectors of an index file, in the element type its header names. */
   public static FloatVectors read(IndexInput in, int dim, int size, boolean ip) {
+    if (in.halfKind() != null) {
+      return HalfVectors.read(in, in.halfKind(), dim, size, ip);
+    }
     if (in.mapped()) {
       return new Mapped(in.readFloatSegment(), dim, size, ip);
     }
@@ -41,6 +47,11 @@ public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVect
     return size;
   }
 
+  /** FLOAT16 or BFLOAT16 when the rows are stored as 16 bits, null for float32. */
+  public HalfFloats.Kind halfKind() {
+    return null;
+  }
+
   public abstract float distance(float[] q, int row);
 
   /** Distance between two stored rows. */
@@ -48,8 +59,12 @@ public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVect
 
   public abstract void distanceBatch(float[] q, int[] rows, int count, float[] out);
 
-  /** Distances of rows firstRow..firstRow+count-1. */
-  public abstract void distanceRange(float[] q, int firstRow, int count, float[] out);
+  /** Distances of rows firstRow..firstRow+count-1 (row by row unless a subclass has a range kernel). */
+  public void distanceRange(float[] q, int firstRow, int count, float[] out) {
+    for (int i = 0; i < count; i++) {
+      out[i] = distance(q, firstRow + i);
+    }
+  }
 
   public abstract void copyRow(int row, float[] dst, int dstOffset);
 
@@ -162,13 +177,6 @@ public abstract sealed class FloatVectors permits FloatVectors.OnHeap, FloatVect
         }
       } else {
         VectorUtil.squareDistanceBatch(q, seg, rows, count, dim, out);
-      }
-    }
-
-    @Override
-    public void distanceRange(float[] q, int firstRow, int count, float[] out) {
-      for (int i = 0; i < count; i++) {
-        out[i] = distance(q, firstRow + i);
       }
     }
 

@@ -1,5 +1,6 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexSpec;
 import java.io.IOException;
 import java.util.Arrays;
@@ -501,6 +502,11 @@ public final class HnswIndex extends AbstractFloatIndex {
   @Override
   public int size() {
     return n;
+  }
+
+  @Override
+  protected HalfFloats.Kind storedHalfKind() {
+    return vectors.halfKind();
   }
 
   @Override

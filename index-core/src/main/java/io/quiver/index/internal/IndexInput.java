@@ -1,5 +1,6 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -14,6 +15,8 @@ public final class IndexInput {
   private final MemorySegment seg;
   private final boolean mapped;
   private long pos;
+  /** Element type of the file's raw vectors: null for float32 (format version 1), else from a version 2 header. */
+  private HalfFloats.Kind halfKind;
 
   public IndexInput(MemorySegment seg, boolean mapped) {
     this.seg = seg;
@@ -23,6 +26,15 @@ public final class IndexInput {
   /** True when bulk float arrays should stay in the (mapped) segment rather than be copied. */
   public boolean mapped() {
     return mapped;
+  }
+
+  public HalfFloats.Kind halfKind() {
+    return halfKind;
+  }
+
+  /** Set by the header reader of a version 2 file whose raw vectors are FLOAT16 or BFLOAT16. */
+  public void halfKind(HalfFloats.Kind kind) {
+    this.halfKind = kind;
   }
 
   private void need(long bytes) {
@@ -90,6 +102,14 @@ public final class IndexInput {
     int len = readLen(4);
     MemorySegment s = seg.asSlice(pos, 4L * len);
     pos += 4L * len;
+    return s;
+  }
+
+  /** A byte array (as {@link #readByteArray}) as a slice of the file's segment, not copied: for mapped files. */
+  public MemorySegment readByteSegment() {
+    int len = readLen(1);
+    MemorySegment s = seg.asSlice(pos, len);
+    pos += len;
     return s;
   }
 

@@ -2,6 +2,8 @@ package io.quiver.index.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +115,18 @@ public final class IndexOutput {
     writeInt(a.length);
     align(64);
     writeBytes(a, 0, a.length);
+  }
+
+  /** Writes {@code len} bytes of {@code seg} from {@code off} as a byte array (length, then the bytes 64-byte aligned). */
+  public void writeByteSegment(MemorySegment seg, long off, long len) throws IOException {
+    writeInt(Math.toIntExact(len));
+    align(64);
+    byte[] chunk = new byte[(int) Math.min(len, 1 << 16)];
+    for (long done = 0; done < len; done += chunk.length) {
+      int c = (int) Math.min(chunk.length, len - done);
+      MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, off + done, chunk, 0, c);
+      writeBytes(chunk, 0, c);
+    }
   }
 
   /** Writes the CRC32C of all bytes written so far and flushes. */

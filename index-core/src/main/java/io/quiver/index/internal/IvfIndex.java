@@ -1,5 +1,6 @@
 package io.quiver.index.internal;
 
+import io.quiver.index.HalfFloats;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
 import io.quiver.index.simd.VectorUtil;
@@ -117,6 +118,15 @@ public final class IvfIndex extends AbstractFloatIndex {
 
   public static IvfIndex build(IndexSpec spec, Codec codec, float[] data, int n, int nlistParam, int pqM, int nbits,
       long seed, int threads) {
+    return build(spec, codec, data, null, n, nlistParam, pqM, nbits, seed, threads);
+  }
+
+  /**
+   * As above; with {@code half} (FLAT codec only), the lists keep those 16-bit rows (in list order) instead of the
+   * float32 {@code data}, which then serves only to train and assign (the rows widened, normalised for COSINE).
+   */
+  public static IvfIndex build(IndexSpec spec, Codec codec, float[] data, HalfVectors half, int n, int nlistParam,
+      int pqM, int nbits, long seed, int threads) {
     int dim = spec.dim();
     boolean ip = spec.metric() != MetricType.L2;
     int nlist = Math.max(1, Math.min(nlistParam, Math.max(1, n)));
@@ -145,6 +155,10 @@ public final class IvfIndex extends AbstractFloatIndex {
     }
     switch (codec) {
       case FLAT -> {
+        if (half != null) {
+          return new IvfIndex(spec, codec, n, nlist, centroids, offsets, ids, half.reorder(ids), null, null, null, null,
+              0, 0, null);
+        }
         float[] re = new float[n * dim];
         for (int p = 0; p < n; p++) {
           System.arraycopy(data, ids[p] * dim, re, p * dim, dim);
@@ -414,6 +428,11 @@ public final class IvfIndex extends AbstractFloatIndex {
   @Override
   public int size() {
     return n;
+  }
+
+  @Override
+  protected HalfFloats.Kind storedHalfKind() {
+    return vectors == null ? null : vectors.halfKind();
   }
 
   @Override

@@ -1,11 +1,14 @@
 package io.quiver.index.simd;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -28,6 +31,12 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
   static final VectorSpecies<Byte> BS =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(FS.vectorBitSize() / 4));
   static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+  /** Shorts with as many lanes as {@link #FS}, and ints of the float shape they widen into. */
+  static final VectorSpecies<Short> SS =
+      VectorSpecies.of(short.class, VectorShape.forBitSize(FS.vectorBitSize() / 2));
+  static final VectorSpecies<Integer> HIS = VectorSpecies.of(int.class, FS.vectorShape());
+  static final VectorSpecies<Byte> HBS = VectorSpecies.of(byte.class, SS.vectorShape());
+  static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
   static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
   static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -181,6 +190,140 @@ final class PanamaVectorUtilSupport implements VectorUtilSupport {
       res += q[i] * seg.get(ScalarVectorUtilSupport.F32, off + 4L * i);
     }
     return res;
+  }
+
+  // ---------------------------------------------------------------- float[] x 16-bit rows
+
+  /**
+   * FL 16-bit components at byte {@code off} of {@code arr} (heap, array loads) or else {@code seg} (native) widened
+   * to float32 in registers. The bytes are loaded as bytes and reinterpreted as shorts (a short load from a heap
+   * {@code byte[]} segment is not intrinsified and runs ~10x slower), then sign-extended to ints of the float shape. BFLOAT16 is the upper half of a float32: a shift left by
+   * 16 gives its bits. FLOAT16 (as {@link Float#float16ToFloat}): sign to bit 31 and exponent and mantissa to bits
+   * 13..27 (shift left 16, arithmetic shift right 3, mask), then a multiply by 2^112 rebiases the exponent (exact,
+   * subnormals included); lanes with exponent 31 (infinity, NaN) get exponent 255 instead, on a rarely taken branch.
+   */
+  private static FloatVector widen(byte[] arr, MemorySegment seg, long off, boolean bf16) {
+    ShortVector shorts;
+    if (!NATIVE_LE) {
+      shorts = ShortVector.fromMemorySegment(SS, arr != null ? MemorySegment.ofArray(arr) : seg, off, LE);
+    } else if (arr != null) {
+      shorts = ByteVector.fromArray(HBS, arr, (int) off).reinterpretAsShorts();
+    } else {
+      shorts = ByteVector.fromMemorySegment(HBS, seg, off, LE).reinterpretAsShorts();
+    }
+    IntVector bits = (IntVector) shorts.convertShape(VectorOperators.S2I, HIS, 0);
+    IntVector high = bits.lanewise(VectorOperators.LSHL, 16);
+    if (bf16) {
+      return high.reinterpretAsFloats();
+    }
+    IntVector placed = high.lanewise(VectorOperators.ASHR, 3).and(0x8fffe000);
+    FloatVector f = placed.reinterpretAsFloats().mul(0x1p112f);
+    VectorMask<Integer> special = bits.and(0x7c00).compare(VectorOperators.EQ, 0x7c00);
+    if (special.anyTrue()) {
+      return f.reinterpretAsInts().blend(placed.or(0x7f800000), special).reinterpretAsFloats();
+    }
+    return f;
+  }
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, null, seg, off, len, kind, true);
+  }
+
+  @Override
+  public float dotProduct(float[] q, MemorySegment seg, long off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, null, seg, off, len, kind, false);
+  }
+
+  @Override
+  public float squareDistance(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, data, null, off, len, kind, true);
+  }
+
+  @Override
+  public float dotProduct(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return halfKernel(q, data, null, off, len, kind, false);
+  }
+
+  /**
+   * Squared L2 ({@code l2}) or dot product over a 16-bit row in {@code arr} (heap) or else {@code seg} (native); the
+   * flags are loop-invariant, so C2 unswitches them.
+   */
+  private static float halfKernel(float[] q, byte[] arr, MemorySegment seg, long off, int len, HalfFloats.Kind kind,
+      boolean l2) {
+    int i = 0;
+    float res = 0;
+    if (len >= 2 * FL) {
+      boolean bf16 = kind == HalfFloats.Kind.BFLOAT16;
+      int limit = FS.loopBound(len);
+      FloatVector acc1 = FloatVector.zero(FS), acc2 = FloatVector.zero(FS);
+      for (int unrolled = limit - FL; i < unrolled; i += 2 * FL) {
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(arr, seg, off + 2L * i, bf16), acc1, l2);
+        acc2 = accumulate(FloatVector.fromArray(FS, q, i + FL), widen(arr, seg, off + 2L * (i + FL), bf16), acc2, l2);
+      }
+      for (; i < limit; i += FL) {
+        acc1 = accumulate(FloatVector.fromArray(FS, q, i), widen(arr, seg, off + 2L * i, bf16), acc1, l2);
+      }
+      res = acc1.add(acc2).reduceLanes(VectorOperators.ADD);
+    }
+    return res + halfTail(q, arr, seg, off, i, len, kind, l2);
+  }
+
+  private static FloatVector accumulate(FloatVector q, FloatVector x, FloatVector acc, boolean l2) {
+    if (l2) {
+      FloatVector d = q.sub(x);
+      return d.fma(d, acc);
+    }
+    return q.fma(x, acc);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, null, seg, rows, count, dim, kind, true, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, MemorySegment seg, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, null, seg, rows, count, dim, kind, false, out);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, data, null, rows, count, dim, kind, true, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    halfBatch(q, data, null, rows, count, dim, kind, false, out);
+  }
+
+  /**
+   * One row at a time: a four-rows-per-pass variant (as {@link #square4}) measured 0.45x of the float32 batch in HNSW
+   * search against 0.83-0.93x for this loop, since its four inlined widenings exceed C2's inlining budget and the
+   * vectors get boxed (docs/benchmarks.md, "FLOAT16 / BFLOAT16 storage").
+   */
+  private void halfBatch(float[] q, byte[] arr, MemorySegment seg, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, boolean l2, float[] out) {
+    long rowBytes = 2L * dim;
+    for (int r = 0; r < count; r++) {
+      out[r] = halfKernel(q, arr, seg, rows[r] * rowBytes, dim, kind, l2);
+    }
+  }
+
+  /** Components {@code from..dim-1} of a 16-bit row, scalar. */
+  private static float halfTail(float[] q, byte[] arr, MemorySegment seg, long off, int from, int dim,
+      HalfFloats.Kind kind, boolean l2) {
+    float s = 0;
+    for (int t = from; t < dim; t++) {
+      long at = off + 2L * t;
+      float x = arr != null ? ScalarVectorUtilSupport.half(arr, (int) at, kind) : ScalarVectorUtilSupport.half(seg, at, kind);
+      s += l2 ? (q[t] - x) * (q[t] - x) : q[t] * x;
+    }
+    return s;
   }
 
   // ---------------------------------------------------------------- batches (4 rows per pass)

@@ -1,12 +1,15 @@
 package io.quiver.index.simd;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 /** Plain-Java kernels: the fallback and the reference the Panama kernels are tested against. */
 final class ScalarVectorUtilSupport implements VectorUtilSupport {
 
-  static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+  static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   @Override
   public float squareDistance(float[] a, int ao, float[] b, int bo, int len) {
@@ -119,6 +122,87 @@ final class ScalarVectorUtilSupport implements VectorUtilSupport {
   public void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, float[] out) {
     for (int r = 0; r < count; r++) {
       out[r] = dotProduct(q, data, (long) rows[r] * dim * 4, dim);
+    }
+  }
+
+  // ---------------------------------------------------------------- float[] x 16-bit rows
+
+  /** One FLOAT16 / BFLOAT16 component (little-endian) widened to float32, exactly. */
+  static float half(MemorySegment data, long byteOffset, HalfFloats.Kind kind) {
+    return HalfFloats.toFloat(data.get(I16, byteOffset), kind);
+  }
+
+  @Override
+  public float squareDistance(float[] q, MemorySegment data, long off, int len, HalfFloats.Kind kind) {
+    float s0 = 0, s1 = 0;
+    int i = 0;
+    for (int bound = len & ~1; i < bound; i += 2) {
+      float d0 = q[i] - half(data, off + 2L * i, kind);
+      float d1 = q[i + 1] - half(data, off + 2L * i + 2, kind);
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+    }
+    for (; i < len; i++) {
+      float d = q[i] - half(data, off + 2L * i, kind);
+      s0 += d * d;
+    }
+    return s0 + s1;
+  }
+
+  @Override
+  public float dotProduct(float[] q, MemorySegment data, long off, int len, HalfFloats.Kind kind) {
+    float s0 = 0, s1 = 0;
+    int i = 0;
+    for (int bound = len & ~1; i < bound; i += 2) {
+      s0 += q[i] * half(data, off + 2L * i, kind);
+      s1 += q[i + 1] * half(data, off + 2L * i + 2, kind);
+    }
+    for (; i < len; i++) {
+      s0 += q[i] * half(data, off + 2L * i, kind);
+    }
+    return s0 + s1;
+  }
+
+  @Override
+  public float squareDistance(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return squareDistance(q, MemorySegment.ofArray(data), off, len, kind);
+  }
+
+  @Override
+  public float dotProduct(float[] q, byte[] data, int off, int len, HalfFloats.Kind kind) {
+    return dotProduct(q, MemorySegment.ofArray(data), off, len, kind);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    squareDistanceBatch(q, MemorySegment.ofArray(data), rows, count, dim, kind, out);
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    dotProductBatch(q, MemorySegment.ofArray(data), rows, count, dim, kind, out);
+  }
+
+  /** One FLOAT16 / BFLOAT16 component (little-endian) of a heap array widened to float32, exactly. */
+  static float half(byte[] data, int byteOffset, HalfFloats.Kind kind) {
+    return HalfFloats.toFloat((data[byteOffset] & 0xff) | (data[byteOffset + 1] & 0xff) << 8, kind);
+  }
+
+  @Override
+  public void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, float[] out) {
+    for (int r = 0; r < count; r++) {
+      out[r] = squareDistance(q, data, (long) rows[r] * dim * 2, dim, kind);
+    }
+  }
+
+  @Override
+  public void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    for (int r = 0; r < count; r++) {
+      out[r] = dotProduct(q, data, (long) rows[r] * dim * 2, dim, kind);
     }
   }
 

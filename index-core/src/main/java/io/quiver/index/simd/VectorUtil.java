@@ -1,5 +1,6 @@
 package io.quiver.index.simd;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -42,6 +43,46 @@ public final class VectorUtil {
 
   public static float dotProduct(float[] q, MemorySegment data, long byteOffset, int length) {
     return IMPL.dotProduct(q, data, byteOffset, length);
+  }
+
+  /** Squared L2 distance of {@code q} to a FLOAT16 / BFLOAT16 row (little-endian) at {@code byteOffset}. */
+  public static float squareDistance(float[] q, MemorySegment data, long byteOffset, int length, HalfFloats.Kind kind) {
+    return IMPL.squareDistance(q, data, byteOffset, length, kind);
+  }
+
+  /** Dot product of {@code q} and a FLOAT16 / BFLOAT16 row (little-endian) at {@code byteOffset}. */
+  public static float dotProduct(float[] q, MemorySegment data, long byteOffset, int length, HalfFloats.Kind kind) {
+    return IMPL.dotProduct(q, data, byteOffset, length, kind);
+  }
+
+  /** Squared L2 distance of {@code q} to a FLOAT16 / BFLOAT16 row at {@code byteOffset} of a heap array. */
+  public static float squareDistance(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind) {
+    return IMPL.squareDistance(q, data, byteOffset, length, kind);
+  }
+
+  /** Dot product of {@code q} and a FLOAT16 / BFLOAT16 row at {@code byteOffset} of a heap array. */
+  public static float dotProduct(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind) {
+    return IMPL.dotProduct(q, data, byteOffset, length, kind);
+  }
+
+  public static void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, float[] out) {
+    IMPL.squareDistanceBatch(q, data, rows, count, dim, kind, out);
+  }
+
+  public static void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out) {
+    IMPL.dotProductBatch(q, data, rows, count, dim, kind, out);
+  }
+
+  public static void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, float[] out) {
+    IMPL.squareDistanceBatch(q, data, rows, count, dim, kind, out);
+  }
+
+  public static void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim,
+      HalfFloats.Kind kind, float[] out) {
+    IMPL.dotProductBatch(q, data, rows, count, dim, kind, out);
   }
 
   public static void squareDistanceBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out) {

@@ -1,5 +1,6 @@
 package io.quiver.index.simd;
 
+import io.quiver.index.HalfFloats;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -24,6 +25,36 @@ public interface VectorUtilSupport {
   float squareDistance(float[] q, MemorySegment data, long byteOffset, int length);
 
   float dotProduct(float[] q, MemorySegment data, long byteOffset, int length);
+
+  /**
+   * Sum of squared differences between {@code q} and a 16-bit row at {@code byteOffset} of {@code data} (FLOAT16 or
+   * BFLOAT16 per {@code kind}, little-endian, two bytes a component), each component widened to float32 exactly.
+   */
+  float squareDistance(float[] q, MemorySegment data, long byteOffset, int length, HalfFloats.Kind kind);
+
+  /** Dot product of {@code q} and a 16-bit row, as {@link #squareDistance(float[], MemorySegment, long, int, HalfFloats.Kind)}. */
+  float dotProduct(float[] q, MemorySegment data, long byteOffset, int length, HalfFloats.Kind kind);
+
+  /** Scores {@code count} 16-bit rows (row numbers in {@code rows}) of a row-major matrix with {@code dim} columns. */
+  void squareDistanceBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out);
+
+  void dotProductBatch(float[] q, MemorySegment data, int[] rows, int count, int dim, HalfFloats.Kind kind,
+      float[] out);
+
+  /**
+   * The 16-bit kernels above over a heap array ({@code byteOffset} into {@code data}): a growing segment's column or
+   * a built index. Kept apart from the {@link MemorySegment} forms so that the segment kernels only ever see native
+   * (memory-mapped) segments: a vector load from a heap segment is not intrinsified, and a call site that sees both
+   * kinds of segment loses the fast path for both.
+   */
+  float squareDistance(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind);
+
+  float dotProduct(float[] q, byte[] data, int byteOffset, int length, HalfFloats.Kind kind);
+
+  void squareDistanceBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind, float[] out);
+
+  void dotProductBatch(float[] q, byte[] data, int[] rows, int count, int dim, HalfFloats.Kind kind, float[] out);
 
   void squareDistanceBatch(float[] q, float[] data, int[] rows, int count, int dim, float[] out);
 

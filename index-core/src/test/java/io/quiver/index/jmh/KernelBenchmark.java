@@ -1,8 +1,11 @@
 package io.quiver.index.jmh;
 
+import io.quiver.index.HalfFloats;
 import io.quiver.index.simd.VectorUtilSupport;
 import io.quiver.index.simd.VectorizationProvider;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -81,8 +84,8 @@ public class KernelBenchmark {
     codes = new byte[dim / 4];
     r.nextBytes(codes);
     // native memory, as a memory-mapped index file is (heap byte[] segments are not the production path)
-    seg = java.lang.foreign.Arena.ofAuto().allocate(4L * dim, 64);
-    MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, dim);
+    seg = Arena.ofAuto().allocate(4L * dim, 64);
+    MemorySegment.copy(b, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, dim);
   }
 
   @Benchmark
@@ -149,5 +152,63 @@ public class KernelBenchmark {
   @Benchmark
   public long jaccardAndOr() {
     return k.andOrCount(la, 0, lb, 0, la.length);
+  }
+
+  /**
+   * One stored row by element type: FLOAT32 (the baseline), FLOAT16 and BFLOAT16 (widened in registers), in native
+   * memory (a memory-mapped index: the segment kernels) or on the heap (a growing segment's column or a built index:
+   * the float[] and byte[] kernels).
+   */
+  @State(Scope.Benchmark)
+  public static class StoredRow {
+    @Param({"FLOAT32", "FLOAT16", "BFLOAT16"})
+    public String element;
+
+    @Param({"native", "heap"})
+    public String memory;
+
+    MemorySegment row;
+    byte[] halfRow;
+    float[] floatRow;
+    HalfFloats.Kind kind;
+
+    @Setup
+    public void setup(KernelBenchmark b) {
+      float[] x = new float[b.dim];
+      Random r = new Random(7);
+      for (int i = 0; i < x.length; i++) {
+        x[i] = r.nextFloat();
+      }
+      kind = element.equals("FLOAT32") ? null : HalfFloats.Kind.valueOf(element);
+      MemorySegment heap;
+      if (kind == null) {
+        heap = MemorySegment.ofArray(new byte[4 * x.length]);
+        MemorySegment.copy(x, 0, heap, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, x.length);
+      } else {
+        heap = MemorySegment.ofArray(HalfFloats.encode(x, x.length, kind));
+      }
+      boolean onHeap = memory.equals("heap");
+      row = onHeap ? null : Arena.ofAuto().allocate(heap.byteSize(), 64).copyFrom(heap);
+      halfRow = onHeap && kind != null ? heap.toArray(ValueLayout.JAVA_BYTE) : null;
+      floatRow = onHeap && kind == null ? x : null;
+    }
+  }
+
+  /** float32 query x one stored row of {@link StoredRow}'s element type, squared L2. */
+  @Benchmark
+  public float storedRowSquareDistance(StoredRow s) {
+    if (s.row == null) {
+      return s.kind == null ? k.squareDistance(a, 0, s.floatRow, 0, dim) : k.squareDistance(a, s.halfRow, 0, dim, s.kind);
+    }
+    return s.kind == null ? k.squareDistance(a, s.row, 0, dim) : k.squareDistance(a, s.row, 0, dim, s.kind);
+  }
+
+  /** float32 query x one stored row of {@link StoredRow}'s element type, dot product. */
+  @Benchmark
+  public float storedRowDotProduct(StoredRow s) {
+    if (s.row == null) {
+      return s.kind == null ? k.dotProduct(a, 0, s.floatRow, 0, dim) : k.dotProduct(a, s.halfRow, 0, dim, s.kind);
+    }
+    return s.kind == null ? k.dotProduct(a, s.row, 0, dim) : k.dotProduct(a, s.row, 0, dim, s.kind);
   }
 }
