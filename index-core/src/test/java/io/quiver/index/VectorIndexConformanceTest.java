@@ -380,9 +380,14 @@ class VectorIndexConformanceTest {
     }
     VectorIndex idx = build(cfg, data, n, 2);
     SearchResult res = idx.search(dup, 1, K, cfg.search(), null);
+    // the duplicate scores itself best under L2 and COSINE; under raw IP a longer, aligned row may outscore it, and
+    // then that row belongs in the answer (seen with -Dtests.seed=29284090316904)
+    double self = lowerBetter(cfg.metric(), score(cfg.metric(), data, 0, dup, 0, DIM));
     for (int j = 0; j < K; j++) {
       int row = res.row(0, j);
-      assertTrue(row >= 0 && row % 2 == 0, ctx(cfg) + " duplicate search returned " + row);
+      boolean better = row >= 0 && lowerBetter(cfg.metric(), score(cfg.metric(), data, row, dup, 0, DIM)) <= self + 1e-4;
+      assertTrue(row >= 0 && (row % 2 == 0 || (cfg.metric() == MetricType.IP && better)),
+          ctx(cfg) + " duplicate search returned " + row);
     }
     double rec = recall(cfg, idx, data, n, randomData(r, 10, DIM), 10, DIM, null, cfg.search());
     assertTrue(rec >= cfg.minRecall() - 0.15, ctx(cfg) + " recall with duplicates " + rec);
