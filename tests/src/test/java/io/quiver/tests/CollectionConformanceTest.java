@@ -84,17 +84,23 @@ class CollectionConformanceTest extends ConformanceBase {
     @Test
     void settingsQuiverDoesNotHaveAreRefusedByName() {
         String name = uniq("unsupported");
-        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(8)
+        CreateCollectionReq.CollectionSchema plain = client.createSchema();
+        plain.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        plain.addField(AddFieldReq.builder().fieldName("v").dataType(DataType.FloatVector).dimension(8).build());
+        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(plain)
                 .properties(Map.of("mmap.enabled", "true")).build())).getMessage()).contains("mmap.enabled=true");
-        CreateCollectionReq.CollectionSchema schema = client.createSchema();
-        schema.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
-        schema.addField(AddFieldReq.builder().fieldName("k").dataType(DataType.Int64).isClusteringKey(true).build());
-        schema.addField(AddFieldReq.builder().fieldName("v").dataType(DataType.FloatVector).dimension(8).build());
-        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(schema).build()))
+        CreateCollectionReq.CollectionSchema clustered = client.createSchema();
+        clustered.addField(AddFieldReq.builder().fieldName("id").dataType(DataType.Int64).isPrimaryKey(true).build());
+        clustered.addField(AddFieldReq.builder().fieldName("k").dataType(DataType.Int64).isClusteringKey(true).build());
+        clustered.addField(AddFieldReq.builder().fieldName("v").dataType(DataType.FloatVector).dimension(8).build());
+        assertThat(serverError(() -> client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(clustered).build()))
                 .getMessage()).contains("clustering key", "field k");
         assertThat(client.hasCollection(HasCollectionReq.builder().collectionName(name).build())).isFalse();
         // what Quiver does anyway is accepted, and kept
-        client.createCollection(CreateCollectionReq.builder().collectionName(name).dimension(8).properties(Map.of("mmap.enabled", "false")).build());
+        client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(plain)
+                .properties(Map.of("mmap.enabled", "false")).build());
+        assertThat(client.describeCollection(DescribeCollectionReq.builder().collectionName(name).build()).getProperties())
+                .containsEntry("mmap.enabled", "false");
         assertThat(serverError(() -> client.alterCollectionProperties(AlterCollectionPropertiesReq.builder().collectionName(name)
                 .properties(Map.of("partitionkey.isolation", "true")).build())).getMessage()).contains("partitionkey.isolation=true");
         client.dropCollection(DropCollectionReq.builder().collectionName(name).build());
