@@ -11,8 +11,10 @@ import io.quiver.common.column.SparseVectorColumn;
 import io.quiver.common.error.ErrorCode;
 import io.quiver.common.error.QuiverException;
 import io.quiver.common.schema.Params;
-import io.quiver.index.IndexParamException;
+import io.quiver.common.schema.UnsupportedSettings;
+import io.quiver.common.util.BackgroundPriority;
 import io.quiver.index.HalfFloats;
+import io.quiver.index.IndexParamException;
 import io.quiver.index.IndexSpec;
 import io.quiver.index.MetricType;
 import io.quiver.index.SparseVectors;
@@ -28,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.quiver.common.util.BackgroundPriority;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +103,7 @@ public final class IndexBuilder implements AutoCloseable {
         Map<String, String> p = new HashMap<>(params);
         String type = p.remove("index_type");
         String metric = p.remove("metric_type");
-        p.remove("mmap.enabled");
+        p.remove(UnsupportedSettings.MMAP);
         if (type == null) {
             throw QuiverException.invalid("index_type is missing");
         }

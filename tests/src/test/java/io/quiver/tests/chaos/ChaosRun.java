@@ -138,10 +138,7 @@ final class ChaosRun {
         for (Fault f : round.stream().sorted((a, b) -> Boolean.compare(isRoleKill(a), isRoleKill(b))).toList()) {
             heal(f);
         }
-        long until = System.currentTimeMillis() + 180_000;
-        while (!cluster.allHealthy() && System.currentTimeMillis() < until) {
-            Thread.sleep(500);
-        }
+        awaitAllHealthy();
         long healed = System.currentTimeMillis();
         for (Fault f : round) {
             log.fault(new ChaosLog.FaultRecord(f.kind(), f.target(), t0, healed, stopsWrites(f)));
@@ -178,6 +175,14 @@ final class ChaosRun {
         }
     }
 
+    /** Waits until every process answers its health check, at most 3 minutes (a slow one is reported by the run). */
+    private void awaitAllHealthy() throws Exception {
+        long until = System.currentTimeMillis() + 180_000;
+        while (!cluster.allHealthy() && System.currentTimeMillis() < until) {
+            Thread.sleep(500);
+        }
+    }
+
     /**
      * Every role process stopped gracefully (SIGTERM) and started again, one at a time in
      * {@link FaultSchedule#ROLLING_ORDER}, each healthy before the next, as an operator upgrades a cluster.
@@ -192,10 +197,7 @@ final class ChaosRun {
                 }
                 cluster.stop(p);
                 restartWithRetries(p, false);
-                long until = System.currentTimeMillis() + 180_000;
-                while (!cluster.allHealthy() && System.currentTimeMillis() < until) {
-                    Thread.sleep(500);
-                }
+                awaitAllHealthy();
                 down.remove(p);
                 Thread.sleep(ROLLING_PAUSE_MS);
             }
